@@ -1,0 +1,112 @@
+"""The `evidence` command: check, build, ingest, search and serve the archive."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ArchiveError
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_OUT = Path("build")
+
+
+def _corpus_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="corpus folder (repeatable; default: ./corpus)",
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the corpus (and, with --fidelity, every page against its source)."""
+    from .corpus import scan
+
+    roots = args.corpus or [DEFAULT_CORPUS]
+    entries, problems = scan(roots)
+    for p in problems:
+        print(p)
+    status = 1 if problems else 0
+    if args.fidelity and entries:
+        from .fidelity import report_corpus
+
+        status = max(status, report_corpus(entries, sys.stdout))
+    if not problems:
+        print(f"{len(entries)} documents checked, no problems", file=sys.stderr)
+    return status
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Parse every corpus document and write pages and open data into OUT."""
+    from .build import build
+
+    build(args.corpus or [DEFAULT_CORPUS], args.out, site=args.site, index=args.index)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser, one subcommand per job."""
+    parser = argparse.ArgumentParser(
+        prog="evidence",
+        description="Inspection Evidence Archive: children's services inspection reports as a "
+        "citable, searchable archive.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "check",
+        help="validate the corpus: metadata, hashes, encodings; --fidelity compares words",
+        description="Validate every corpus document and print one line per problem, naming the "
+        "file. Exit status 1 if there is any problem.",
+    )
+    _corpus_args(p)
+    p.add_argument(
+        "--fidelity",
+        action="store_true",
+        help="also compare each page's words with its source, per document",
+    )
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "build",
+        help="build the pages, open data, index and site into OUT",
+        description="Parse every corpus document into a Markdown page with front matter, and "
+        "write OUT/pages, OUT/data/documents.json. Builds into a temporary folder and swaps it "
+        "in whole: a failed build leaves OUT as it was.",
+    )
+    _corpus_args(p)
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/")
+    p.add_argument("--no-site", dest="site", action="store_false", help="skip the MkDocs site")
+    p.add_argument("--no-index", dest="index", action="store_false", help="skip the search index")
+    p.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `evidence` console script."""
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except ArchiveError as err:
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

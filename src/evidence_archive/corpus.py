@@ -1,0 +1,294 @@
+"""The corpus: text files with a metadata file beside each, checked against a declared schema.
+
+Layout: corpus/<authority>/<id>.txt and corpus/<authority>/<id>.yml, where <authority> is a
+registry slug or 'england' for national documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import ArchiveError, CorpusError
+from .frameworks import FRAMEWORKS, KINDS
+from .registry import load_registry
+from .textio import decode
+
+NATIONAL = "england"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One metadata field: its type, whether it is required, and what it means."""
+
+    type: str
+    """'str', 'date' (ISO 8601, day or month or year precision), 'year', 'int', 'sha256'."""
+    required: bool
+    doc: str
+    nullable: bool = True
+
+
+#: The metadata schema. Every field is documented; the README's table is checked against it.
+SCHEMA: dict[str, Field] = {
+    "id": Field("str", True, "Stable id: <authority>-<date>-<kind>; also the file name", False),
+    "source_file": Field("str", True, "The original file name", False),
+    "sha256": Field("sha256", True, "sha256 of the text file's bytes", False),
+    "title": Field("str", True, "Title as printed", False),
+    "authority": Field("str", True, "Registry slug of the council, or 'england'", False),
+    "kind": Field("str", True, "Kind of document (see frameworks.KINDS)", False),
+    "framework": Field("str", True, "Inspection framework (see frameworks.FRAMEWORKS)", False),
+    "inspection_type": Field("str", False, "standard, short, re-inspection, ... where printed"),
+    "publisher": Field("str", True, "Ofsted, or the council for a plan", False),
+    "published": Field("date", True, "Publication date as printed, or null"),
+    "inspection_start": Field("date", False, "First day of the inspection as printed"),
+    "inspection_end": Field("date", False, "Last day of the inspection as printed"),
+    "plan_start": Field("year", False, "First year a plan covers"),
+    "plan_end": Field("year", False, "Last year a plan covers"),
+    "reference": Field("str", False, "Reference number as printed"),
+    "source_url": Field("str", False, "Where the document was published, where printed or known"),
+    "licence": Field("str", True, "The reproduction or licence statement as printed, or null"),
+    "dates_note": Field("str", False, "Where a date not printed in the document came from"),
+    "source_pdf_sha256": Field("sha256", False, "sha256 of the PDF the text was extracted from"),
+    "pages": Field("int", False, "Page count of the source PDF"),
+    "extraction": Field("str", False, "How the text was extracted (library and version)"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the corpus, naming the file (and line where known)."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CorpusEntry:
+    """A corpus document: its text file and validated metadata."""
+
+    id: str
+    meta: dict[str, Any]
+    text_path: Path
+    meta_path: Path
+
+    def read_text(self) -> str:
+        """The document's text, decoded."""
+        return decode(self.text_path.read_bytes(), self.text_path)
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    return y
+
+
+def _plain(value: Any) -> Any:
+    """ruamel round-trip values -> plain Python (dates as ISO strings)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _valid_date(value: str) -> bool:
+    if not ISO_DATE.match(value):
+        return False
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_value(name: str, field: Field, value: Any) -> str | None:
+    if value is None:
+        return None if field.nullable else f"{name}: must not be empty"
+    if field.type == "str":
+        if not isinstance(value, str) or not value.strip():
+            return f"{name}: expected text, got {type(value).__name__} {value!r}"
+    elif field.type == "date":
+        if not isinstance(value, str) or not _valid_date(value):
+            return f"{name}: {value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"
+    elif field.type == "year":
+        if not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100:
+            return f"{name}: {value!r} is not a year"
+    elif field.type == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"{name}: {value!r} is not a whole number"
+    elif field.type == "sha256" and (
+        not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value)
+    ):
+        return f"{name}: {value!r} is not a sha256 hex digest"
+    return None
+
+
+def validate_meta(raw: Any, path: str, line_of: Callable[[str], int | None]) -> list[Problem]:
+    """Check one metadata mapping against SCHEMA and the vocabularies."""
+    if not isinstance(raw, dict):
+        return [Problem(path, "metadata is not a mapping of field: value", 1)]
+    problems = []
+    for name, field in SCHEMA.items():
+        if name not in raw:
+            if field.required:
+                problems.append(Problem(path, f"missing field '{name}'"))
+            continue
+        err = _check_value(name, field, _plain(raw[name]))
+        if err:
+            problems.append(Problem(path, err, line_of(name)))
+    for name in raw:
+        if name not in SCHEMA:
+            problems.append(Problem(path, f"unknown field '{name}'", line_of(str(name))))
+    if problems:
+        return problems
+    meta = _plain(raw)
+    vocab = [
+        ("authority", lambda v: v == NATIONAL or load_registry().get(v) is not None, "authority"),
+        ("kind", lambda v: v in KINDS, "kind"),
+        ("framework", lambda v: v in FRAMEWORKS, "framework"),
+    ]
+    for name, ok, what in vocab:
+        if not ok(meta[name]):
+            problems.append(Problem(path, f"{name}: unknown {what} {meta[name]!r}", line_of(name)))
+    if not SLUG.match(meta["id"]):
+        problems.append(Problem(path, f"id: {meta['id']!r} is not a slug (a-z, 0-9, -)"))
+    for a, b in (("inspection_start", "inspection_end"), ("plan_start", "plan_end")):
+        if meta.get(a) and meta.get(b) and str(meta[a]) > str(meta[b]):
+            problems.append(Problem(path, f"{a} is after {b}", line_of(a)))
+    return problems
+
+
+def load_meta(path: Path, label: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Read and validate one metadata file; YAML errors are reported, never swallowed."""
+    try:
+        raw = _yaml().load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return None, [Problem(label, "metadata is not valid UTF-8")]
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        return None, [Problem(label, f"invalid YAML: {err.problem or err.context}", line)]
+    except YAMLError as err:
+        return None, [Problem(label, f"invalid YAML: {err}")]
+
+    def line_of(key: str) -> int | None:
+        try:
+            return int(raw.lc.key(key)[0]) + 1
+        except (AttributeError, KeyError, TypeError):
+            return None
+
+    problems = validate_meta(raw, label, line_of)
+    return (None if problems else _plain(raw)), problems
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def scan(roots: Iterable[Path]) -> tuple[list[CorpusEntry], list[Problem]]:
+    """Read every corpus document under the roots; return the good ones and every problem."""
+    entries: list[CorpusEntry] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for root in roots:
+        if not root.is_dir():
+            problems.append(Problem(str(root), "corpus folder does not exist"))
+            continue
+        files = sorted(p for p in root.rglob("*") if p.suffix in (".txt", ".yml", ".yaml"))
+        stems: dict[Path, dict[str, Path]] = {}
+        for p in files:
+            label = str(p)
+            if p.is_symlink() and not _inside(p, root):
+                problems.append(Problem(label, "is a link to a file outside the corpus"))
+                continue
+            if not p.is_file():
+                continue
+            kind = "text" if p.suffix == ".txt" else "meta"
+            stems.setdefault(p.with_suffix(""), {})[kind] = p
+        for stem, pair in sorted(stems.items()):
+            if "text" not in pair:
+                problems.append(Problem(str(pair["meta"]), "metadata with no text file beside it"))
+                continue
+            if "meta" not in pair:
+                problems.append(Problem(str(pair["text"]), "text file with no metadata beside it"))
+                continue
+            meta, found = load_meta(pair["meta"], str(pair["meta"]))
+            problems += found
+            data = pair["text"].read_bytes()
+            try:
+                decode(data, pair["text"])
+            except ArchiveError as err:
+                problems.append(Problem(str(pair["text"]), err.problem))
+                continue
+            if meta is None:
+                continue
+            label = str(pair["meta"])
+            digest = hashlib.sha256(data).hexdigest()
+            if meta["sha256"] != digest:
+                problems.append(
+                    Problem(label, f"sha256 does not match the text (text is {digest[:12]}…)")
+                )
+            if stem.name != meta["id"]:
+                problems.append(Problem(label, f"file name does not match id {meta['id']!r}"))
+            if stem.parent.name != meta["authority"]:
+                problems.append(
+                    Problem(label, f"is in folder '{stem.parent.name}', not its authority")
+                )
+            if meta["id"] in seen:
+                problems.append(Problem(label, f"duplicate id {meta['id']!r} (also {seen[meta['id']]})"))
+                continue
+            seen[meta["id"]] = label
+            entries.append(CorpusEntry(meta["id"], meta, pair["text"], pair["meta"]))
+    entries.sort(key=lambda e: e.id)
+    return entries, problems
+
+
+def load_corpus(roots: Iterable[Path]) -> list[CorpusEntry]:
+    """Every corpus document, or CorpusError listing every problem."""
+    entries, problems = scan(roots)
+    if problems:
+        raise CorpusError(None, "\n".join(str(p) for p in problems))
+    return entries
+
+
+def dump_meta(meta: dict[str, Any]) -> str:
+    """Metadata as YAML in schema order (dates quoted so they stay text)."""
+    y = YAML()
+    y.default_flow_style = False
+    y.width = 4096
+    ordered = {k: meta[k] for k in SCHEMA if k in meta}
+    buf = io.StringIO()
+    y.dump(ordered, buf)
+    return buf.getvalue()
+
+
+def sha256_file(path: Path) -> str:
+    """sha256 hex digest of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+

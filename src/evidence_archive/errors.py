@@ -1,0 +1,38 @@
+"""One root exception for bad input; every message names the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ArchiveError(Exception):
+    """Bad input that the archive knows about: report it, do not retry."""
+
+    def __init__(self, path: str | Path | None, problem: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}" if self.path else problem)
+
+
+class CorpusError(ArchiveError):
+    """A corpus text or metadata file is wrong."""
+
+
+class EncodingError(CorpusError):
+    """A text file is not UTF-8."""
+
+
+class PdfError(ArchiveError):
+    """A PDF cannot be ingested."""
+
+
+class QueryError(ArchiveError):
+    """A search query cannot be understood."""
+
+
+class BuildErrors(ArchiveError):
+    """Several documents failed; nothing was published."""
+
+    def __init__(self, errors: list[ArchiveError]) -> None:
+        self.errors = errors
+        super().__init__(None, "\n".join(str(e) for e in errors))

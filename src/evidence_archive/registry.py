@@ -1,0 +1,156 @@
+"""The registry of English councils, and a lookup from any printed form of a council's name."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+#: Words that surround a council's name in print but are not part of it, longest first.
+_PREFIXES = (
+    "the ",
+    "london borough of ",
+    "royal borough of ",
+    "metropolitan borough of ",
+    "borough of ",
+    "county of ",
+    "city and county of ",
+    "city of ",
+)
+_SUFFIXES = (
+    " childrens services authority area",
+    " metropolitan borough council",
+    " metropolitan district council",
+    " london borough council",
+    " county borough council",
+    " borough council",
+    " county council",
+    " district council",
+    " city council",
+    " council",
+    " county",
+    " city",
+    " borough",
+    " local authority",
+)
+
+
+@dataclass(frozen=True)
+class Authority:
+    """One English local authority (a council with children's services responsibilities)."""
+
+    slug: str
+    name: str
+    la_code: str
+    """DfE LA code: the 'reference no.' printed on the 2007 joint area reviews."""
+    urn: str | None
+    """Ofsted's unique reference number for the council's children's services."""
+    ons_code: str | None
+    region: str
+    type: str | None
+    current: bool
+    """False for councils since merged or abolished (Poole, Cumbria, ...)."""
+    successor: str | None
+    printed_names: tuple[str, ...]
+    statistical_neighbours: tuple[str, ...]
+    """Slugs of the DfE statistical neighbours, closest first."""
+
+
+def _squash(name: str) -> str:
+    s = name.lower().replace("&", " and ")
+    s = re.sub(r"[’'`]", "", s)
+    s = re.sub(r"\bst\.", "st", s)
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _core(squashed: str) -> str:
+    """Strip the words printed around a council's name ('London Borough of', 'Council')."""
+    s = squashed
+    changed = True
+    while changed:
+        changed = False
+        for p in _PREFIXES:
+            if s.startswith(p) and len(s) > len(p):
+                s, changed = s[len(p) :], True
+        for suf in _SUFFIXES:
+            if s.endswith(suf) and len(s) > len(suf):
+                s, changed = s[: -len(suf)], True
+    return s
+
+
+class Registry:
+    """All councils, looked up by slug, LA code or any printed name."""
+
+    def __init__(self, authorities: list[Authority]) -> None:
+        self.authorities = sorted(authorities, key=lambda a: a.slug)
+        self._by_slug = {a.slug: a for a in self.authorities}
+        self._by_code = {a.la_code: a for a in self.authorities}
+        self._exact: dict[str, Authority] = {}
+        self._core: dict[str, Authority] = {}
+        for a in self.authorities:
+            for printed in (a.name, *a.printed_names):
+                self._exact.setdefault(_squash(printed), a)
+                key = _core(_squash(printed))
+                # A current council wins a shared core name over a former one.
+                if key not in self._core or (a.current and not self._core[key].current):
+                    self._core[key] = a
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.authorities)
+
+    def __len__(self) -> int:
+        return len(self.authorities)
+
+    def get(self, slug: str) -> Authority | None:
+        """The authority with this slug, or None."""
+        return self._by_slug.get(slug)
+
+    def by_code(self, la_code: str) -> Authority | None:
+        """The authority with this DfE LA code, or None."""
+        return self._by_code.get(str(la_code).strip())
+
+    def lookup(self, printed: str) -> Authority | None:
+        """The authority a name as printed in a report refers to, or None."""
+        squashed = _squash(printed)
+        if not squashed:
+            return None
+        hit = self._exact.get(squashed) or self._core.get(_core(squashed))
+        if hit is None and squashed.startswith("the "):
+            hit = self.lookup(squashed[4:])
+        return hit
+
+    def current(self) -> list[Authority]:
+        """The councils that exist today (153 in England)."""
+        return [a for a in self.authorities if a.current]
+
+    def regions(self) -> list[str]:
+        """Region names, sorted."""
+        return sorted({a.region for a in self.authorities})
+
+
+@cache
+def load_registry() -> Registry:
+    """The registry shipped with the package (made by scripts/make_registry.py)."""
+    raw = resources.files("evidence_archive").joinpath("data/authorities.json").read_text("utf-8")
+    items = json.loads(raw)
+    return Registry(
+        [
+            Authority(
+                slug=i["slug"],
+                name=i["name"],
+                la_code=i["la_code"],
+                urn=i["urn"],
+                ons_code=i["ons_code"],
+                region=i["region"],
+                type=i["type"],
+                current=i["current"],
+                successor=i["successor"],
+                printed_names=tuple(i["printed_names"]),
+                statistical_neighbours=tuple(i["statistical_neighbours"]),
+            )
+            for i in items
+        ]
+    )
