@@ -115,7 +115,8 @@ def main(argv: list[str]) -> int:
         if succ:
             e["successor"] = by_code[str(succ)]["slug"]
         e["statistical_neighbours"] = [
-            by_code[c]["slug"] for c in e.pop("_neighbours")  # type: ignore[union-attr]
+            by_code[c]["slug"]
+            for c in e.pop("_neighbours")  # type: ignore[union-attr]
             if c in by_code
         ]
     # Former authorities merged into a successor: point them at it.

@@ -260,7 +260,9 @@ def scan(roots: Iterable[Path]) -> tuple[list[CorpusEntry], list[Problem]]:
                     Problem(label, f"is in folder '{stem.parent.name}', not its authority")
                 )
             if meta["id"] in seen:
-                problems.append(Problem(label, f"duplicate id {meta['id']!r} (also {seen[meta['id']]})"))
+                problems.append(
+                    Problem(label, f"duplicate id {meta['id']!r} (also {seen[meta['id']]})")
+                )
                 continue
             seen[meta["id"]] = label
             entries.append(CorpusEntry(meta["id"], meta, pair["text"], pair["meta"]))
@@ -290,5 +292,3 @@ def dump_meta(meta: dict[str, Any]) -> str:
 def sha256_file(path: Path) -> str:
     """sha256 hex digest of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-

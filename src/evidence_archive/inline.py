@@ -23,6 +23,7 @@ _PATTERNS = [
     ("strongtag", r"<(?:b|strong)>(?P<strongtag>.*?)</(?:b|strong)>"),
     ("emtag", r"<(?:i|em)>(?P<emtag>.*?)</(?:i|em)>"),
     ("br", r"<br\s*/?>"),
+    ("autolink", r"<(?P<autolink>https?://[^<>\s]+)>"),
     ("tag", r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>"),
     ("link", r"\[(?P<ltext>[^\[\]]+)\]\((?P<lurl>[^()\s]*)\)"),
     ("strong", r"(?<![\w*\\])\*\*(?=[^\s*])(?P<strong>.+?)(?<=[^\s*\\])\*\*(?![\w*])"),
@@ -69,6 +70,8 @@ def _parse(text: str, style: str, out: list[Inline]) -> None:
             _parse(m.group(kind), _join_style(style, "em"), out)
         elif kind == "br":
             out.append(Inline("\n", "br"))
+        elif kind == "autolink":
+            out.append(Inline(m.group("autolink"), "link", m.group("autolink")))
         elif kind == "link":
             url = m.group("lurl")
             if re.match(r"https?://", url):

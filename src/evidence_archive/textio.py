@@ -14,7 +14,9 @@ def decode(data: bytes, path: str | Path) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:4096]:
-        raise EncodingError(path, "contains NUL bytes (UTF-16 without a BOM?); corpus texts must be UTF-8")
+        raise EncodingError(
+            path, "contains NUL bytes (UTF-16 without a BOM?); corpus texts must be UTF-8"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -28,8 +30,12 @@ def decode(data: bytes, path: str | Path) -> str:
 
 
 def _looks_latin1(data: bytes) -> bool:
-    high = [b for b in data if b >= 0x80]
-    return bool(high) and all(0xA0 <= b or 0x80 <= b < 0xA0 for b in high)
+    """True when the bytes read cleanly as Windows-1252 (a superset of printable Latin-1)."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_text(path: Path) -> str:

@@ -1,0 +1,36 @@
+# The two jobs of the README: `make serve` (build everything and serve it) and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: all install run build test lint bench clean
+all: test
+
+$(BIN)/evidence: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(BIN)/evidence
+
+install: $(BIN)/evidence
+
+build: install
+	$(BIN)/evidence build
+
+run: install
+	$(BIN)/evidence check
+	$(BIN)/evidence build
+
+lint: install
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/extract_speed.py
+
+clean:
+	rm -rf build site .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,160 @@
+"""The build, top to bottom: corpus -> parse -> render pages -> open data (-> index -> site).
+
+Everything is written into a temporary folder beside OUT and swapped in whole at the end, so a
+build that fails on any document publishes nothing and leaves the previous OUT as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .corpus import load_corpus
+from .errors import ArchiveError, BuildErrors
+from .model import Document
+from .parse import parse
+from .render import render
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Built:
+    """One document as built: the parsed model, its page and its page path under OUT."""
+
+    doc: Document
+    markdown: str
+    page: str
+    """Path of the page under OUT, e.g. 'pages/hampshire/<id>.md'."""
+    source_file: str
+
+
+def parse_corpus(roots: Iterable[Path]) -> list[Built]:
+    """Parse and render every corpus document; every failure is collected, then raised."""
+    built: list[Built] = []
+    errors: list[ArchiveError] = []
+    for entry in load_corpus(roots):
+        try:
+            doc = parse(entry.read_text(), entry.meta)
+        except ArchiveError as err:
+            errors.append(err)
+            continue
+        page = f"pages/{doc.meta['authority']}/{doc.id}.md"
+        built.append(Built(doc, render(doc), page, str(entry.meta["source_file"])))
+    if errors:
+        raise BuildErrors(errors)
+    return built
+
+
+def document_record(b: Built) -> dict[str, Any]:
+    """One entry of data/documents.json."""
+    m = b.doc.meta
+    numbered = b.doc.numbered()
+    from .render import front_matter, render_body
+
+    fm = front_matter(b.doc, render_body(b.doc))
+    return {
+        "id": b.doc.id,
+        "source_file": b.source_file,
+        "title": m["title"],
+        "authority": m["authority"],
+        "la_code": fm["la_code"],
+        "kind": m["kind"],
+        "framework": m["framework"],
+        "published": m.get("published"),
+        "inspection_start": m.get("inspection_start"),
+        "inspection_end": m.get("inspection_end"),
+        "judgements": [
+            {"label": j.label, "scope": j.scope, "grade": j.grade, "score": j.score}
+            for j in b.doc.judgements
+        ],
+        "paragraphs": len(numbered),
+        "first_paragraph": int(numbered[0].number) if numbered else None,  # type: ignore[arg-type]
+        "last_paragraph": max(int(x.number) for x in numbered if x.number) if numbered else None,
+        "words": fm["words"],
+        "page": b.page,
+    }
+
+
+def judgements_csv(built: list[Built]) -> str:
+    """data/judgements.csv: one row per judgement."""
+    from .frameworks import common_scale
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        ["document", "authority", "framework", "published", "inspection_end", "label", "scope",
+         "grade", "score", "area", "common_scale"]
+    )  # fmt: skip
+    for b in built:
+        m = b.doc.meta
+        for j in b.doc.judgements:
+            w.writerow(
+                [b.doc.id, m["authority"], m["framework"], m.get("published") or "",
+                 m.get("inspection_end") or "", j.label, j.scope, j.grade,
+                 "" if j.score is None else j.score, j.area or "", common_scale(j.grade) or ""]
+            )  # fmt: skip
+    return buf.getvalue()
+
+
+def write_outputs(built: list[Built], dest: Path) -> None:
+    """Write pages and open data into dest (a fresh folder)."""
+    for b in built:
+        path = dest / b.page
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(b.markdown, encoding="utf-8")
+    data = dest / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    records = [document_record(b) for b in built]
+    (data / "documents.json").write_text(
+        json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (data / "judgements.csv").write_text(judgements_csv(built), encoding="utf-8")
+
+
+def swap_in(tmp: Path, out: Path) -> None:
+    """Replace out with tmp: rename the old one aside, rename the new one in, remove the old."""
+    old: Path | None = None
+    if out.exists() or out.is_symlink():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(
+    roots: Iterable[Path], out: Path, *, site: bool = True, index: bool = True
+) -> list[Built]:
+    """Build the pages and open data (and the index and site when asked) into out."""
+    out = out.resolve()
+    built = parse_corpus(list(roots))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        write_outputs(built, tmp)
+        if index:
+            from .index import build_index
+
+            build_index(built, tmp / "index")
+        if site:
+            from .site import build_site
+
+            build_site(tmp)
+        swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("built %d documents into %s", len(built), out)
+    return built

@@ -1,0 +1,126 @@
+"""Fidelity: the words of each page, in order, are the words of its source.
+
+The source side is read with its own small stripper (tags, entities, superscript marks), not
+with the parser, so a parser that loses or changes a word cannot also hide it. A page may drop
+only the lines the parser marked as layout (contents pages, graphic remains, rules, page
+furniture), and those are counted by reason; boilerplate is moved to the end of the page and
+compared as its own stream.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from .corpus import CorpusEntry
+from .model import Document
+from .parse import parse
+from .render import BOILERPLATE_OPEN, page_text, render
+
+_TOKEN = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def source_words(text: str) -> list[str]:
+    """The words of source text: markup tags and entities are not words."""
+    s = text.replace("<sup>&</sup>lt;sup>", "<sup>")
+    s = _TAG.sub(" ", s)
+    s = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: " " + m.group(1).translate(_SUPER), s)
+    return _TOKEN.findall(html.unescape(s))
+
+
+def page_words(markdown: str) -> list[str]:
+    """The words of rendered Markdown, syntax removed."""
+    return _TOKEN.findall(page_text(markdown))
+
+
+@dataclass
+class Fidelity:
+    """What a page kept, dropped and changed of its source."""
+
+    id: str
+    source: int = 0
+    page: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    boilerplate: int = 0
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every difference is explained."""
+        return not self.differences
+
+
+def _diff(src: list[str], page: list[str], where: str) -> list[str]:
+    out = []
+    sm = difflib.SequenceMatcher(None, src, page, autojunk=False)
+    for op, a1, a2, b1, b2 in sm.get_opcodes():
+        if op == "equal":
+            continue
+        context = " ".join(src[max(0, a1 - 5) : a1])
+        out.append(
+            f"{where}: {op} source {' '.join(src[a1:a2])[:120]!r} -> page "
+            f"{' '.join(page[b1:b2])[:120]!r} after '…{context[-60:]}'"
+        )
+    return out
+
+
+def compare(text: str, doc: Document, markdown: str) -> Fidelity:
+    """Compare a source text with the page rendered from it."""
+    lines = text.split("\n")
+    reason: list[str] = ["body"] * len(lines)
+    for d in doc.dropped:
+        for i in range(d.lines[0] - 1, d.lines[1]):
+            reason[i] = d.reason
+    for b in doc.boilerplate:
+        for i in range(b.lines[0] - 1, b.lines[1]):
+            if reason[i] == "body":
+                reason[i] = "boilerplate"
+    streams: dict[str, list[str]] = {"body": [], "boilerplate": []}
+    result = Fidelity(doc.id)
+    for line, why in zip(lines, reason, strict=True):
+        words = source_words(line)
+        result.source += len(words)
+        if why in streams:
+            streams[why] += words
+        else:
+            result.dropped[why] += len(words)
+    body_md, _, boiler_md = markdown.partition(BOILERPLATE_OPEN)
+    page_body, page_boiler = page_words(body_md), page_words(boiler_md)
+    result.page = len(page_body) + len(page_boiler)
+    result.boilerplate = len(streams["boilerplate"])
+    result.differences = _diff(streams["body"], page_body, "body") + _diff(
+        streams["boilerplate"], page_boiler, "boilerplate"
+    )
+    return result
+
+
+def check_entry(entry: CorpusEntry) -> Fidelity:
+    """Parse, render and compare one corpus document."""
+    text = entry.read_text()
+    doc = parse(text, entry.meta)
+    return compare(text, doc, render(doc))
+
+
+def report_corpus(entries: list[CorpusEntry], out: TextIO) -> int:
+    """Print the fidelity of every document; 1 if any difference is unexplained."""
+    status = 0
+    out.write(
+        "document\tsource words\tpage words\tcontents\tgraphic\tfurniture\tlayout\tunexplained\n"
+    )
+    for entry in entries:
+        f = check_entry(entry)
+        out.write(
+            f"{f.id}\t{f.source}\t{f.page}\t{f.dropped['contents']}\t{f.dropped['graphic']}\t"
+            f"{f.dropped['furniture']}\t{f.dropped['layout']}\t{len(f.differences)}\n"
+        )
+        for d in f.differences:
+            out.write(f"  {f.id}: {d}\n")
+        if f.differences:
+            status = 1
+    return status

@@ -1,0 +1,255 @@
+"""Render a parsed Document as one Markdown page with YAML front matter.
+
+Every run of source text is escaped, so text from a report is always data: no '<script>' in a
+report can become HTML, no '*' or '[' can become Markdown. Structure comes only from the model.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from .frameworks import AREAS, FRAMEWORKS, KINDS, common_scale
+from .model import Block, Cell, Document, Inline
+from .registry import load_registry
+
+BOILERPLATE_OPEN = '<div class="boilerplate" markdown>'
+BOILERPLATE_CLOSE = "</div>"
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|~^])")
+
+
+def escape_text(text: str) -> str:
+    """Escape source text so Markdown and HTML read it as plain characters."""
+    s = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return s.replace("\t", " ").replace("\n", " ")
+
+
+def _escape_start(s: str) -> str:
+    """Escape what would make a block's first characters into Markdown structure."""
+    s = re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
+    if s[:1] in "#-+=>:" and s:
+        s = "\\" + s
+    return s
+
+
+def _wrap(text: str, mark: str) -> str:
+    core = text.strip()
+    if not core:
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
+class _Notes:
+    """Footnote labels made unique per page; each mark points to the next note with its label."""
+
+    def __init__(self, doc: Document) -> None:
+        self.defs: list[tuple[int, str]] = []
+        for order, b in enumerate(doc.blocks(), start=1):
+            if b.kind == "footnote" and b.label:
+                self.defs.append((order, b.label))
+        self.unique: dict[int, str] = {}
+        count: dict[str, int] = {}
+        for pos, label in self.defs:
+            count[label] = count.get(label, 0) + 1
+            self.unique[pos] = _safe_label(label) + (
+                "" if count[label] == 1 else f"-{count[label]}"
+            )
+        self.position = 0
+
+    def ref(self, label: str) -> str | None:
+        after = [p for p, lab in self.defs if lab == label and p >= self.position]
+        before = [p for p, lab in self.defs if lab == label and p < self.position]
+        pos = after[0] if after else before[-1] if before else None
+        return self.unique[pos] if pos is not None else None
+
+
+def _safe_label(label: str) -> str:
+    return re.sub(r"[^0-9A-Za-z-]", lambda m: f"x{ord(m.group()):x}", label)
+
+
+def inline_md(runs: tuple[Inline, ...], notes: _Notes | None = None) -> str:
+    """Inline runs as Markdown, every character of source text escaped."""
+    out = []
+    for r in runs:
+        if r.style == "br":
+            out.append("<br>")
+        elif r.style == "noteref":
+            label = notes.ref(r.target or r.text) if notes else None
+            out.append(f"[^{label}]" if label else f"<sup>{escape_text(r.text)}</sup>")
+        elif r.style == "link" and r.target and re.match(r"https?://[^\s<>\"')]+$", r.target):
+            url = r.target.replace("(", "%28").replace(")", "%29")
+            if r.text == r.target:
+                out.append(f"<{url}>")
+            else:
+                out.append(f"[{escape_text(r.text)}]({url})")
+        elif r.style == "strong":
+            out.append(_wrap(escape_text(r.text), "**"))
+        elif r.style == "em":
+            out.append(_wrap(escape_text(r.text), "*"))
+        elif r.style == "strong-em":
+            out.append(_wrap(escape_text(r.text), "***"))
+        elif r.style == "sup":
+            out.append(f"<sup>{escape_text(r.text)}</sup>")
+        else:
+            out.append(escape_text(r.text))
+    return _escape_start("".join(out).strip())
+
+
+def _cell_md(cell: Cell, notes: _Notes) -> str:
+    return "<br>".join(inline_md(p, notes) for p in cell).replace("|", "\\|") or " "
+
+
+def _table_md(block: Block, notes: _Notes) -> list[str]:
+    rows = [[_cell_md(c, notes) for c in row] for row in block.rows]
+    width = max(len(r) for r in rows)
+    if block.header:
+        head, body = rows[0], rows[1:]
+    else:
+        head, body = [" "] * width, rows
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in body]
+    classes = ".grades" if block.role == "judgements" else ""
+    lines.append(f"{{: #{block.anchor} {classes} }}".replace("  ", " "))
+    return lines
+
+
+def _block_md(block: Block, notes: _Notes) -> list[str]:
+    if block.kind == "table":
+        return _table_md(block, notes)
+    text = inline_md(block.inlines, notes)
+    if block.kind == "footnote":
+        label = notes.unique.get(notes.position, _safe_label(block.label or "x"))
+        return [f"[^{label}]: {text}"]
+    if block.kind == "quote":
+        return [f"> {text}", f"{{: #{block.anchor} }}"]
+    if block.kind == "figure":
+        return [text, f'{{: #{block.anchor} .figure-caption title="Chart not reproduced" }}']
+    if block.number is not None:
+        text = f"{block.number}\\. {text}"
+        return [text, f'{{: #{block.anchor} .para data-para="{block.number}" }}']
+    return [text, f"{{: #{block.anchor} }}"]
+
+
+def render_body(doc: Document) -> str:
+    """The page body: headings, blocks, and the boilerplate set apart at the end."""
+    notes = _Notes(doc)
+    out: list[str] = []
+    for sec in doc.sections:
+        if sec.level:
+            out += [f"{'#' * sec.level} {inline_md(sec.heading, notes)} {{: #{sec.anchor} }}", ""]
+        list_level = -1
+        for b in sec.blocks:
+            notes.position += 1
+            if b.kind == "list-item":
+                level = min(b.level, list_level + 1)
+                list_level = level
+                text = inline_md(b.inlines, notes)
+                out.append(f'{"    " * level}- <a id="{b.anchor}"></a>{text}')
+                continue
+            if list_level >= 0:
+                out.append("")
+                list_level = -1
+            out += _block_md(b, notes)
+            out.append("")
+        if list_level >= 0:
+            out.append("")
+    if doc.boilerplate:
+        out += [BOILERPLATE_OPEN, ""]
+        for b in doc.boilerplate:
+            out += [inline_md(b.inlines), f"{{: #{b.anchor} }}", ""]
+        out += [BOILERPLATE_CLOSE, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def front_matter(doc: Document, body: str) -> dict[str, Any]:
+    """The page's front matter: corpus metadata, judgements, paragraph and word counts."""
+    meta = doc.meta
+    reg = load_registry()
+    auth = reg.get(str(meta["authority"]))
+    numbered = doc.numbered()
+    fm: dict[str, Any] = {
+        "title": meta["title"],
+        "id": doc.id,
+        "authority": meta["authority"],
+        "authority_name": auth.name if auth else "England",
+        "la_code": auth.la_code if auth else None,
+        "region": auth.region if auth else None,
+        "kind": meta["kind"],
+        "kind_label": KINDS[str(meta["kind"])],
+        "framework": meta["framework"],
+        "framework_name": FRAMEWORKS[str(meta["framework"])].name,
+    }
+    for key in (
+        "inspection_type",
+        "publisher",
+        "published",
+        "inspection_start",
+        "inspection_end",
+        "plan_start",
+        "plan_end",
+        "reference",
+        "source_file",
+        "source_url",
+        "source_pdf_sha256",
+        "pages",
+        "extraction",
+        "licence",
+        "dates_note",
+        "sha256",
+    ):
+        if key in meta:
+            fm[key] = meta[key]
+    fm["judgements"] = [
+        {
+            "label": j.label,
+            "scope": j.scope,
+            "grade": j.grade,
+            "score": j.score,
+            "area": j.area,
+            "area_label": AREAS.get(j.area) if j.area else None,
+            "scale": common_scale(j.grade),
+        }
+        for j in doc.judgements
+    ]
+    fm["paragraphs"] = {
+        "count": len(numbered),
+        "first": int(numbered[0].number) if numbered else None,  # type: ignore[arg-type]
+        "last": max(int(b.number) for b in numbered if b.number) if numbered else None,
+    }
+    fm["words"] = len(re.findall(r"[^\W_]+", page_text(body)))
+    return fm
+
+
+def page_text(markdown: str) -> str:
+    """The words of a Markdown page as plain text: front matter and syntax removed."""
+    import html
+
+    s = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
+    s = re.sub(r"\{:[^{}\n]*\}", " ", s)
+    s = re.sub(r"\[\^([^\]]+)\]:?", r" \1 ", s)
+    s = re.sub(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", " ", s)
+    return html.unescape(s)
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    """YAML in insertion order, deterministic."""
+    y = YAML()
+    y.default_flow_style = False
+    y.width = 4096
+    y.allow_unicode = True
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return buf.getvalue()
+
+
+def render(doc: Document) -> str:
+    """The whole page: front matter, then the body."""
+    body = render_body(doc)
+    return f"---\n{dump_yaml(front_matter(doc, body))}---\n\n{body}"

@@ -1,0 +1,136 @@
+"""Encodings, line endings, and a build that writes nothing when it fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evidence_archive.build import build
+from evidence_archive.corpus import dump_meta, scan, sha256_file
+from evidence_archive.errors import ArchiveError, EncodingError
+from evidence_archive.parse import parse
+from evidence_archive.render import render
+from evidence_archive.textio import decode
+
+from .conftest import CORPUS, run_cli
+
+JAR = CORPUS / "hampshire" / "hampshire-2007-08-14-joint-area-review.txt"
+
+
+def _meta():
+    return next(
+        e.meta for e in scan([CORPUS])[0] if e.id == "hampshire-2007-08-14-joint-area-review"
+    )
+
+
+def test_crlf_gives_the_same_page_as_lf() -> None:
+    raw = JAR.read_bytes()
+    lf = render(parse(decode(raw, JAR), _meta()))
+    crlf = render(parse(decode(raw.replace(b"\n", b"\r\n"), JAR), _meta()))
+    assert lf == crlf
+
+
+def test_bom_is_ignored() -> None:
+    raw = JAR.read_bytes()
+    assert decode(b"\xef\xbb\xbf" + raw, JAR) == decode(raw, JAR)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ("Café".encode("latin-1"), "is not valid UTF-8 (byte 0xe9 at offset 3; looks like Latin-1"),
+        ("Café".encode("utf-16"), "is UTF-16 (byte order mark found)"),
+        ("Café".encode("utf-16-le"), "contains NUL bytes (UTF-16 without a BOM?)"),
+    ],
+)
+def test_other_encodings_are_refused_naming_the_file(data: bytes, message: str) -> None:
+    with pytest.raises(EncodingError) as err:
+        decode(data, "corpus/x/doc.txt")
+    assert str(err.value).startswith("corpus/x/doc.txt: ")
+    assert message in str(err.value)
+
+
+def test_build_writes_pages_and_documents_json(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([CORPUS], out, site=False, index=False)
+    docs = json.loads((out / "data" / "documents.json").read_text())
+    by_id = {d["id"]: d for d in docs}
+    jar = by_id["hampshire-2007-08-14-joint-area-review"]
+    assert set(jar) == {
+        "id", "source_file", "title", "authority", "la_code", "kind", "framework", "published",
+        "inspection_start", "inspection_end", "judgements", "paragraphs", "first_paragraph",
+        "last_paragraph", "words", "page",
+    }  # fmt: skip
+    assert jar["la_code"] == "850" and jar["first_paragraph"] == 1 and jar["last_paragraph"] == 79
+    assert {
+        "label": "Safeguarding",
+        "scope": "local services overall",
+        "grade": "good",
+        "score": 3,
+    } in jar["judgements"]
+    sif = by_id["hampshire-2014-03-12-single-inspection"]
+    assert {
+        "label": "Adoption performance",
+        "scope": "local authority",
+        "grade": "outstanding",
+        "score": None,
+    } in sif["judgements"]
+    assert (out / jar["page"]).read_text().startswith("---\ntitle: ")
+    assert (
+        "Safeguarding,local services overall,good,3"
+        in (out / "data" / "judgements.csv").read_text()
+    )
+
+
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    build([CORPUS], tmp_path / "a", site=False, index=False)
+    build([CORPUS], tmp_path / "b", site=False, index=False)
+    files_a = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    files_b = sorted(
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    )
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_failed_build_writes_nothing(corpus_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([corpus_copy], out, site=False, index=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    # A Latin-1 document and a second bad one: both are reported, nothing is written.
+    bad = corpus_copy / "havering" / "havering-2007-02-06-joint-area-review.txt"
+    bad.write_bytes("Caf\xe9".encode("latin-1"))
+    meta = corpus_copy / "havering" / "havering-2007-02-06-joint-area-review.yml"
+    meta.write_text(
+        meta.read_text().replace(meta.read_text().split("sha256: ")[1][:64], sha256_file(bad))
+    )
+    (corpus_copy / "hampshire" / "stray.txt").write_text("no metadata")
+    result = run_cli(
+        "build", "--corpus", str(corpus_copy), "--out", str(out), "--no-site", "--no-index"
+    )
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert any("havering-2007-02-06-joint-area-review.txt: is not valid UTF-8" in e for e in errors)
+    assert any("stray.txt: text file with no metadata" in e for e in errors)
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+def test_dump_meta_round_trips(tmp_path: Path) -> None:
+    meta = _meta()
+    path = tmp_path / "m.yml"
+    path.write_text(dump_meta(meta))
+    from evidence_archive.corpus import load_meta
+
+    loaded, problems = load_meta(path, str(path))
+    assert problems == [] and loaded == meta
+
+
+def test_archive_error_names_the_file() -> None:
+    assert str(ArchiveError("corpus/a.txt", "is broken")) == "corpus/a.txt: is broken"
