@@ -22,8 +22,8 @@ run: install
 	$(BIN)/evidence build
 
 lint: install
-	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/mypy
 
 test: lint

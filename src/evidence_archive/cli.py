@@ -51,6 +51,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Extract PDFs into corpus documents, printing what was detected for review."""
+    from .ingest import ingest
+
+    planned = ingest(
+        args.pdfs,
+        args.corpus,
+        sys.stdout,
+        authority=args.authority,
+        kind=args.kind,
+        dry_run=args.dry_run,
+    )
+    verb = "would write" if args.dry_run else "wrote"
+    print(f"{verb} {len(planned)} documents into {args.corpus}", file=sys.stderr)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser, one subcommand per job."""
     parser = argparse.ArgumentParser(
@@ -88,6 +105,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-site", dest="site", action="store_false", help="skip the MkDocs site")
     p.add_argument("--no-index", dest="index", action="store_false", help="skip the search index")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "ingest",
+        help="turn Ofsted PDFs into corpus documents",
+        description="Extract each PDF's text (pypdfium2), remove page furniture, detect the "
+        "council, framework, dates and judgements, check the page keeps every word, and write "
+        "<corpus>/<authority>/<id>.txt and .yml. Prints what it detected for review. If any PDF "
+        "fails, every failure is printed and nothing is written.",
+    )
+    p.add_argument("pdfs", type=Path, nargs="+", metavar="FILE.pdf")
+    p.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="default: ./corpus"
+    )
+    p.add_argument(
+        "--authority", metavar="SLUG", help="the council's registry slug, if not detected"
+    )
+    p.add_argument("--kind", metavar="KIND", help="kind of document; required for non-Ofsted PDFs")
+    p.add_argument("--dry-run", action="store_true", help="detect and print, write nothing")
+    p.set_defaults(func=cmd_ingest)
     return parser
 
 

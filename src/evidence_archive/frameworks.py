@@ -121,6 +121,7 @@ _WORD_AREAS = {
     "the effectiveness of the local safeguarding children board": "lscb",
     "overall effectiveness of services for looked after children": "overall",
     "capacity for improvement": "capacity",
+    "capacity to improve": "capacity",
 }
 
 FRAMEWORKS: dict[str, Framework] = {

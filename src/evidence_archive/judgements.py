@@ -19,6 +19,8 @@ SENTENCES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
     for p, label, scope, area in (
         (rf"^the overall judgement is {_GRADE}\b", "The overall judgement", "local authority",
          "overall"),
+        (rf"^the overall judgement is that children['’]s services (?:are |is )?{_GRADE}\b",
+         "The overall judgement", "local authority", "overall"),
         (rf"^overall effectiveness(?: is|:)? {_GRADE}\b", "Overall effectiveness",
          "local authority", "overall"),
         (rf"^children['’]s services in .{{2,60}}? (?:are|is) {_GRADE}\b",
@@ -28,6 +30,10 @@ SENTENCES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
         (rf"^the effectiveness of the local safeguarding children board(?: \(lscb\))? is "
          rf"{_GRADE}\b", "The effectiveness of the Local Safeguarding Children Board", "LSCB",
          "lscb"),
+        (rf"^the effectiveness of the lscb is {_GRADE}\b",
+         "The effectiveness of the Local Safeguarding Children Board", "LSCB", "lscb"),
+        (rf"^the (?:local safeguarding children board|lscb)(?: \(lscb\))? (?:is )?{_GRADE}\b",
+         "The effectiveness of the Local Safeguarding Children Board", "LSCB", "lscb"),
         (rf"^the experiences and progress of children who need help and protection (?:are|is) "
          rf"{_GRADE}\b", "The experiences and progress of children who need help and protection",
          "local authority", "help-and-protection"),
@@ -80,18 +86,29 @@ def _numeric_table(block: Block, fw: Framework) -> list[Judgement]:
 
 
 def _word_table(block: Block, fw: Framework) -> list[Judgement]:
-    found = []
+    found: list[Judgement] = []
     for row in block.rows:
         cells = [c for c in (_cell_text(c) for c in row) if c]
         if len(cells) < 2 or cells[-1].lower() not in GRADE_WORDS:
             continue
         label = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", cells[0])
         area = area_of(fw.key, label)
-        if area is None:
-            continue
         scope = "LSCB" if area == "lscb" else "local authority"
         found.append(Judgement(label, scope, cells[-1].lower(), None, area, block.lines))
-    return found
+    # A table of grades names at least one judgement area the framework knows.
+    return found if any(j.area for j in found) else []
+
+
+_GRADE_LINE = re.compile(r"^grade ([1-4]) \((\w[\w ]*)\)$", re.I)
+
+
+def _grade_line(text: str, label: str, fw: Framework, lines: tuple[int, int]) -> list[Judgement]:
+    """'Grade 4 (inadequate)' printed under the heading it grades (2012-13 inspections)."""
+    m = _GRADE_LINE.match(text.strip())
+    if not m or not label:
+        return []
+    area = area_of(fw.key, label)
+    return [Judgement(label, "local authority", m.group(2).lower(), int(m.group(1)), area, lines)]
 
 
 def _sentences(text: str, lines: tuple[int, int]) -> list[Judgement]:
@@ -113,9 +130,13 @@ def extract_judgements(
     for sec in sections:
         found += _sentences(sec.title, sec.lines)
         blocks = []
+        previous = sec.title
         for b in sec.blocks:
+            if b.kind == "paragraph":
+                found += _grade_line(b.text, previous, fw, b.lines)
+                previous = b.text if len(b.text.split()) <= 15 else ""
             if b.kind == "table":
-                rows = _numeric_table(b, fw) if fw.numeric else _word_table(b, fw)
+                rows = (_numeric_table(b, fw) if fw.numeric else []) or _word_table(b, fw)
                 if rows:
                     b = replace(b, role="judgements")
                     found += rows

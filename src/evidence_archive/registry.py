@@ -23,6 +23,7 @@ _SUFFIXES = (
     " childrens services authority area",
     " metropolitan borough council",
     " metropolitan district council",
+    " metropolitan council",
     " london borough council",
     " county borough council",
     " borough council",
