@@ -139,7 +139,8 @@ def build(
 ) -> list[Built]:
     """Build the pages and open data (and the index and site when asked) into out."""
     out = out.resolve()
-    built = parse_corpus(list(roots))
+    roots = list(roots)
+    built = parse_corpus(roots)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
@@ -151,7 +152,7 @@ def build(
         if site:
             from .site import build_site
 
-            build_site(tmp)
+            build_site(tmp, built, list(roots))
         swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,53 @@
+// Cite buttons on numbered paragraphs, and the filter of the national comparison matrix.
+// Works with Material's instant navigation (document$ fires on every page load).
+(function () {
+  function citation(data, para, anchor) {
+    var url = location.origin + location.pathname + "#" + anchor;
+    var parts = [data.publisher + " (" + data.year + ") " + data.title + ", para. " + para + "."];
+    if (data.date) parts.push(data.date);
+    parts.push(url);
+    return parts.join(" ");
+  }
+  function setupCite() {
+    var holder = document.getElementById("cite-data");
+    if (!holder) return;
+    var data = holder.dataset;
+    document.querySelectorAll("p.para[data-para]").forEach(function (p) {
+      if (p.querySelector(".cite-button")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "cite-button";
+      button.textContent = "Cite";
+      button.setAttribute("aria-label", "Copy a citation of paragraph " + p.dataset.para);
+      var status = document.createElement("span");
+      status.className = "cite-status";
+      status.setAttribute("role", "status");
+      button.addEventListener("click", function () {
+        var text = citation(data, p.dataset.para, p.id);
+        button.dataset.citation = text;
+        var done = function () { status.textContent = "Citation copied"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () { status.textContent = text; });
+        } else {
+          status.textContent = text;
+        }
+      });
+      p.appendChild(button);
+      p.appendChild(status);
+    });
+  }
+  function setupMatrix() {
+    var input = document.getElementById("matrix-filter");
+    var table = document.getElementById("matrix");
+    if (!input || !table) return;
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        row.hidden = q && row.textContent.toLowerCase().indexOf(q) === -1;
+      });
+    });
+  }
+  function setup() { setupCite(); setupMatrix(); }
+  if (window.document$) window.document$.subscribe(setup);
+  else document.addEventListener("DOMContentLoaded", setup);
+})();

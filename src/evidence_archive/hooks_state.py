@@ -1,0 +1,11 @@
+"""State handed from `evidence build` to the MkDocs hook, so the corpus is parsed once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .build import Built
+
+PRELOADED: list[Built] | None = None
+"""Set by site.build_site for the duration of one MkDocs build; None otherwise."""

@@ -1,0 +1,463 @@
+"""The site's generated pages: report pages, authority pages, indexes, comparisons, open data.
+
+Everything here returns Markdown (with a little escaped HTML) for MkDocs to render; the MkDocs
+hook (hooks/archive.py) only adds these pages to the build. Every piece of text that comes from a
+report or the registry is escaped with html.escape before it reaches a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import Built, document_record, judgements_csv
+from .frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, GRADE_WORDS, KINDS, common_scale
+from .model import Document, Judgement
+from .registry import Authority, load_registry
+from .render import render_body
+
+#: The judgement areas compared on the national matrix, in column order.
+MATRIX_AREAS = (
+    "overall", "help-and-protection", "children-in-care", "care-leavers", "leadership",
+    "adoption", "lscb", "safeguarding", "capacity",
+)  # fmt: skip
+_MONTHS = "January February March April May June July August September October November December"
+
+
+def esc(text: object) -> str:
+    """Escape text for HTML (and so for Markdown inside HTML blocks)."""
+    return html.escape(str(text), quote=True)
+
+
+def md_text(text: str) -> str:
+    """Escape text for a Markdown table cell or paragraph."""
+    s = esc(text)
+    return re.sub(r"([\\`*_\[\]{}|#])", r"\\\1", s)
+
+
+def human_date(iso: str | None) -> str:
+    """'2007-08-14' -> '14 August 2007'; '2007-04' -> 'April 2007'."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    months = _MONTHS.split()
+    if len(parts) == 3:
+        return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{months[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
+def doc_date(doc: Document) -> str:
+    """The date a document is placed at: published, else end of inspection, else plan start."""
+    m = doc.meta
+    return str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+
+
+def report_url(doc: Document) -> str:
+    """Site path of a report page (directory URL)."""
+    return f"reports/{doc.meta['authority']}/{doc.id}/"
+
+
+def report_path(doc: Document) -> str:
+    """Docs path of a report page."""
+    return f"reports/{doc.meta['authority']}/{doc.id}.md"
+
+
+def grade_html(grade: str, score: int | None = None) -> str:
+    """A grade as a word with a colour class; the word is always there, never colour alone."""
+    scale = common_scale(grade)
+    number = f" ({score})" if score is not None else ""
+    return f'<span class="grade grade-{scale or 0}">{esc(grade.capitalize())}{number}</span>'
+
+
+def citation_year(doc: Document) -> str:
+    """The year a citation names."""
+    return doc_date(doc)[:4] or "n.d."
+
+
+def _overall(doc: Document) -> Judgement | None:
+    """The document's overall judgement, where it has one."""
+    for area in ("overall", "apa-overall"):
+        for j in doc.judgements:
+            if j.area == area:
+                return j
+    return None
+
+
+# --- report pages ----------------------------------------------------------------------------
+
+
+def report_page(b: Built) -> str:
+    """A report page: summary card, metadata box, the restored text."""
+    doc, m = b.doc, b.doc.meta
+    reg = load_registry()
+    auth = reg.get(str(m["authority"]))
+    out = [
+        "---",
+        json.dumps({"title": m["title"]}, ensure_ascii=False)[1:-1].replace('"title": ', "title: "),
+        "---",
+        "",
+        f"# {md_text(str(m['title']))}",
+        "",
+    ]
+    if doc.judgements:
+        out += ['<div class="judgement-card" markdown>', "", "**Judgements as printed**", ""]
+        out += ['<table class="grades-summary"><thead><tr><th scope="col">Judgement</th>'
+                '<th scope="col">For</th><th scope="col">Grade</th></tr></thead><tbody>']  # fmt: skip
+        for j in doc.judgements:
+            out.append(
+                f"<tr><td>{esc(j.label)}</td><td>{esc(j.scope)}</td>"
+                f"<td>{grade_html(j.grade, j.score)}</td></tr>"
+            )
+        out += ["</tbody></table>", "", "</div>", ""]
+    rows = []
+    if auth:
+        rows.append(("Authority", f'<a href="../../../authorities/{esc(auth.slug)}/">{esc(auth.name)}</a>'
+                     f" (LA code {esc(auth.la_code)}, {esc(auth.region)})"))  # fmt: skip
+    else:
+        rows.append(("Coverage", "England (national)"))
+    rows.append(("Kind", esc(KINDS[str(m["kind"])])))
+    rows.append(("Framework", esc(FRAMEWORKS[str(m["framework"])].name)))
+    if m.get("inspection_type"):
+        rows.append(("Inspection type", esc(m["inspection_type"])))
+    if m.get("inspection_start") or m.get("inspection_end"):
+        rows.append(("Inspection dates", esc(f"{human_date(m.get('inspection_start'))} to "
+                                             f"{human_date(m.get('inspection_end'))}")))  # fmt: skip
+    if m.get("plan_start"):
+        rows.append(("Plan period", esc(f"{m['plan_start']} to {m.get('plan_end') or ''}")))
+    rows.append(("Published", esc(human_date(m.get("published"))) or "not printed in the document"))
+    if m.get("reference"):
+        rows.append(("Reference no.", esc(m["reference"])))
+    rows.append(("Publisher", esc(m["publisher"])))
+    source = esc(m.get("source_url") or m["source_file"])
+    rows.append(("Source", source + (f" ({esc(m['pages'])} pages)" if m.get("pages") else "")))
+    rows.append(("Licence", esc(m.get("licence") or "no licence statement is printed")))
+    if m.get("dates_note"):
+        rows.append(("Note", esc(m["dates_note"])))
+    out.append('<dl class="doc-meta">')
+    out += [f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows]
+    out.append("</dl>")
+    out.append("")
+    cite = {
+        "publisher": str(m["publisher"]),
+        "year": citation_year(doc),
+        "title": str(m["title"]),
+        "date": (f"Published {human_date(m.get('published'))}." if m.get("published") else
+                 f"Inspected {human_date(m.get('inspection_start'))} to "
+                 f"{human_date(m.get('inspection_end'))}." if m.get("inspection_end") else ""),
+    }  # fmt: skip
+    attrs = " ".join(f'data-{k}="{esc(v)}"' for k, v in cite.items())
+    out.append(f'<div id="cite-data" hidden {attrs}></div>')
+    out.append("")
+    out.append(render_body(doc))
+    return "\n".join(out)
+
+
+# --- authority pages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place in another document that names an authority."""
+
+    doc: Document
+    anchor: str
+    section: str
+    text: str
+
+
+def mentions(built: list[Built]) -> dict[str, list[Mention]]:
+    """Blocks and headings that name each authority, in documents not about that authority."""
+    reg = load_registry()
+    patterns = []
+    for a in reg:
+        names = sorted({a.name, *a.printed_names}, key=len, reverse=True)
+        names = [n for n in names if len(n) > 3]
+        if names:
+            alt = "|".join(re.escape(n) for n in names)
+            patterns.append((a.slug, re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])")))
+    found: dict[str, list[Mention]] = defaultdict(list)
+    for b in built:
+        for sec in b.doc.sections:
+            places = [(sec.anchor, sec.title)] + [(blk.anchor, blk.text) for blk in sec.blocks]
+            for anchor, text in places:
+                for slug, pat in patterns:
+                    if slug != b.doc.meta["authority"] and pat.search(text):
+                        found[slug].append(Mention(b.doc, anchor, sec.title, text))
+    return found
+
+
+def timeline_svg(docs: list[Document], name: str) -> str:
+    """A timeline of an authority's judgements on the common scale, drawn at build time."""
+    points = []
+    for d in docs:
+        when = doc_date(d)
+        for j in d.judgements:
+            scale = common_scale(j.grade)
+            if scale and when:
+                points.append((when, scale, j, d))
+    if not points:
+        return ""
+    years = [int(p[0][:4]) for p in points]
+    lo, hi = min(years), max(years) + 1
+    width, height, left, top, bottom = 640, 220, 150, 20, 40
+    span = max(1, hi - lo)
+
+    def x(when: str) -> float:
+        parts = [int(p) for p in when.split("-")] + [1, 1]
+        frac = (dt.date(parts[0], parts[1], parts[2]).timetuple().tm_yday - 1) / 366
+        return left + (parts[0] + frac - lo) / span * (width - left - 20)
+
+    def y(scale: int) -> float:
+        return top + (4 - scale) * (height - top - bottom) / 3
+
+    out = [
+        f'<svg class="timeline" role="img" aria-labelledby="tl-title tl-desc" viewBox="0 0 {width} '
+        f'{height}" width="100%" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="tl-title">Judgements of {esc(name)} over time</title>',
+        '<desc id="tl-desc">Each mark is one judgement, placed by date and on the common '
+        "four-point scale; the table beside the chart lists the same judgements.</desc>",
+    ]
+    for scale, word in COMMON_SCALE.items():
+        out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(scale):.1f}" y2="{y(scale):.1f}" '
+                   'class="tl-grid"/>')  # fmt: skip
+        out.append(f'<text x="{left - 8}" y="{y(scale) + 4:.1f}" text-anchor="end" '
+                   f'class="tl-label">{esc(word)}</text>')  # fmt: skip
+    for year in range(lo, hi + 1):
+        xx = left + (year - lo) / span * (width - left - 20)
+        out.append(f'<text x="{xx:.1f}" y="{height - 12}" text-anchor="middle" '
+                   f'class="tl-label">{year}</text>')  # fmt: skip
+    seen: dict[tuple[str, int], int] = defaultdict(int)
+    for when, scale, j, d in points:
+        n = seen[(when, scale)]
+        seen[(when, scale)] += 1
+        cx, cy = x(when) + 7 * n, y(scale)
+        out.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" class="tl-point grade-{scale}">'
+            f"<title>{esc(human_date(when))}: {esc(j.label)} ({esc(j.scope)}): "
+            f"{esc(j.grade)}</title></circle>"
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def latest_overall(docs: Iterable[Document]) -> tuple[Judgement, Document] | None:
+    """The most recent overall judgement among documents."""
+    best = None
+    for d in sorted(docs, key=doc_date):
+        j = _overall(d)
+        if j is not None:
+            best = (j, d)
+    return best
+
+
+def authority_page(a: Authority, docs: list[Document], by_auth: dict[str, list[Document]],
+                   named_in: list[Mention]) -> str:  # fmt: skip
+    """An authority's page: documents over time, timeline, comparisons, mentions elsewhere."""
+    reg = load_registry()
+    docs = sorted(docs, key=doc_date)
+    out = [f"# {md_text(a.name)}", ""]
+    out.append(f"{md_text(a.type or 'Local authority')} in {md_text(a.region)}. LA code "
+               f"{md_text(a.la_code)}, Ofsted URN {md_text(a.urn or 'none')}.")  # fmt: skip
+    out += ["", "## Documents", ""]
+    out += ["| Date | Document | Framework | Overall |", "| --- | --- | --- | --- |"]
+    for d in docs:
+        j = _overall(d)
+        link = f"[{md_text(str(d.meta['title']))}](../reports/{a.slug}/{d.id}.md)"
+        grade = grade_html(j.grade, j.score) if j else "—"
+        out.append(f"| {md_text(human_date(doc_date(d)))} | {link} | "
+                   f"{md_text(FRAMEWORKS[str(d.meta['framework'])].name.split(' (')[0])} | {grade} |")  # fmt: skip
+    svg = timeline_svg(docs, a.name)
+    if svg:
+        out += ["", "## Judgements over time", ""]
+        out += ['<div class="timeline-pair" markdown>', "", svg, ""]
+        out += ['<table class="timeline-table"><caption>The judgements in the chart</caption>'
+                '<thead><tr><th scope="col">Date</th><th scope="col">Judgement</th>'
+                '<th scope="col">For</th><th scope="col">Grade as printed</th>'
+                '<th scope="col">Common scale</th></tr></thead><tbody>']  # fmt: skip
+        for d in docs:
+            for j in d.judgements:
+                scale = common_scale(j.grade)
+                out.append(
+                    f"<tr><td>{esc(human_date(doc_date(d)))}</td><td>{esc(j.label)}</td>"
+                    f"<td>{esc(j.scope)}</td><td>{grade_html(j.grade, j.score)}</td>"
+                    f"<td>{esc(f'{scale} ({COMMON_SCALE[scale]})') if scale else '—'}</td></tr>"
+                )
+        out += ["</tbody></table>", "", "</div>", ""]
+        out.append("Grades from different frameworks are placed on one four-point scale: see "
+                   "[About the grades](../grades.md).")  # fmt: skip
+    out += ["", "## Compared with statistical neighbours and region", ""]
+    out += ["| Authority | Relation | Latest overall judgement |", "| --- | --- | --- |"]
+    compared = [(s, "statistical neighbour") for s in a.statistical_neighbours]
+    compared += [(o.slug, "same region") for o in reg.current()
+                 if o.region == a.region and o.slug != a.slug and o.slug not in a.statistical_neighbours]  # fmt: skip
+    for slug, relation in [(a.slug, "this authority"), *compared]:
+        other = reg.get(slug)
+        if other is None:
+            continue
+        latest = latest_overall(by_auth.get(slug, []))
+        name = (f"[{md_text(other.name)}]({slug}.md)" if slug in by_auth and slug != a.slug
+                else md_text(other.name))  # fmt: skip
+        grade = (f"{grade_html(latest[0].grade, latest[0].score)} "
+                 f"({md_text(human_date(doc_date(latest[1])))})" if latest else
+                 "not in the archive")  # fmt: skip
+        out.append(f"| {name} | {relation} | {grade} |")
+    if named_in:
+        out += ["", "## Named in other documents", ""]
+        for mtn in named_in:
+            snippet = mtn.text if len(mtn.text) < 160 else mtn.text[:157] + "…"
+            out.append(f"- [{md_text(str(mtn.doc.meta['title']))} — {md_text(mtn.section)}]"
+                       f"(../reports/{mtn.doc.meta['authority']}/{mtn.doc.id}.md#{mtn.anchor}): "
+                       f"{md_text(snippet)}")  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def authorities_index(by_auth: dict[str, list[Document]]) -> str:
+    """All English authorities by region: documents held and latest overall judgement."""
+    reg = load_registry()
+    out = ["# Authorities", "",
+           "Every English local authority with children's services responsibilities, by region. "
+           "A name is a link where the archive holds its documents.", ""]  # fmt: skip
+    by_region: dict[str, list[Authority]] = defaultdict(list)
+    for a in reg.current():
+        by_region[a.region].append(a)
+    for region in sorted(by_region):
+        out += [f"## {md_text(region)}", "", "| Authority | Documents | Latest overall judgement |",
+                "| --- | ---: | --- |"]  # fmt: skip
+        for a in sorted(by_region[region], key=lambda x: x.name):
+            docs = by_auth.get(a.slug, [])
+            name = f"[{md_text(a.name)}]({a.slug}.md)" if docs else md_text(a.name)
+            latest = latest_overall(docs)
+            grade = grade_html(latest[0].grade, latest[0].score) if latest else "—"
+            out.append(f"| {name} | {len(docs)} | {grade} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def comparison_page(by_auth: dict[str, list[Document]]) -> str:
+    """The national matrix: authority x judgement area, latest grades, filterable."""
+    reg = load_registry()
+    out = ["# National comparison", "",
+           "The latest grade the archive holds for each authority in each judgement area, as "
+           "printed, placed on the [common four-point scale](grades.md). Type to filter by "
+           "authority or region.", "",
+           '<label for="matrix-filter">Filter authorities</label> '
+           '<input id="matrix-filter" type="search" placeholder="e.g. London or Hampshire">', "",
+           '<table class="matrix" id="matrix"><thead><tr><th scope="col">Authority</th>'
+           '<th scope="col">Region</th>']  # fmt: skip
+    out[-1] += "".join(f'<th scope="col">{esc(AREAS[k])}</th>' for k in MATRIX_AREAS) + "</tr></thead><tbody>"
+    for a in sorted((reg.get(s) for s in by_auth if reg.get(s)), key=lambda x: x.name):  # type: ignore[union-attr]
+        assert a is not None
+        latest: dict[str, tuple[Judgement, Document]] = {}
+        for d in sorted(by_auth[a.slug], key=doc_date):
+            for j in d.judgements:
+                if j.area in MATRIX_AREAS and common_scale(j.grade):
+                    latest[j.area] = (j, d)
+        cells = []
+        for k in MATRIX_AREAS:
+            if k in latest:
+                j, d = latest[k]
+                cells.append(f'<td>{grade_html(j.grade, j.score)}<br><small>{esc(doc_date(d)[:4])}'
+                             "</small></td>")  # fmt: skip
+            else:
+                cells.append("<td>—</td>")
+        out.append(f'<tr><th scope="row"><a href="../authorities/{esc(a.slug)}/">{esc(a.name)}</a>'
+                   f"</th><td>{esc(a.region)}</td>{''.join(cells)}</tr>")  # fmt: skip
+    out += ["</tbody></table>", ""]
+    return "\n".join(out)
+
+
+def grades_page() -> str:
+    """'About the grades': how each framework's grades map onto the common scale."""
+    out = ["# About the grades", "",
+           "Each inspection framework printed its grades differently. The archive keeps every "
+           "grade exactly as printed and, to compare councils over time, also places it on one "
+           "four-point scale (4 is best):", "",
+           "| Common scale | Words printed | Joint area reviews and APAs (2005-09) | "
+           "Looked after children inspections (2012-13) |", "| --- | --- | --- | --- |"]  # fmt: skip
+    words: dict[int, list[str]] = defaultdict(list)
+    for w, n in GRADE_WORDS.items():
+        words[n].append(w)
+    lac = {v: k for k, v in FRAMEWORKS["lac-2012"].score_words.items()}
+    jar = {v: k for k, v in FRAMEWORKS["jar-2007"].score_words.items()}
+    for n in (4, 3, 2, 1):
+        canonical = COMMON_SCALE[n].split(" (")[0].split(" ")[0]
+        jar_n = jar.get(canonical) or jar.get("adequate" if n == 2 else canonical)
+        lac_n = lac.get(canonical) or lac.get("adequate" if n == 2 else canonical)
+        out.append(f"| {n}: {md_text(COMMON_SCALE[n])} | {md_text(', '.join(words[n]))} | "
+                   f"{jar_n} | Grade {lac_n} |")  # fmt: skip
+    out += ["", "Joint area reviews and annual performance assessments print numbers, 4 for "
+            "outstanding down to 1 for inadequate. The 2012-13 inspections of looked after "
+            "children services print the opposite way round: \"Outstanding (Grade 1)\" to "
+            "\"Inadequate (Grade 4)\". The single inspection framework (2013-17) and ILACS "
+            "(2018 on) print words only; \"requires improvement\" and \"requires improvement to "
+            "be good\" sit where \"adequate\" sat before.", "",
+            "## Frameworks", "", "| Framework | Years | Grades |", "| --- | --- | --- |"]  # fmt: skip
+    for fw in FRAMEWORKS.values():
+        if fw.key == "none":
+            continue
+        kind = "numbers: " + ", ".join(f"{k} {v}" for k, v in fw.score_words.items()) if fw.numeric else "words"
+        out.append(f"| {md_text(fw.name)} | {md_text(fw.years)} | {md_text(kind)} |")
+    return "\n".join(out) + "\n"
+
+
+def group_by_authority(built: list[Built]) -> dict[str, list[Document]]:
+    """Documents by authority slug (national documents under 'england')."""
+    out: dict[str, list[Document]] = defaultdict(list)
+    for b in built:
+        out[str(b.doc.meta["authority"])].append(b.doc)
+    return dict(out)
+
+
+def generated_pages(built: list[Built]) -> dict[str, str]:
+    """Every generated page: docs path -> Markdown."""
+    reg = load_registry()
+    by_auth = group_by_authority(built)
+    named = mentions(built)
+    pages = {report_path(b.doc): report_page(b) for b in built}
+    for slug, docs in by_auth.items():
+        a = reg.get(slug)
+        if a is not None:
+            pages[f"authorities/{slug}.md"] = authority_page(a, docs, by_auth, named.get(slug, []))
+    pages["authorities/index.md"] = authorities_index(by_auth)
+    pages["comparison.md"] = comparison_page(by_auth)
+    pages["grades.md"] = grades_page()
+    national = by_auth.get("england", [])
+    lines = ["# National documents", ""]
+    lines += [f"- [{md_text(str(d.meta['title']))}](reports/england/{d.id}.md) "
+              f"({md_text(human_date(doc_date(d)))})" for d in sorted(national, key=doc_date)]  # fmt: skip
+    pages["national.md"] = "\n".join(lines) + "\n"
+    return pages
+
+
+def data_files(built: list[Built]) -> dict[str, str]:
+    """Open-data downloads: data/documents.json and data/judgements.csv."""
+    records = [document_record(b) for b in built]
+    return {
+        "data/documents.json": json.dumps(records, indent=1, ensure_ascii=False) + "\n",
+        "data/judgements.csv": judgements_csv(built),
+    }
+
+
+def build_site(out: Path, built: list[Built], roots: list[Path]) -> None:
+    """Run `mkdocs build --strict` into out/site with this build's documents."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from . import hooks_state
+
+    root = Path(__file__).resolve().parents[2]
+    hooks_state.PRELOADED = built
+    try:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(out / "site"), strict=True)
+        config["extra"]["corpus_dirs"] = [str(r.resolve()) for r in roots]
+        mkdocs_build(config)
+    finally:
+        hooks_state.PRELOADED = None
