@@ -20,10 +20,11 @@ build: install
 run: install
 	$(BIN)/evidence check
 	$(BIN)/evidence build
+	$(BIN)/evidence serve
 
 lint: install
-	$(BIN)/ruff format --check src tests scripts bench
-	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench hooks build_index.py
+	$(BIN)/ruff check src tests scripts bench hooks build_index.py
 	$(BIN)/mypy
 
 test: lint

@@ -68,6 +68,38 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search the paragraph index and print the hits."""
+    from .search import FORMATS, Filters, open_searcher
+
+    searcher = open_searcher(args.index)
+    result = searcher.search(
+        args.query,
+        Filters(
+            authority=args.authority or [],
+            region=args.region,
+            kind=args.kind,
+            framework=args.framework,
+            year_from=args.year_from,
+            year_to=args.year_to,
+            grade=args.grade or [],
+        ),
+        limit=args.limit,
+        expand=not args.exact,
+        base_url=args.base_url,
+    )
+    sys.stdout.write(FORMATS[args.format](result))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the built site and the search API."""
+    from .server import serve
+
+    serve(args.out, args.host, args.port)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser, one subcommand per job."""
     parser = argparse.ArgumentParser(
@@ -124,6 +156,51 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", metavar="KIND", help="kind of document; required for non-Ofsted PDFs")
     p.add_argument("--dry-run", action="store_true", help="detect and print, write nothing")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "search",
+        help="find paragraphs to quote, with citations",
+        description="Search the paragraph index. Words must all appear; use OR, NOT, "
+        '"exact phrases", prefix* and field:value (authority, region, kind, framework, year, '
+        "section, title, grades). British and American spellings match, and abbreviations "
+        "match their long forms both ways (unless --exact).",
+    )
+    p.add_argument("query")
+    p.add_argument("--authority", action="append", metavar="SLUG", help="repeatable")
+    p.add_argument("--region", metavar="NAME", help="e.g. London, 'South East'")
+    p.add_argument("--kind", metavar="KIND", help="e.g. single-inspection")
+    p.add_argument("--framework", metavar="F", help="e.g. sif, ilacs, jar-2007")
+    p.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year")
+    p.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year")
+    p.add_argument(
+        "--grade",
+        action="append",
+        metavar="AREA:GRADE",
+        help="only documents with this judgement, e.g. overall:inadequate, "
+        "help-and-protection:2, any:outstanding (repeatable: all must hold)",
+    )
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="default 10")
+    p.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
+    p.add_argument("--exact", action="store_true", help="no stemming, synonyms or abbreviations")
+    p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
+    p.add_argument(
+        "--base-url",
+        default="",
+        metavar="URL",
+        help="where the site is hosted, for absolute links in citations",
+    )
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the built site and the search API on localhost",
+        description="Serve OUT/site and GET /api/search (same parameters and hits as "
+        "`evidence search`, plus total and facets). Picks up a rebuilt index without a restart.",
+    )
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

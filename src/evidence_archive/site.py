@@ -24,9 +24,16 @@ from .render import render_body
 
 #: The judgement areas compared on the national matrix, in column order.
 MATRIX_AREAS = (
-    "overall", "help-and-protection", "children-in-care", "care-leavers", "leadership",
-    "adoption", "lscb", "safeguarding", "capacity",
-)  # fmt: skip
+    "overall",
+    "help-and-protection",
+    "children-in-care",
+    "care-leavers",
+    "leadership",
+    "adoption",
+    "lscb",
+    "safeguarding",
+    "capacity",
+)
 _MONTHS = "January February March April May June July August September October November December"
 
 
@@ -41,11 +48,11 @@ def md_text(text: str) -> str:
     return re.sub(r"([\\`*_\[\]{}|#])", r"\\\1", s)
 
 
-def human_date(iso: str | None) -> str:
+def human_date(iso: object) -> str:
     """'2007-08-14' -> '14 August 2007'; '2007-04' -> 'April 2007'."""
     if not iso:
         return ""
-    parts = iso.split("-")
+    parts = str(iso).split("-")
     months = _MONTHS.split()
     if len(parts) == 3:
         return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"
@@ -109,8 +116,10 @@ def report_page(b: Built) -> str:
     ]
     if doc.judgements:
         out += ['<div class="judgement-card" markdown>', "", "**Judgements as printed**", ""]
-        out += ['<table class="grades-summary"><thead><tr><th scope="col">Judgement</th>'
-                '<th scope="col">For</th><th scope="col">Grade</th></tr></thead><tbody>']  # fmt: skip
+        out += [
+            '<table class="grades-summary"><thead><tr><th scope="col">Judgement</th>'
+            '<th scope="col">For</th><th scope="col">Grade</th></tr></thead><tbody>'
+        ]
         for j in doc.judgements:
             out.append(
                 f"<tr><td>{esc(j.label)}</td><td>{esc(j.scope)}</td>"
@@ -119,8 +128,13 @@ def report_page(b: Built) -> str:
         out += ["</tbody></table>", "", "</div>", ""]
     rows = []
     if auth:
-        rows.append(("Authority", f'<a href="../../../authorities/{esc(auth.slug)}/">{esc(auth.name)}</a>'
-                     f" (LA code {esc(auth.la_code)}, {esc(auth.region)})"))  # fmt: skip
+        rows.append(
+            (
+                "Authority",
+                f'<a href="../../../authorities/{esc(auth.slug)}/">{esc(auth.name)}</a>'
+                f" (LA code {esc(auth.la_code)}, {esc(auth.region)})",
+            )
+        )
     else:
         rows.append(("Coverage", "England (national)"))
     rows.append(("Kind", esc(KINDS[str(m["kind"])])))
@@ -128,8 +142,15 @@ def report_page(b: Built) -> str:
     if m.get("inspection_type"):
         rows.append(("Inspection type", esc(m["inspection_type"])))
     if m.get("inspection_start") or m.get("inspection_end"):
-        rows.append(("Inspection dates", esc(f"{human_date(m.get('inspection_start'))} to "
-                                             f"{human_date(m.get('inspection_end'))}")))  # fmt: skip
+        rows.append(
+            (
+                "Inspection dates",
+                esc(
+                    f"{human_date(m.get('inspection_start'))} to "
+                    f"{human_date(m.get('inspection_end'))}"
+                ),
+            )
+        )
     if m.get("plan_start"):
         rows.append(("Plan period", esc(f"{m['plan_start']} to {m.get('plan_end') or ''}")))
     rows.append(("Published", esc(human_date(m.get("published"))) or "not printed in the document"))
@@ -149,10 +170,15 @@ def report_page(b: Built) -> str:
         "publisher": str(m["publisher"]),
         "year": citation_year(doc),
         "title": str(m["title"]),
-        "date": (f"Published {human_date(m.get('published'))}." if m.get("published") else
-                 f"Inspected {human_date(m.get('inspection_start'))} to "
-                 f"{human_date(m.get('inspection_end'))}." if m.get("inspection_end") else ""),
-    }  # fmt: skip
+        "date": (
+            f"Published {human_date(m.get('published'))}."
+            if m.get("published")
+            else f"Inspected {human_date(m.get('inspection_start'))} to "
+            f"{human_date(m.get('inspection_end'))}."
+            if m.get("inspection_end")
+            else ""
+        ),
+    }
     attrs = " ".join(f'data-{k}="{esc(v)}"' for k, v in cite.items())
     out.append(f'<div id="cite-data" hidden {attrs}></div>')
     out.append("")
@@ -207,7 +233,7 @@ def timeline_svg(docs: list[Document], name: str) -> str:
         return ""
     years = [int(p[0][:4]) for p in points]
     lo, hi = min(years), max(years) + 1
-    width, height, left, top, bottom = 640, 220, 150, 20, 40
+    width, height, left, top, bottom = 700, 220, 215, 20, 40
     span = max(1, hi - lo)
 
     def x(when: str) -> float:
@@ -226,16 +252,22 @@ def timeline_svg(docs: list[Document], name: str) -> str:
         "four-point scale; the table beside the chart lists the same judgements.</desc>",
     ]
     for scale, word in COMMON_SCALE.items():
-        out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(scale):.1f}" y2="{y(scale):.1f}" '
-                   'class="tl-grid"/>')  # fmt: skip
-        out.append(f'<text x="{left - 8}" y="{y(scale) + 4:.1f}" text-anchor="end" '
-                   f'class="tl-label">{esc(word)}</text>')  # fmt: skip
+        out.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{y(scale):.1f}" y2="{y(scale):.1f}" '
+            'class="tl-grid"/>'
+        )
+        out.append(
+            f'<text x="{left - 8}" y="{y(scale) + 4:.1f}" text-anchor="end" '
+            f'class="tl-label">{esc(word)}</text>'
+        )
     for year in range(lo, hi + 1):
         xx = left + (year - lo) / span * (width - left - 20)
-        out.append(f'<text x="{xx:.1f}" y="{height - 12}" text-anchor="middle" '
-                   f'class="tl-label">{year}</text>')  # fmt: skip
+        out.append(
+            f'<text x="{xx:.1f}" y="{height - 12}" text-anchor="middle" '
+            f'class="tl-label">{year}</text>'
+        )
     seen: dict[tuple[str, int], int] = defaultdict(int)
-    for when, scale, j, d in points:
+    for when, scale, j, _ in points:
         n = seen[(when, scale)]
         seen[(when, scale)] += 1
         cx, cy = x(when) + 7 * n, y(scale)
@@ -258,30 +290,37 @@ def latest_overall(docs: Iterable[Document]) -> tuple[Judgement, Document] | Non
     return best
 
 
-def authority_page(a: Authority, docs: list[Document], by_auth: dict[str, list[Document]],
-                   named_in: list[Mention]) -> str:  # fmt: skip
+def authority_page(
+    a: Authority, docs: list[Document], by_auth: dict[str, list[Document]], named_in: list[Mention]
+) -> str:
     """An authority's page: documents over time, timeline, comparisons, mentions elsewhere."""
     reg = load_registry()
     docs = sorted(docs, key=doc_date)
     out = [f"# {md_text(a.name)}", ""]
-    out.append(f"{md_text(a.type or 'Local authority')} in {md_text(a.region)}. LA code "
-               f"{md_text(a.la_code)}, Ofsted URN {md_text(a.urn or 'none')}.")  # fmt: skip
+    out.append(
+        f"{md_text(a.type or 'Local authority')} in {md_text(a.region)}. LA code "
+        f"{md_text(a.la_code)}, Ofsted URN {md_text(a.urn or 'none')}."
+    )
     out += ["", "## Documents", ""]
     out += ["| Date | Document | Framework | Overall |", "| --- | --- | --- | --- |"]
     for d in docs:
         j = _overall(d)
         link = f"[{md_text(str(d.meta['title']))}](../reports/{a.slug}/{d.id}.md)"
         grade = grade_html(j.grade, j.score) if j else "—"
-        out.append(f"| {md_text(human_date(doc_date(d)))} | {link} | "
-                   f"{md_text(FRAMEWORKS[str(d.meta['framework'])].name.split(' (')[0])} | {grade} |")  # fmt: skip
+        out.append(
+            f"| {md_text(human_date(doc_date(d)))} | {link} | "
+            f"{md_text(FRAMEWORKS[str(d.meta['framework'])].name.split(' (')[0])} | {grade} |"
+        )
     svg = timeline_svg(docs, a.name)
     if svg:
         out += ["", "## Judgements over time", ""]
         out += ['<div class="timeline-pair" markdown>', "", svg, ""]
-        out += ['<table class="timeline-table"><caption>The judgements in the chart</caption>'
-                '<thead><tr><th scope="col">Date</th><th scope="col">Judgement</th>'
-                '<th scope="col">For</th><th scope="col">Grade as printed</th>'
-                '<th scope="col">Common scale</th></tr></thead><tbody>']  # fmt: skip
+        out += [
+            '<table class="timeline-table"><caption>The judgements in the chart</caption>'
+            '<thead><tr><th scope="col">Date</th><th scope="col">Judgement</th>'
+            '<th scope="col">For</th><th scope="col">Grade as printed</th>'
+            '<th scope="col">Common scale</th></tr></thead><tbody>'
+        ]
         for d in docs:
             for j in d.judgements:
                 scale = common_scale(j.grade)
@@ -291,46 +330,67 @@ def authority_page(a: Authority, docs: list[Document], by_auth: dict[str, list[D
                     f"<td>{esc(f'{scale} ({COMMON_SCALE[scale]})') if scale else '—'}</td></tr>"
                 )
         out += ["</tbody></table>", "", "</div>", ""]
-        out.append("Grades from different frameworks are placed on one four-point scale: see "
-                   "[About the grades](../grades.md).")  # fmt: skip
+        out.append(
+            "Grades from different frameworks are placed on one four-point scale: see "
+            "[About the grades](../grades.md)."
+        )
     out += ["", "## Compared with statistical neighbours and region", ""]
     out += ["| Authority | Relation | Latest overall judgement |", "| --- | --- | --- |"]
     compared = [(s, "statistical neighbour") for s in a.statistical_neighbours]
-    compared += [(o.slug, "same region") for o in reg.current()
-                 if o.region == a.region and o.slug != a.slug and o.slug not in a.statistical_neighbours]  # fmt: skip
+    compared += [
+        (o.slug, "same region")
+        for o in reg.current()
+        if o.region == a.region and o.slug != a.slug and o.slug not in a.statistical_neighbours
+    ]
     for slug, relation in [(a.slug, "this authority"), *compared]:
         other = reg.get(slug)
         if other is None:
             continue
         latest = latest_overall(by_auth.get(slug, []))
-        name = (f"[{md_text(other.name)}]({slug}.md)" if slug in by_auth and slug != a.slug
-                else md_text(other.name))  # fmt: skip
-        grade = (f"{grade_html(latest[0].grade, latest[0].score)} "
-                 f"({md_text(human_date(doc_date(latest[1])))})" if latest else
-                 "not in the archive")  # fmt: skip
+        name = (
+            f"[{md_text(other.name)}]({slug}.md)"
+            if slug in by_auth and slug != a.slug
+            else md_text(other.name)
+        )
+        grade = (
+            f"{grade_html(latest[0].grade, latest[0].score)} "
+            f"({md_text(human_date(doc_date(latest[1])))})"
+            if latest
+            else "not in the archive"
+        )
         out.append(f"| {name} | {relation} | {grade} |")
     if named_in:
         out += ["", "## Named in other documents", ""]
         for mtn in named_in:
             snippet = mtn.text if len(mtn.text) < 160 else mtn.text[:157] + "…"
-            out.append(f"- [{md_text(str(mtn.doc.meta['title']))} — {md_text(mtn.section)}]"
-                       f"(../reports/{mtn.doc.meta['authority']}/{mtn.doc.id}.md#{mtn.anchor}): "
-                       f"{md_text(snippet)}")  # fmt: skip
+            out.append(
+                f"- [{md_text(str(mtn.doc.meta['title']))} — {md_text(mtn.section)}]"
+                f"(../reports/{mtn.doc.meta['authority']}/{mtn.doc.id}.md#{mtn.anchor}): "
+                f"{md_text(snippet)}"
+            )
     return "\n".join(out) + "\n"
 
 
 def authorities_index(by_auth: dict[str, list[Document]]) -> str:
     """All English authorities by region: documents held and latest overall judgement."""
     reg = load_registry()
-    out = ["# Authorities", "",
-           "Every English local authority with children's services responsibilities, by region. "
-           "A name is a link where the archive holds its documents.", ""]  # fmt: skip
+    out = [
+        "# Authorities",
+        "",
+        "Every English local authority with children's services responsibilities, by region. "
+        "A name is a link where the archive holds its documents.",
+        "",
+    ]
     by_region: dict[str, list[Authority]] = defaultdict(list)
     for a in reg.current():
         by_region[a.region].append(a)
     for region in sorted(by_region):
-        out += [f"## {md_text(region)}", "", "| Authority | Documents | Latest overall judgement |",
-                "| --- | ---: | --- |"]  # fmt: skip
+        out += [
+            f"## {md_text(region)}",
+            "",
+            "| Authority | Documents | Latest overall judgement |",
+            "| --- | ---: | --- |",
+        ]
         for a in sorted(by_region[region], key=lambda x: x.name):
             docs = by_auth.get(a.slug, [])
             name = f"[{md_text(a.name)}]({a.slug}.md)" if docs else md_text(a.name)
@@ -344,15 +404,23 @@ def authorities_index(by_auth: dict[str, list[Document]]) -> str:
 def comparison_page(by_auth: dict[str, list[Document]]) -> str:
     """The national matrix: authority x judgement area, latest grades, filterable."""
     reg = load_registry()
-    out = ["# National comparison", "",
-           "The latest grade the archive holds for each authority in each judgement area, as "
-           "printed, placed on the [common four-point scale](grades.md). Type to filter by "
-           "authority or region.", "",
-           '<label for="matrix-filter">Filter authorities</label> '
-           '<input id="matrix-filter" type="search" placeholder="e.g. London or Hampshire">', "",
-           '<table class="matrix" id="matrix"><thead><tr><th scope="col">Authority</th>'
-           '<th scope="col">Region</th>']  # fmt: skip
-    out[-1] += "".join(f'<th scope="col">{esc(AREAS[k])}</th>' for k in MATRIX_AREAS) + "</tr></thead><tbody>"
+    out = [
+        "# National comparison",
+        "",
+        "The latest grade the archive holds for each authority in each judgement area, as "
+        "printed, placed on the [common four-point scale](grades.md). Type to filter by "
+        "authority or region.",
+        "",
+        '<label for="matrix-filter">Filter authorities</label> '
+        '<input id="matrix-filter" type="search" placeholder="e.g. London or Hampshire">',
+        "",
+        '<table class="matrix" id="matrix"><thead><tr><th scope="col">Authority</th>'
+        '<th scope="col">Region</th>',
+    ]
+    out[-1] += (
+        "".join(f'<th scope="col">{esc(AREAS[k])}</th>' for k in MATRIX_AREAS)
+        + "</tr></thead><tbody>"
+    )
     for a in sorted((reg.get(s) for s in by_auth if reg.get(s)), key=lambda x: x.name):  # type: ignore[union-attr]
         assert a is not None
         latest: dict[str, tuple[Judgement, Document]] = {}
@@ -364,24 +432,33 @@ def comparison_page(by_auth: dict[str, list[Document]]) -> str:
         for k in MATRIX_AREAS:
             if k in latest:
                 j, d = latest[k]
-                cells.append(f'<td>{grade_html(j.grade, j.score)}<br><small>{esc(doc_date(d)[:4])}'
-                             "</small></td>")  # fmt: skip
+                cells.append(
+                    f"<td>{grade_html(j.grade, j.score)}<br><small>{esc(doc_date(d)[:4])}"
+                    "</small></td>"
+                )
             else:
                 cells.append("<td>—</td>")
-        out.append(f'<tr><th scope="row"><a href="../authorities/{esc(a.slug)}/">{esc(a.name)}</a>'
-                   f"</th><td>{esc(a.region)}</td>{''.join(cells)}</tr>")  # fmt: skip
+        out.append(
+            f'<tr><th scope="row"><a href="../authorities/{esc(a.slug)}/">{esc(a.name)}</a>'
+            f"</th><td>{esc(a.region)}</td>{''.join(cells)}</tr>"
+        )
     out += ["</tbody></table>", ""]
     return "\n".join(out)
 
 
 def grades_page() -> str:
     """'About the grades': how each framework's grades map onto the common scale."""
-    out = ["# About the grades", "",
-           "Each inspection framework printed its grades differently. The archive keeps every "
-           "grade exactly as printed and, to compare councils over time, also places it on one "
-           "four-point scale (4 is best):", "",
-           "| Common scale | Words printed | Joint area reviews and APAs (2005-09) | "
-           "Looked after children inspections (2012-13) |", "| --- | --- | --- | --- |"]  # fmt: skip
+    out = [
+        "# About the grades",
+        "",
+        "Each inspection framework printed its grades differently. The archive keeps every "
+        "grade exactly as printed and, to compare councils over time, also places it on one "
+        "four-point scale (4 is best):",
+        "",
+        "| Common scale | Words printed | Joint area reviews and APAs (2005-09) | "
+        "Looked after children inspections (2012-13) |",
+        "| --- | --- | --- | --- |",
+    ]
     words: dict[int, list[str]] = defaultdict(list)
     for w, n in GRADE_WORDS.items():
         words[n].append(w)
@@ -391,19 +468,32 @@ def grades_page() -> str:
         canonical = COMMON_SCALE[n].split(" (")[0].split(" ")[0]
         jar_n = jar.get(canonical) or jar.get("adequate" if n == 2 else canonical)
         lac_n = lac.get(canonical) or lac.get("adequate" if n == 2 else canonical)
-        out.append(f"| {n}: {md_text(COMMON_SCALE[n])} | {md_text(', '.join(words[n]))} | "
-                   f"{jar_n} | Grade {lac_n} |")  # fmt: skip
-    out += ["", "Joint area reviews and annual performance assessments print numbers, 4 for "
-            "outstanding down to 1 for inadequate. The 2012-13 inspections of looked after "
-            "children services print the opposite way round: \"Outstanding (Grade 1)\" to "
-            "\"Inadequate (Grade 4)\". The single inspection framework (2013-17) and ILACS "
-            "(2018 on) print words only; \"requires improvement\" and \"requires improvement to "
-            "be good\" sit where \"adequate\" sat before.", "",
-            "## Frameworks", "", "| Framework | Years | Grades |", "| --- | --- | --- |"]  # fmt: skip
+        out.append(
+            f"| {n}: {md_text(COMMON_SCALE[n])} | {md_text(', '.join(words[n]))} | "
+            f"{jar_n} | Grade {lac_n} |"
+        )
+    out += [
+        "",
+        "Joint area reviews and annual performance assessments print numbers, 4 for "
+        "outstanding down to 1 for inadequate. The 2012-13 inspections of looked after "
+        'children services print the opposite way round: "Outstanding (Grade 1)" to '
+        '"Inadequate (Grade 4)". The single inspection framework (2013-17) and ILACS '
+        '(2018 on) print words only; "requires improvement" and "requires improvement to '
+        'be good" sit where "adequate" sat before.',
+        "",
+        "## Frameworks",
+        "",
+        "| Framework | Years | Grades |",
+        "| --- | --- | --- |",
+    ]
     for fw in FRAMEWORKS.values():
         if fw.key == "none":
             continue
-        kind = "numbers: " + ", ".join(f"{k} {v}" for k, v in fw.score_words.items()) if fw.numeric else "words"
+        kind = (
+            "numbers: " + ", ".join(f"{k} {v}" for k, v in fw.score_words.items())
+            if fw.numeric
+            else "words"
+        )
         out.append(f"| {md_text(fw.name)} | {md_text(fw.years)} | {md_text(kind)} |")
     return "\n".join(out) + "\n"
 
@@ -431,8 +521,11 @@ def generated_pages(built: list[Built]) -> dict[str, str]:
     pages["grades.md"] = grades_page()
     national = by_auth.get("england", [])
     lines = ["# National documents", ""]
-    lines += [f"- [{md_text(str(d.meta['title']))}](reports/england/{d.id}.md) "
-              f"({md_text(human_date(doc_date(d)))})" for d in sorted(national, key=doc_date)]  # fmt: skip
+    lines += [
+        f"- [{md_text(str(d.meta['title']))}](reports/england/{d.id}.md) "
+        f"({md_text(human_date(doc_date(d)))})"
+        for d in sorted(national, key=doc_date)
+    ]
     pages["national.md"] = "\n".join(lines) + "\n"
     return pages
 

@@ -1,0 +1,334 @@
+"""Evidence search over the paragraph index: queries, filters, highlights and citations.
+
+The JSON shape of a hit is a contract other tools depend on (see HIT_FIELDS); keep it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as q
+from whoosh.highlight import HtmlFormatter, WholeFragmenter
+from whoosh.qparser import AndGroup, QueryParser
+from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
+from whoosh.scoring import BM25F
+
+from .errors import QueryError
+from .site import human_date
+
+MAX_QUERY = 1000
+#: BM25F with milder length normalisation: a whole paragraph should not lose to a short heading.
+WEIGHTING = BM25F(B=0.4, K1=1.2)
+#: Fields a query may name (field:value), and what they mean.
+QUERY_FIELDS = {
+    "authority": "council slug, e.g. authority:havering",
+    "region": "region, e.g. region:london",
+    "kind": "kind of document, e.g. kind:single-inspection",
+    "framework": "framework, e.g. framework:sif",
+    "year": "year of the document, e.g. year:2016",
+    "section": "words of the section heading",
+    "title": "words of the document title",
+    "grades": "a grade of the document, e.g. grades:overall:inadequate",
+}
+HIT_FIELDS = (
+    "rank", "score", "id", "source_file", "authority", "title", "published", "section",
+    "paragraph", "anchor", "url", "text", "highlight", "citation",
+)  # fmt: skip
+
+
+@dataclass
+class Filters:
+    """Filters that narrow a search."""
+
+    authority: list[str] = field(default_factory=list)
+    region: str | None = None
+    kind: str | None = None
+    framework: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    grade: list[str] = field(default_factory=list)
+    """Judgement filters 'area:grade': 'overall:inadequate', 'help-and-protection:1', 'any:good'."""
+
+
+def _check(text: str) -> str:
+    """Reject what no query parser should see: one clear message, never a traceback."""
+    if text is None or not text.strip():
+        raise QueryError(None, "empty query: type some words to search for")
+    if len(text) > MAX_QUERY:
+        raise QueryError(None, f"query too long ({len(text)} characters; at most {MAX_QUERY})")
+    if any(unicodedata.category(c) == "Cc" and c not in "\t" for c in text):
+        raise QueryError(None, "the query contains control characters")
+    text = text.replace("“", '"').replace("”", '"')
+    if text.count('"') % 2:
+        raise QueryError(None, 'unbalanced quotes: every " needs a closing "')
+    depth = 0
+    for c in re.sub(r'"[^"]*"', "", text):
+        depth += c == "("
+        depth -= c == ")"
+        if depth < 0:
+            break
+    if depth != 0:
+        raise QueryError(None, "unbalanced brackets: every ( needs a closing )")
+    bare = re.sub(r'"[^"]*"', " x ", text)
+    words = bare.split()
+    ops = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+    if all(w in ops or not re.search(r"\w", w) for w in words):
+        raise QueryError(None, "the query has operators but no words to search for")
+    if words[0] in ops - {"NOT"} or words[-1] in ops:
+        raise QueryError(None, f"an operator ({words[0] if words[0] in ops else words[-1]}) "
+                         "needs words on both sides")  # fmt: skip
+    for name in re.findall(r"(?<![\w\"])([A-Za-z_]+):(?=\S)", bare):
+        if name not in QUERY_FIELDS:
+            raise QueryError(
+                None, f"unknown field '{name}': fields are {', '.join(sorted(QUERY_FIELDS))}"
+            )
+    return text
+
+
+class Searcher:
+    """A search over one index folder; reopens the index when the folder is swapped."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._ix: Any = None
+        self.abbreviations: dict[str, list[str]] = {}
+        self._open()
+
+    def _current_stamp(self) -> tuple[int, int]:
+        st = (self.index_dir / "archive.json").stat()
+        return (st.st_ino, st.st_mtime_ns)
+
+    def _open(self) -> None:
+        if not (self.index_dir / "archive.json").exists():
+            raise QueryError(self.index_dir, "no index here: run `evidence build` first")
+        stamp = self._current_stamp()
+        ix = whoosh_index.open_dir(str(self.index_dir))
+        meta = json.loads((self.index_dir / "archive.json").read_text())
+        self._ix, self._stamp = ix, stamp
+        self.abbreviations = meta["abbreviations"]
+
+    def index(self) -> Any:
+        """The open index, reopened if a new one has been swapped in since."""
+        try:
+            fresh = self._current_stamp() != self._stamp
+        except FileNotFoundError:
+            fresh = False  # mid-swap: keep the open one (its files stay readable)
+        if fresh:
+            with self._lock:
+                try:
+                    if self._current_stamp() != self._stamp:
+                        self._open()
+                except (FileNotFoundError, OSError):
+                    pass
+        return self._ix
+
+    # --- queries -------------------------------------------------------------------------
+
+    def parse(self, text: str, expand: bool = True) -> Any:
+        """Parse a query: words (OR, ranked), "phrases", AND/OR/NOT, prefix*, field:value."""
+        text = _check(text)
+        field_name = "content" if expand else "exact"
+        ix = self.index()
+        # Words must all appear (as staff expect of evidence search); OR says otherwise.
+        parser = QueryParser(field_name, ix.schema, group=AndGroup)
+        parser.remove_plugin_class(WildcardPlugin)
+        parser.add_plugin(PrefixPlugin())
+        parser.remove_plugin_class(FieldsPlugin)
+        parser.add_plugin(FieldsPlugin(remove_unknown=False))
+        try:
+            parsed = parser.parse(text)
+        except Exception as err:  # noqa: BLE001 - whoosh raises many kinds; all mean bad query
+            raise QueryError(None, f"cannot read the query: {err}") from err
+        if parsed is q.NullQuery or isinstance(parsed, type(q.NullQuery)):
+            raise QueryError(None, "the query has no words that can be searched for")
+        return self._expand(parsed, field_name) if expand else parsed
+
+    def _phrase(self, words: str, field_name: str) -> Any:
+        ix = self.index()
+        analyzer = ix.schema[field_name].analyzer
+        terms = [t.text for t in analyzer(words)]
+        if not terms:
+            return None
+        return q.Term(field_name, terms[0]) if len(terms) == 1 else q.Phrase(field_name, terms)
+
+    def _expand(self, node: Any, field_name: str) -> Any:
+        """Abbreviations match their long forms and the long forms match the abbreviation."""
+        if isinstance(node, q.Term) and node.fieldname == field_name:
+            raw = str(node.text)
+            alts = [node]
+            for long in self.abbreviations.get(raw.lower(), []):
+                p = self._phrase(long, field_name)
+                if p is not None:
+                    alts.append(p)
+            return q.Or(alts) if len(alts) > 1 else node
+        if isinstance(node, q.Phrase) and node.fieldname == field_name:
+            alts = [node]
+            words = " ".join(node.words)
+            for abbr, longs in self.abbreviations.items():
+                for long in longs:
+                    p = self._phrase(long, field_name)
+                    if isinstance(p, q.Phrase) and list(p.words) == list(node.words):
+                        alts.append(q.Term(field_name, abbr))
+            del words
+            return q.Or(alts) if len(alts) > 1 else node
+        if isinstance(node, q.CompoundQuery):
+            return node.__class__([self._expand(s, field_name) for s in node.subqueries],
+                                  boost=node.boost)  # fmt: skip
+        if isinstance(node, q.Not):
+            return q.Not(self._expand(node.query, field_name))
+        return node
+
+    def _filter(self, f: Filters) -> Any:
+        parts: list[Any] = []
+        if f.authority:
+            parts.append(q.Or([q.Term("authority", a) for a in f.authority]))
+        if f.region:
+            from .index import region_key
+
+            parts.append(q.Term("region", region_key(f.region)))
+        if f.kind:
+            parts.append(q.Term("kind", f.kind))
+        if f.framework:
+            parts.append(q.Term("framework", f.framework))
+        if f.year_from is not None or f.year_to is not None:
+            parts.append(q.NumericRange("year", f.year_from, f.year_to))
+        for g in f.grade:
+            parts.append(q.Term("grades", g.lower().replace(" ", "-")))
+        return q.And(parts) if parts else None
+
+    def search(
+        self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
+        facets: bool = False, base_url: str = "",
+    ) -> dict[str, Any]:  # fmt: skip
+        """Run a query; return {'query', 'total', 'hits'[, 'facets']}, hits best first."""
+        if not 1 <= limit <= 500:
+            raise QueryError(None, "limit must be between 1 and 500")
+        query = self.parse(text, expand)
+        flt = self._filter(filters or Filters())
+        ix = self.index()
+        with ix.searcher(weighting=WEIGHTING) as s:
+            results = s.search(query, limit=limit, filter=flt, terms=True)
+            results.fragmenter = WholeFragmenter(charlimit=None)
+            results.formatter = HtmlFormatter(tagname="mark", between="")
+            hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(results, start=1)]
+            # Whoosh's len(results) counts before the filter: count the filtered set itself.
+            everything = s.search(query, limit=None, filter=flt, scored=False)
+            out: dict[str, Any] = {"query": text, "total": len(everything), "hits": hits}
+            if facets:
+                out["facets"] = self._facets(everything)
+        return out
+
+    def _facets(self, everything: Any) -> dict[str, dict[str, int]]:
+        counts: dict[str, Counter[str]] = {
+            "authority": Counter(),
+            "kind": Counter(),
+            "year": Counter(),
+        }
+        for hit in everything:
+            fields = hit.fields()
+            counts["authority"][fields["authority"]] += 1
+            counts["kind"][fields["kind"]] += 1
+            counts["year"][str(fields["year"])] += 1
+        return {k: dict(sorted(v.items())) for k, v in counts.items()}
+
+    def _hit(self, r: Any, rank: int, expand: bool, base_url: str) -> dict[str, Any]:
+        text = r["verbatim"]
+        highlight = r.highlights("content" if expand else "exact", text=text, top=1)
+        if not highlight:
+            highlight = _escape(text)
+        return {
+            "rank": rank,
+            "score": round(float(r.score), 4),
+            "id": r["doc_id"],
+            "source_file": r["source_file"],
+            "authority": r["authority"],
+            "title": r["title"],
+            "published": r.get("published") or None,
+            "section": r["section"],
+            "paragraph": r.get("paragraph"),
+            "anchor": r["anchor"],
+            "url": base_url.rstrip("/") + r["url"],
+            "text": text,
+            "highlight": highlight,
+            "citation": citation(r.fields(), base_url.rstrip("/")),
+        }
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def citation(f: dict[str, Any], base_url: str = "") -> str:
+    """'Ofsted (2007) Title, para. 27. Published 14 August 2007. <url>'."""
+    year = (f.get("date") or "")[:4] or "n.d."
+    where = f", para. {f['paragraph']}" if f.get("paragraph") else (
+        f", section '{f['section']}'" if f.get("section") else "")  # fmt: skip
+    published = f" Published {human_date(f['published'])}." if f.get("published") else ""
+    return f"{f['publisher']} ({year}) {f['title']}{where}.{published} {base_url}{f['url']}"
+
+
+# --- output formats ---------------------------------------------------------------------------
+
+
+def format_text(result: dict[str, Any]) -> str:
+    """A readable list, the matching words marked with [[ ]]."""
+    lines = [f"{result['total']} hits for {result['query']!r}"]
+    for h in result["hits"]:
+        marked = re.sub(
+            r"<mark[^>]*>|</mark>",
+            lambda m: "]]" if m.group(0) == "</mark>" else "[[",
+            h["highlight"],
+        )
+        import html
+
+        lines += ["", f"{h['rank']}. {h['title']} — {h['section']}"
+                  + (f", para. {h['paragraph']}" if h["paragraph"] else ""),
+                  f"   {html.unescape(marked)}", f"   {h['citation']}"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def format_json(result: dict[str, Any]) -> str:
+    """The hits as a JSON list (the contract of HIT_FIELDS)."""
+    return json.dumps(result["hits"], indent=1, ensure_ascii=False) + "\n"
+
+
+def format_csv(result: dict[str, Any]) -> str:
+    """Quote and citation per row, for evidence packs."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["rank", "quote", "citation", "authority", "title", "published", "paragraph", "url"])
+    for h in result["hits"]:
+        w.writerow([h["rank"], h["text"], h["citation"], h["authority"], h["title"],
+                    h["published"] or "", h["paragraph"] or "", h["url"]])  # fmt: skip
+    return buf.getvalue()
+
+
+def format_md(result: dict[str, Any]) -> str:
+    """Quotes as Markdown block quotes, each with its citation."""
+    out = []
+    for h in result["hits"]:
+        quote = re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", h["text"])
+        out += [f"> {quote}", ">", f"> — {h['citation']}", ""]
+    return "\n".join(out) + ("\n" if out else "")
+
+
+FORMATS = {"text": format_text, "json": format_json, "csv": format_csv, "md": format_md}
+
+
+def open_searcher(index_dir: Path) -> Searcher:
+    """A Searcher over an index folder, or QueryError naming it."""
+    return Searcher(Path(index_dir))

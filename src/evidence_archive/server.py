@@ -1,0 +1,115 @@
+"""`evidence serve`: the built site and the evidence search API, on Starlette + uvicorn.
+
+GET /api/search takes the same parameters as `evidence search` and answers the same hits, plus
+the total and facet counts. Every error is JSON of one shape: {"error": {"status", "message"}}.
+A new index swapped in by `evidence build` is picked up on the next request, without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .errors import ArchiveError, QueryError
+from .search import Filters, Searcher
+
+log = logging.getLogger(__name__)
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """The API's one error shape."""
+    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as err:
+        raise QueryError(None, f"{name} must be a whole number, not {value!r}") from err
+
+
+def filters_from(params: Any) -> Filters:
+    """Filters from query parameters (authority may repeat)."""
+    return Filters(
+        authority=[a for a in params.getlist("authority") if a],
+        region=params.get("region") or None,
+        kind=params.get("kind") or None,
+        framework=params.get("framework") or None,
+        year_from=_int(params.get("from"), "from"),
+        year_to=_int(params.get("to"), "to"),
+        grade=[g for g in params.getlist("grade") if g],
+    )
+
+
+def make_app(out: Path) -> Starlette:
+    """The ASGI app serving OUT/site and the API over OUT/index."""
+    out = Path(out).resolve()
+    state: dict[str, Searcher] = {}
+
+    def searcher() -> Searcher:
+        if "s" not in state:
+            state["s"] = Searcher(out / "index")
+        return state["s"]
+
+    async def api_search(request: Request) -> Response:
+        params = request.query_params
+        try:
+            limit = _int(params.get("limit"), "limit") or 20
+            result = searcher().search(
+                params.get("q", ""),
+                filters_from(params),
+                limit=limit,
+                expand=params.get("exact", "") not in ("1", "true", "yes"),
+                facets=True,
+                base_url=str(request.base_url),
+            )
+        except QueryError as err:
+            return error(400, err.problem)
+        except ArchiveError as err:
+            return error(503, str(err))
+        return JSONResponse(result)
+
+    async def api_health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return error(404, f"no such endpoint: {request.url.path}")
+        page = out / "site" / "404.html"
+        if page.exists():
+            return Response(page.read_bytes(), status_code=404, media_type="text/html")
+        return Response("Not found", status_code=404)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("error serving %s", request.url.path)
+        return error(500, "internal error")
+
+    async def api_unknown(request: Request) -> Response:
+        return error(404, f"no such endpoint: {request.url.path}")
+
+    routes = [
+        Route("/api/search", api_search),
+        Route("/api/health", api_health),
+        Route("/api/{rest:path}", api_unknown),
+        Mount("/", app=StaticFiles(directory=str(out / "site"), html=True, check_dir=False)),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
+
+
+def serve(out: Path, host: str, port: int) -> None:
+    """Serve until interrupted."""
+    import uvicorn
+
+    if not (out / "site" / "index.html").exists():
+        raise ArchiveError(out, "no built site here: run `evidence build` first")
+    print(f"Serving the archive on http://{host}:{port}/ (search API: /api/search)")  # noqa: T201
+    uvicorn.run(make_app(out), host=host, port=port, log_level="warning")
