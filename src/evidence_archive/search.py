@@ -19,7 +19,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.highlight import HtmlFormatter, WholeFragmenter
-from whoosh.qparser import AndGroup, QueryParser
+from whoosh.qparser import AndGroup, OrGroup, QueryParser
 from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
@@ -95,6 +95,11 @@ def _check(text: str) -> str:
     return text
 
 
+def _plain_words(text: str) -> bool:
+    """True for a list of words with no operators, phrases, fields or prefixes."""
+    return not re.search(r'["()*:]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b', text)
+
+
 class Searcher:
     """A search over one index folder; reopens the index when the folder is swapped."""
 
@@ -136,13 +141,14 @@ class Searcher:
 
     # --- queries -------------------------------------------------------------------------
 
-    def parse(self, text: str, expand: bool = True) -> Any:
-        """Parse a query: words (OR, ranked), "phrases", AND/OR/NOT, prefix*, field:value."""
+    def parse(self, text: str, expand: bool = True, any_word: bool = False) -> Any:
+        """Parse a query: words (all must appear), "phrases", AND/OR/NOT, prefix*, field:value."""
         text = _check(text)
         field_name = "content" if expand else "exact"
         ix = self.index()
         # Words must all appear (as staff expect of evidence search); OR says otherwise.
-        parser = QueryParser(field_name, ix.schema, group=AndGroup)
+        group = OrGroup.factory(0.9) if any_word else AndGroup
+        parser = QueryParser(field_name, ix.schema, group=group)
         parser.remove_plugin_class(WildcardPlugin)
         parser.add_plugin(PrefixPlugin())
         parser.remove_plugin_class(FieldsPlugin)
@@ -153,7 +159,7 @@ class Searcher:
             raise QueryError(None, f"cannot read the query: {err}") from err
         if parsed is q.NullQuery or isinstance(parsed, type(q.NullQuery)):
             raise QueryError(None, "the query has no words that can be searched for")
-        return self._expand(parsed, field_name) if expand else parsed
+        return self._expand(parsed, field_name, text) if expand else parsed
 
     def _phrase(self, words: str, field_name: str) -> Any:
         ix = self.index()
@@ -163,10 +169,12 @@ class Searcher:
             return None
         return q.Term(field_name, terms[0]) if len(terms) == 1 else q.Phrase(field_name, terms)
 
-    def _expand(self, node: Any, field_name: str) -> Any:
+    def _expand(self, node: Any, field_name: str, text: str) -> Any:
         """Abbreviations match their long forms and the long forms match the abbreviation."""
         if isinstance(node, q.Term) and node.fieldname == field_name:
-            raw = str(node.text)
+            # The word as typed: the term itself is already stemmed ('CAMHS' -> 'camh').
+            start, end = getattr(node, "startchar", None), getattr(node, "endchar", None)
+            raw = text[start:end] if start is not None and end is not None else str(node.text)
             alts = [node]
             for long in self.abbreviations.get(raw.lower(), []):
                 p = self._phrase(long, field_name)
@@ -184,10 +192,11 @@ class Searcher:
             del words
             return q.Or(alts) if len(alts) > 1 else node
         if isinstance(node, q.CompoundQuery):
-            return node.__class__([self._expand(s, field_name) for s in node.subqueries],
-                                  boost=node.boost)  # fmt: skip
+            return node.__class__(
+                [self._expand(s, field_name, text) for s in node.subqueries], boost=node.boost
+            )  # fmt: skip
         if isinstance(node, q.Not):
-            return q.Not(self._expand(node.query, field_name))
+            return q.Not(self._expand(node.query, field_name, text))
         return node
 
     def _filter(self, f: Filters) -> Any:
@@ -220,11 +229,21 @@ class Searcher:
         ix = self.index()
         with ix.searcher(weighting=WEIGHTING) as s:
             results = s.search(query, limit=limit, filter=flt, terms=True)
-            results.fragmenter = WholeFragmenter(charlimit=None)
-            results.formatter = HtmlFormatter(tagname="mark", between="")
-            hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(results, start=1)]
+            found = list(results)
             # Whoosh's len(results) counts before the filter: count the filtered set itself.
             everything = s.search(query, limit=None, filter=flt, scored=False)
+            if len(found) < limit and _plain_words(text):
+                # Fewer paragraphs hold every word than were asked for: fill up with the
+                # paragraphs that hold most of them, ranked after.
+                broad = self.parse(text, expand, any_word=True)
+                seen = {r.docnum for r in found}
+                more = s.search(broad, limit=limit, filter=flt, terms=True)
+                found += [r for r in more if r.docnum not in seen][: limit - len(found)]
+                everything = s.search(broad, limit=None, filter=flt, scored=False)
+            for r in found:
+                r.results.fragmenter = WholeFragmenter(charlimit=None)
+                r.results.formatter = HtmlFormatter(tagname="mark", between="")
+            hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(found, start=1)]
             out: dict[str, Any] = {"query": text, "total": len(everything), "hits": hits}
             if facets:
                 out["facets"] = self._facets(everything)

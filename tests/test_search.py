@@ -1,0 +1,275 @@
+"""Evidence search: relevance on staff-style queries, bad queries, filters, the JSON contract,
+the API and a new index picked up by a running server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from evidence_archive.build import build
+from evidence_archive.search import HIT_FIELDS, Filters, Searcher
+from evidence_archive.server import make_app
+
+from .conftest import CORPUS, PDFS, run_cli
+
+RELEVANCE = json.loads((Path(__file__).parent / "data" / "relevance.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds plus the real PDFs (where ../shared is beside the project), built with index."""
+    root = tmp_path_factory.mktemp("search")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    if PDFS.is_dir():
+        pdfs = sorted(
+            str(p) for p in PDFS.glob("*.pdf")
+            if p.stem not in ("birmingham-2012-10-19", "hampshire-2014-04-22")  # bad file; a seed
+        )  # fmt: skip
+        result = run_cli("ingest", *pdfs, "--corpus", str(corpus))
+        assert result.returncode == 0, result.stderr
+    build([corpus], root / "out", site=False, index=True)
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def searcher(out: Path) -> Searcher:
+    return Searcher(out / "index")
+
+
+def _filters(item: dict) -> Filters:
+    return Filters(
+        authority=item.get("authority", []),
+        kind=item.get("kind"),
+        year_from=item.get("from"),
+        year_to=item.get("to"),
+    )
+
+
+@pytest.mark.parametrize("item", RELEVANCE, ids=[i["q"] for i in RELEVANCE])
+def test_relevance_paragraph_in_top_ten(searcher: Searcher, item: dict) -> None:
+    if item.get("pdf") and not PDFS.is_dir():
+        pytest.skip("needs ../shared/reports-pdf")
+    result = searcher.search(item["q"], _filters(item), limit=10)
+    hits = [(h["id"], h["text"]) for h in result["hits"]]
+    assert any(doc == item["doc"] and item["has"] in text for doc, text in hits), hits[:3]
+
+
+def test_evaluation_set_is_large_enough() -> None:
+    assert len(RELEVANCE) >= 30
+    assert len({i["doc"] for i in RELEVANCE}) >= 10
+
+
+# --- the JSON contract -----------------------------------------------------------------------
+
+
+def test_json_hits_keep_the_contract(out: Path) -> None:
+    result = run_cli("search", "bed and breakfast", "--format", "json", "--index", str(out / "index"),
+                     "--base-url", "https://archive.example")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert hits and [tuple(h) for h in hits] == [HIT_FIELDS] * len(hits)
+    top = hits[0]
+    assert top["rank"] == 1 and top["score"] > 0
+    assert top["id"] == "hampshire-2014-03-12-single-inspection"
+    assert top["source_file"] == "001_cc2835037d4f668a.txt"
+    assert top["paragraph"] == "87" and top["anchor"] == "para-87"
+    assert (
+        top["url"]
+        == "https://archive.example/reports/hampshire/hampshire-2014-03-12-single-inspection/#para-87"
+    )
+    corpus_text = (CORPUS / "hampshire" / "hampshire-2014-03-12-single-inspection.txt").read_text()
+    assert top["text"].startswith("Despite this, a small minority of care leavers")
+    assert top["text"] in " ".join(corpus_text.split()) or top["text"][:200] in corpus_text
+    assert "<mark" in top["highlight"] and top["highlight"].count("</mark>") >= 2
+    assert top["citation"] == (
+        "Ofsted (2014) Hampshire County Council: Inspection of services for children in need of "
+        "help and protection, children looked after and care leavers and Review of the "
+        "effectiveness of the local safeguarding children board, para. 87. "
+        "https://archive.example/reports/hampshire/hampshire-2014-03-12-single-inspection/#para-87"
+    )
+
+
+def test_citation_names_publication_date(searcher: Searcher) -> None:
+    hit = searcher.search("young carers are inadequate", Filters(authority=["havering"]))["hits"][0]
+    assert hit["citation"].startswith("Ofsted (2007) Joint area review: London Borough of Havering")
+    assert ", para. 18. Published 6 February 2007. /reports/havering/" in hit["citation"]
+
+
+def test_text_csv_and_markdown_outputs(out: Path) -> None:
+    idx = str(out / "index")
+    text = run_cli("search", "Gooshays", "--index", idx).stdout
+    assert "[[Gooshays]]" in text and "Ofsted (2007)" in text
+    rows = list(
+        csv.DictReader(
+            io.StringIO(run_cli("search", "Gooshays", "--format", "csv", "--index", idx).stdout)
+        )
+    )
+    assert (
+        rows and "Gooshays" in rows[0]["quote"] and rows[0]["citation"].startswith("Ofsted (2007)")
+    )
+    md = run_cli("search", "Gooshays", "--format", "md", "--index", idx).stdout
+    assert md.startswith("> ") and "> — Ofsted (2007)" in md
+
+
+# --- query features --------------------------------------------------------------------------
+
+
+def test_british_and_american_spellings_match(searcher: Searcher) -> None:
+    british = {h["text"] for h in searcher.search("organisations", limit=50)["hits"]}
+    american = {h["text"] for h in searcher.search("organizations", limit=50)["hits"]}
+    assert british and british == american
+
+
+@pytest.mark.parametrize(
+    "short,long",
+    [("CAMHS", "child and adolescent mental health services"), ("NEET", "not in education, employment or training"),
+     ("LSCB", "local safeguarding children board"), ("IRO", "independent reviewing officer")],
+)  # fmt: skip
+def test_abbreviations_match_long_forms_both_ways(
+    searcher: Searcher, short: str, long: str
+) -> None:
+    by_short = {h["text"] for h in searcher.search(short, limit=200)["hits"]}
+    by_long = {h["text"] for h in searcher.search(f'"{long}"', limit=200)["hits"]}
+    assert any(long in t.lower() and short not in t for t in by_short)
+    assert any(short in t and long not in t.lower() for t in by_long)
+
+
+def test_abbreviations_defined_in_the_documents_are_learnt(searcher: Searcher) -> None:
+    assert "youth offending team" in searcher.abbreviations["yot"]
+    assert "rights, respect and responsibilities" in searcher.abbreviations["rrr"]  # the glossary
+
+
+def test_exact_turns_expansion_off(searcher: Searcher) -> None:
+    exact = searcher.search("CAMHS", limit=200, expand=False)["hits"]
+    assert exact and all("camhs" in h["text"].lower() for h in exact)
+
+
+def test_phrase_and_not_and_prefix(searcher: Searcher) -> None:
+    phrase = searcher.search('"bed and breakfast"', limit=50)["hits"]
+    assert phrase and all("bed and breakfast" in h["text"].lower() for h in phrase)
+    without = searcher.search("young carers NOT Hampshire", limit=100)["hits"]
+    assert without and all("hampshire" not in h["text"].lower() for h in without)
+    prefix = searcher.search("adolesc*", limit=50)["hits"]
+    assert prefix and all("adolesc" in h["text"].lower() for h in prefix)
+    either = searcher.search("Gooshays OR Havant", limit=50)["hits"]
+    assert {"Gooshays" in h["text"] for h in either} == {True, False}
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def test_filters_narrow_the_hits(searcher: Searcher) -> None:
+    everything = searcher.search("care leavers", limit=500)
+    by_authority = searcher.search("care leavers", Filters(authority=["havering"]), limit=500)
+    by_kind = searcher.search("care leavers", Filters(kind="plan"), limit=500)
+    by_years = searcher.search("care leavers", Filters(year_from=2007, year_to=2007), limit=500)
+    for part, check in (
+        (by_authority, lambda h: h["authority"] == "havering"),
+        (by_kind, lambda h: h["id"] == "hampshire-2012-children-and-young-peoples-plan"),
+        (by_years, lambda h: h["id"].split("-")[1] == "2007" or h["id"].startswith("england-2007")),
+    ):
+        assert 0 < part["total"] < everything["total"]
+        assert all(check(h) for h in part["hits"])
+    both = searcher.search("care leavers", Filters(authority=["havering", "hampshire"]), limit=500)
+    assert {h["authority"] for h in both["hits"]} == {"havering", "hampshire"}
+
+
+def test_search_by_judgement(searcher: Searcher) -> None:
+    inadequate = searcher.search("care leavers", Filters(grade=["overall:inadequate"]), limit=500)
+    if PDFS.is_dir():
+        ids = {h["id"] for h in inadequate["hits"]}
+        assert ids and ids <= {"birmingham-2014-05-23-single-inspection", "birmingham-2016-11-25-single-inspection",
+                               "halton-2024-05-24-ilacs-inspection", "havering-2023-12-22-ilacs-inspection",
+                               "norfolk-2013-08-16-looked-after-children-inspection"}  # fmt: skip
+    good_lscb = searcher.search("training", Filters(grade=["lscb:good"]), limit=500)["hits"]
+    assert good_lscb and {h["id"] for h in good_lscb} == {"hampshire-2014-03-12-single-inspection"}
+
+
+# --- bad queries -----------------------------------------------------------------------------
+
+BAD = [
+    ('"young carers', "unbalanced quotes"),
+    ("(young carers", "unbalanced brackets"),
+    ("young carers)", "unbalanced brackets"),
+    ("AND", "operators but no words"),
+    ("young AND", "needs words on both sides"),
+    ("colour:red carers", "unknown field 'colour'"),
+    ("", "empty query"),
+    ("   ", "empty query"),
+    ("carers " * 2000, "query too long"),
+    ("young\x00carers", "control characters"),
+    ("young\x1b[31mcarers", "control characters"),
+]
+
+
+@pytest.mark.parametrize(
+    "query,message", [b for b in BAD if "\x00" not in b[0]], ids=lambda v: str(v)[:20]
+)
+def test_bad_query_cli_one_clear_line(out: Path, query: str, message: str) -> None:
+    # (A NUL byte cannot be passed in a command line at all; the API test covers it.)
+    result = run_cli("search", query, "--index", str(out / "index"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("query,message", BAD, ids=[m for _, m in BAD])
+def test_bad_query_api_400_json(out: Path, query: str, message: str) -> None:
+    client = TestClient(make_app(out))
+    r = client.get("/api/search", params={"q": query})
+    assert r.status_code == 400
+    body = r.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"status", "message"}
+    assert body["error"]["status"] == 400 and message in body["error"]["message"]
+
+
+def test_api_error_shape_is_the_same_everywhere(out: Path) -> None:
+    client = TestClient(make_app(out))
+    for r in (
+        client.get("/api/nowhere"),
+        client.get("/api/search", params={"q": "x", "limit": "lots"}),
+    ):
+        assert set(r.json()) == {"error"} and set(r.json()["error"]) == {"status", "message"}
+    assert client.get("/api/nowhere").status_code == 404
+
+
+def test_api_answers_hits_total_and_facets(out: Path) -> None:
+    client = TestClient(make_app(out))
+    r = client.get(
+        "/api/search", params=[("q", "care leavers"), ("authority", "havering"), ("limit", "3")]
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert len(body["hits"]) == 3 and body["total"] > 3
+    assert [tuple(h) for h in body["hits"]] == [HIT_FIELDS] * 3
+    assert body["hits"][0]["url"].startswith("http://testserver/reports/havering/")
+    assert set(body["facets"]) == {"authority", "kind", "year"}
+    assert body["facets"]["authority"] == {"havering": body["total"]}
+    assert sum(body["facets"]["year"].values()) == body["total"]
+
+
+def test_running_server_picks_up_a_new_index(tmp_path: Path, corpus_copy: Path) -> None:
+    out = tmp_path / "out"
+    build([corpus_copy], out, site=False, index=True)
+    client = TestClient(make_app(out))
+    assert client.get("/api/search", params={"q": "zebracrossing"}).json()["total"] == 0
+    # A new document arrives; the archive is rebuilt and swapped in while the server runs.
+    src = corpus_copy / "havering" / "havering-2007-02-06-joint-area-review"
+    text = src.with_suffix(".txt").read_text() + "\nThe zebracrossing outside the school is new.\n"
+    src.with_suffix(".txt").write_text(text)
+    from evidence_archive.corpus import sha256_file
+
+    meta = src.with_suffix(".yml")
+    old = meta.read_text().split("sha256: ")[1][:64]
+    meta.write_text(meta.read_text().replace(old, sha256_file(src.with_suffix(".txt"))))
+    build([corpus_copy], out, site=False, index=True)
+    r = client.get("/api/search", params={"q": "zebracrossing"})
+    assert r.status_code == 200 and r.json()["total"] == 1
