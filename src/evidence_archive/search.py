@@ -19,6 +19,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.highlight import HtmlFormatter, WholeFragmenter
+from whoosh.idsets import BitSet
 from whoosh.qparser import AndGroup, OrGroup, QueryParser
 from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
@@ -121,8 +122,14 @@ class Searcher:
         stamp = self._current_stamp()
         ix = whoosh_index.open_dir(str(self.index_dir))
         meta = json.loads((self.index_dir / "archive.json").read_text())
+        old = getattr(self, "_searcher", None)
         self._ix, self._stamp = ix, stamp
+        # One searcher for the life of this index: opening readers per query is the slow part.
+        self._searcher = ix.searcher(weighting=WEIGHTING)
+        self._filters: dict[tuple[Any, ...], Any] = {}
         self.abbreviations = meta["abbreviations"]
+        if old is not None:
+            old.close()
 
     def index(self) -> Any:
         """The open index, reopened if a new one has been swapped in since."""
@@ -199,6 +206,19 @@ class Searcher:
             return q.Not(self._expand(node.query, field_name, text))
         return node
 
+    def _allowed(self, f: Filters) -> Any:
+        """The documents a filter lets through, computed once per index and filter."""
+        key = (tuple(f.authority), f.region, f.kind, f.framework, f.year_from, f.year_to,
+               tuple(f.grade))  # fmt: skip
+        if not any(key):
+            return None
+        if key not in self._filters:
+            if len(self._filters) > 256:
+                self._filters.clear()
+            docs = self._searcher.docs_for_query(self._filter(f))
+            self._filters[key] = BitSet(docs, size=self._searcher.doc_count_all())
+        return self._filters[key]
+
     def _filter(self, f: Filters) -> Any:
         parts: list[Any] = []
         if f.authority:
@@ -225,28 +245,30 @@ class Searcher:
         if not 1 <= limit <= 500:
             raise QueryError(None, "limit must be between 1 and 500")
         query = self.parse(text, expand)
-        flt = self._filter(filters or Filters())
-        ix = self.index()
-        with ix.searcher(weighting=WEIGHTING) as s:
-            results = s.search(query, limit=limit, filter=flt, terms=True)
-            found = list(results)
-            # Whoosh's len(results) counts before the filter: count the filtered set itself.
-            everything = s.search(query, limit=None, filter=flt, scored=False)
-            if len(found) < limit and _plain_words(text):
-                # Fewer paragraphs hold every word than were asked for: fill up with the
-                # paragraphs that hold most of them, ranked after.
-                broad = self.parse(text, expand, any_word=True)
-                seen = {r.docnum for r in found}
-                more = s.search(broad, limit=limit, filter=flt, terms=True)
-                found += [r for r in more if r.docnum not in seen][: limit - len(found)]
-                everything = s.search(broad, limit=None, filter=flt, scored=False)
-            for r in found:
-                r.results.fragmenter = WholeFragmenter(charlimit=None)
-                r.results.formatter = HtmlFormatter(tagname="mark", between="")
-            hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(found, start=1)]
-            out: dict[str, Any] = {"query": text, "total": len(everything), "hits": hits}
-            if facets:
-                out["facets"] = self._facets(everything)
+        self.index()
+        with self._lock:
+            s = self._searcher
+            flt = self._allowed(filters or Filters())
+        # One searcher, shared: whoosh searchers are safe for concurrent reads.
+        results = s.search(query, limit=limit, filter=flt, terms=True)
+        found = list(results)
+        # Whoosh's len(results) counts before the filter: count the filtered set itself.
+        everything = s.search(query, limit=None, filter=flt, scored=False)
+        if len(found) < limit and _plain_words(text):
+            # Fewer paragraphs hold every word than were asked for: fill up with the
+            # paragraphs that hold most of them, ranked after.
+            broad = self.parse(text, expand, any_word=True)
+            seen = {r.docnum for r in found}
+            more = s.search(broad, limit=limit, filter=flt, terms=True)
+            found += [r for r in more if r.docnum not in seen][: limit - len(found)]
+            everything = s.search(broad, limit=None, filter=flt, scored=False)
+        for r in found:
+            r.results.fragmenter = WholeFragmenter(charlimit=None)
+            r.results.formatter = HtmlFormatter(tagname="mark", between="")
+        hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(found, start=1)]
+        out: dict[str, Any] = {"query": text, "total": len(everything), "hits": hits}
+        if facets:
+            out["facets"] = self._facets(everything)
         return out
 
     def _facets(self, everything: Any) -> dict[str, dict[str, int]]:
