@@ -18,7 +18,7 @@
       button.type = "button";
       button.className = "cite-button";
       button.textContent = "Cite";
-      button.setAttribute("aria-label", "Copy a citation of paragraph " + p.dataset.para);
+      button.setAttribute("aria-label", "Cite paragraph " + p.dataset.para);
       var status = document.createElement("span");
       status.className = "cite-status";
       status.setAttribute("role", "status");

@@ -25,9 +25,11 @@
     var list = document.getElementById("es-results");
     list.textContent = "";
     state.hits = data.hits;
+    var some = data.total - data.all_words;
     document.getElementById("es-status").textContent =
-      data.total + (data.total === 1 ? " paragraph matches" : " paragraphs match") +
-      (data.hits.length < data.total ? " (showing " + data.hits.length + ")" : "");
+      data.all_words + (data.all_words === 1 ? " paragraph holds" : " paragraphs hold") +
+      " every word" + (some > 0 ? "; " + some + " more hold some of them" : "") +
+      (data.hits.length < data.total ? " (showing " + data.hits.length + ")" : "") + ".";
     document.getElementById("es-export").hidden = data.hits.length === 0;
     data.hits.forEach(function (h) {
       var li = document.createElement("li");

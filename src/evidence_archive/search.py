@@ -254,6 +254,7 @@ class Searcher:
         found = list(results)
         # Whoosh's len(results) counts before the filter: count the filtered set itself.
         everything = s.search(query, limit=None, filter=flt, scored=False)
+        all_words = len(everything)
         if len(found) < limit and _plain_words(text):
             # Fewer paragraphs hold every word than were asked for: fill up with the
             # paragraphs that hold most of them, ranked after.
@@ -266,7 +267,12 @@ class Searcher:
             r.results.fragmenter = WholeFragmenter(charlimit=None)
             r.results.formatter = HtmlFormatter(tagname="mark", between="")
         hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(found, start=1)]
-        out: dict[str, Any] = {"query": text, "total": len(everything), "hits": hits}
+        out: dict[str, Any] = {
+            "query": text,
+            "total": len(everything),
+            "all_words": all_words,
+            "hits": hits,
+        }
         if facets:
             out["facets"] = self._facets(everything)
         return out
@@ -328,6 +334,8 @@ def citation(f: dict[str, Any], base_url: str = "") -> str:
 def format_text(result: dict[str, Any]) -> str:
     """A readable list, the matching words marked with [[ ]]."""
     lines = [f"{result['total']} hits for {result['query']!r}"]
+    if result["all_words"] < result["total"]:
+        lines[0] += f" ({result['all_words']} with every word, ranked first)"
     for h in result["hits"]:
         marked = re.sub(
             r"<mark[^>]*>|</mark>",

@@ -1,0 +1,210 @@
+"""The site in a real headless Chromium: pages load, permalinks land, the cite control copies
+the citation, the built-in search finds a phrase, the evidence search page works with and
+without its API, and axe-core finds no serious or critical accessibility violation.
+
+Needs Debian's chromium and chromium-driver and axe-core from npm (.ci/run installs them);
+skipped where they are missing. Screenshots go to test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from evidence_archive.build import build
+
+from ..conftest import CORPUS, ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+AXE = Path(
+    os.environ.get("AXE_JS", ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
+)
+SHOTS = ROOT / "test-output" / "screenshots"
+JAR = "reports/hampshire/hampshire-2007-08-14-joint-area-review/"
+
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    reason="needs Debian's chromium and chromium-driver",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "out"
+    build([CORPUS], out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(out: Path):  # type: ignore[no-untyped-def]
+    """`evidence serve` on a free loopback port."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "evidence_archive.cli",
+            "serve",
+            "--out",
+            str(out),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "api/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("evidence serve did not start: " + proc.stderr.read().decode())  # type: ignore[union-attr]
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def static_only(out: Path):  # type: ignore[no-untyped-def]
+    """The same site hosted as plain files, without the search API."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out / "site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--window-size=1280,1000"):  # fmt: skip
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(30)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, condition, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def _open(driver, url: str, shot: str) -> None:  # type: ignore[no-untyped-def]
+    driver.get(url)
+    _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+    time.sleep(0.3)
+    driver.save_screenshot(str(SHOTS / f"{shot}.png"))
+
+
+def test_home_authority_and_report_pages_load(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server, "home")
+    assert "Inspection Evidence Archive" in browser.title
+    _open(browser, server + "authorities/hampshire/", "authority-hampshire")
+    assert browser.find_element("css selector", "h1").text == "Hampshire"
+    assert browser.find_elements("css selector", "svg.timeline circle")
+    _open(browser, server + JAR, "report-hampshire-jar")
+    assert browser.find_element("css selector", "h1").text.startswith("Joint area review")
+    grades = browser.find_elements("css selector", ".grades-summary .grade")
+    assert grades and all(g.text.strip() for g in grades)  # the word, never the colour alone
+
+
+def test_permalink_lands_on_its_paragraph(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + JAR + "#para-27", "permalink-para-27")
+    top = browser.execute_script(
+        "return document.getElementById('para-27').getBoundingClientRect().top"
+    )
+    height = browser.execute_script("return window.innerHeight")
+    assert 0 <= top < height / 2
+    assert browser.find_element("id", "para-27").text.startswith(
+        "27. The contribution of local services"
+    )
+
+
+def test_cite_control_yields_the_citation(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + JAR + "#para-27", "cite")
+    button = browser.find_element("css selector", "#para-27 .cite-button")
+    browser.execute_script("arguments[0].click()", button)
+    citation = _wait(browser, lambda d: button.get_attribute("data-citation"))
+    assert citation == (
+        "Ofsted (2007) Joint area review: Hampshire Children's Services Authority Area, para. 27. "
+        f"Published 14 August 2007. {server}{JAR}#para-27"
+    )
+
+
+def test_built_in_search_finds_a_phrase(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server, "search-start")
+    box = _wait(browser, lambda d: d.find_element("css selector", "input.md-search__input"))
+    box.click()
+    box.send_keys("Gooshays")
+    links = _wait(browser, lambda d: [a.get_attribute("href") for a in d.find_elements(
+        "css selector", ".md-search-result__item a") if a.get_attribute("href")] or None, 20)  # fmt: skip
+    browser.save_screenshot(str(SHOTS / "built-in-search.png"))
+    assert any("havering-2007-02-06-joint-area-review" in h for h in links)
+
+
+def test_evidence_search_page_with_api(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + "search/?terms=young+carers&authority=havering", "evidence-search")
+    status = _wait(
+        browser, lambda d: (t := d.find_element("id", "es-status").text) and "every word" in t and t
+    )
+    assert status.startswith("14 paragraphs hold every word")
+    first = browser.find_element("css selector", "#es-results li")
+    assert first.find_elements("css selector", "mark")
+    assert "/reports/havering/" in first.find_element("css selector", "a").get_attribute("href")
+
+
+def test_evidence_search_page_without_api_says_so(browser, static_only: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, static_only + "search/?terms=young+carers", "evidence-search-no-api")
+    status = _wait(
+        browser,
+        lambda d: (t := d.find_element("id", "es-status").text) and "hosted without" in t and t,
+    )
+    assert "search box at the top of every page" in status
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (.ci/run installs it)")
+@pytest.mark.parametrize(
+    "page", ["", "authorities/hampshire/", JAR, "search/", "comparison/", "authorities/"]
+)
+def test_accessibility_no_serious_or_critical(browser, server: str, page: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + page, "axe-" + (page.strip("/").replace("/", "-") or "home"))
+    browser.execute_script(AXE.read_text())
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa', 'wcag22aa']}}).then(r => done(r.violations.map(v => ({id: v.id,"
+        " impact: v.impact, nodes: v.nodes.length, target: v.nodes[0].target}))));"
+    )
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
