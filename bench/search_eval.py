@@ -42,24 +42,42 @@ def make_corpus(tmp: Path, pdfs: Path | None) -> tuple[Path, list]:
     corpus = tmp / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     if pdfs and pdfs.is_dir():
-        files = [str(p) for p in sorted(pdfs.glob("*.pdf"))
-                 if p.stem not in ("birmingham-2012-10-19", "hampshire-2014-04-22")]  # fmt: skip
-        subprocess.run([sys.executable, "-m", "evidence_archive.cli", "ingest", *files,
-                        "--corpus", str(corpus)], check=True, capture_output=True)  # fmt: skip
+        files = [
+            str(p)
+            for p in sorted(pdfs.glob("*.pdf"))
+            if p.stem not in ("birmingham-2012-10-19", "hampshire-2014-04-22")
+        ]
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "evidence_archive.cli",
+                "ingest",
+                *files,
+                "--corpus",
+                str(corpus),
+            ],
+            check=True,
+            capture_output=True,
+        )
     built = build([corpus], tmp / "out", site=False, index=True)
     return tmp / "out", built
 
 
 def fts_table(built: list, path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path)
-    db.execute("CREATE VIRTUAL TABLE p USING fts5(pid UNINDEXED, doc UNINDEXED, authority UNINDEXED,"
-               " kind UNINDEXED, year UNINDEXED, text, tokenize='porter unicode61')")  # fmt: skip
+    db.execute(
+        "CREATE VIRTUAL TABLE p USING fts5(pid UNINDEXED, doc UNINDEXED, authority UNINDEXED,"
+        " kind UNINDEXED, year UNINDEXED, text, tokenize='porter unicode61')"
+    )
     for b in built:
         m = b.doc.meta
         date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
         for e in entries(b.doc):
-            db.execute("INSERT INTO p VALUES (?,?,?,?,?,?)",
-                       (e.pid, b.doc.id, m["authority"], m["kind"], int(date[:4] or 0), e.text))  # fmt: skip
+            db.execute(
+                "INSERT INTO p VALUES (?,?,?,?,?,?)",
+                (e.pid, b.doc.id, m["authority"], m["kind"], int(date[:4] or 0), e.text),
+            )
     db.commit()
     return db
 
@@ -85,13 +103,19 @@ def fts_search(db: sqlite3.Connection, item: dict) -> list[tuple[str, str]]:
 
 
 def filters(item: dict) -> Filters:
-    return Filters(authority=item.get("authority", []), kind=item.get("kind"),
-                   year_from=item.get("from"), year_to=item.get("to"))  # fmt: skip
+    return Filters(
+        authority=item.get("authority", []),
+        kind=item.get("kind"),
+        year_from=item.get("from"),
+        year_to=item.get("to"),
+    )
 
 
 def rank_of(hits: list[tuple[str, str]], item: dict) -> int | None:
-    return next((n for n, (doc, text) in enumerate(hits, 1)
-                 if doc == item["doc"] and item["has"] in text), None)  # fmt: skip
+    return next(
+        (n for n, (doc, text) in enumerate(hits, 1) if doc == item["doc"] and item["has"] in text),
+        None,
+    )
 
 
 def main() -> None:
@@ -105,8 +129,16 @@ def main() -> None:
         out, built = make_corpus(tmp, args.pdfs)
         db = fts_table(built, tmp / "fts.db")
         searcher = Searcher(out / "index")
-        ours = [rank_of([(h["id"], h["text"]) for h in searcher.search(i["q"], filters(i), limit=10)["hits"]], i)
-                for i in items]  # fmt: skip
+        ours = [
+            rank_of(
+                [
+                    (h["id"], h["text"])
+                    for h in searcher.search(i["q"], filters(i), limit=10)["hits"]
+                ],
+                i,
+            )
+            for i in items
+        ]
         base = [rank_of(fts_search(db, i), i) for i in items]
 
         def quality(ranks: list) -> tuple[float, float]:
@@ -162,8 +194,17 @@ def main() -> None:
         rows.append(("API (in-process HTTP), warm", api_ms))
 
         def cli(i: dict) -> None:
-            cmd = [sys.executable, "-m", "evidence_archive.cli", "search", i["q"], "--index", str(out / "index"),
-                   "--format", "json"]  # fmt: skip
+            cmd = [
+                sys.executable,
+                "-m",
+                "evidence_archive.cli",
+                "search",
+                i["q"],
+                "--index",
+                str(out / "index"),
+                "--format",
+                "json",
+            ]
             for a in i.get("authority", []):
                 cmd += ["--authority", a]
             subprocess.run(cmd, check=True, capture_output=True)
