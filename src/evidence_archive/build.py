@@ -121,8 +121,27 @@ def write_outputs(built: list[Built], dest: Path) -> None:
     (data / "judgements.csv").write_text(judgements_csv(built), encoding="utf-8")
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(result == 0)
+
+
 def swap_in(tmp: Path, out: Path) -> None:
-    """Replace out with tmp: rename the old one aside, rename the new one in, remove the old."""
+    """Replace out with tmp. Where the system can, the two are exchanged in one atomic step, so
+    a server reading out never finds it missing; elsewhere, rename aside and rename in."""
+    if out.is_dir() and not out.is_symlink() and _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous build
+        return
     old: Path | None = None
     if out.exists() or out.is_symlink():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")

@@ -302,7 +302,12 @@ def authority_page(
         f"{md_text(a.la_code)}, Ofsted URN {md_text(a.urn or 'none')}."
     )
     out += ["", "## Documents", ""]
-    out += ["| Date | Document | Framework | Overall |", "| --- | --- | --- | --- |"]
+    if not docs:
+        out.append(
+            "The archive holds no report about this authority yet; other documents name it (below)."
+        )
+    else:
+        out += ["| Date | Document | Framework | Overall |", "| --- | --- | --- | --- |"]
     for d in docs:
         j = _overall(d)
         link = f"[{md_text(str(d.meta['title']))}](../reports/{a.slug}/{d.id}.md)"
@@ -371,7 +376,7 @@ def authority_page(
     return "\n".join(out) + "\n"
 
 
-def authorities_index(by_auth: dict[str, list[Document]]) -> str:
+def authorities_index(by_auth: dict[str, list[Document]], named: set[str] | None = None) -> str:
     """All English authorities by region: documents held and latest overall judgement."""
     reg = load_registry()
     out = [
@@ -393,7 +398,8 @@ def authorities_index(by_auth: dict[str, list[Document]]) -> str:
         ]
         for a in sorted(by_region[region], key=lambda x: x.name):
             docs = by_auth.get(a.slug, [])
-            name = f"[{md_text(a.name)}]({a.slug}.md)" if docs else md_text(a.name)
+            has_page = bool(docs) or a.slug in (named or set())
+            name = f"[{md_text(a.name)}]({a.slug}.md)" if has_page else md_text(a.name)
             latest = latest_overall(docs)
             grade = grade_html(latest[0].grade, latest[0].score) if latest else "—"
             out.append(f"| {name} | {len(docs)} | {grade} |")
@@ -512,11 +518,13 @@ def generated_pages(built: list[Built]) -> dict[str, str]:
     by_auth = group_by_authority(built)
     named = mentions(built)
     pages = {report_path(b.doc): report_page(b) for b in built}
-    for slug, docs in by_auth.items():
+    # A page for every council with documents, or named in another document.
+    for slug in sorted(set(by_auth) | set(named)):
         a = reg.get(slug)
         if a is not None:
+            docs = by_auth.get(slug, [])
             pages[f"authorities/{slug}.md"] = authority_page(a, docs, by_auth, named.get(slug, []))
-    pages["authorities/index.md"] = authorities_index(by_auth)
+    pages["authorities/index.md"] = authorities_index(by_auth, set(named))
     pages["comparison.md"] = comparison_page(by_auth)
     pages["grades.md"] = grades_page()
     national = by_auth.get("england", [])

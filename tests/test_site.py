@@ -1,0 +1,64 @@
+"""The site: `mkdocs build --strict` from a clean clone, generated pages, escaping."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from evidence_archive.build import parse_corpus
+from evidence_archive.site import generated_pages
+
+from .conftest import CORPUS, ROOT
+
+
+def test_mkdocs_build_strict_has_no_warnings(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert not re.search(r"^(WARNING|ERROR)", result.stderr, re.M), result.stderr
+    site = tmp_path / "site"
+    for page in ("index.html", "authorities/index.html", "authorities/hampshire/index.html",
+                 "authorities/camden/index.html", "comparison/index.html", "grades/index.html",
+                 "search/index.html", "data/documents.json", "data/judgements.csv",
+                 "reports/hampshire/hampshire-2007-08-14-joint-area-review/index.html"):  # fmt: skip
+        assert (site / page).is_file(), page
+
+
+def test_authority_index_lists_all_153_by_region() -> None:
+    pages = generated_pages(parse_corpus([CORPUS]))
+    index = pages["authorities/index.md"]
+    rows = [
+        line
+        for line in index.splitlines()
+        if line.startswith("| ") and not line.startswith(("| Authority", "| ---"))
+    ]
+    assert len(rows) == 153
+    assert len(re.findall(r"^## ", index, re.M)) == 9
+    assert "| [Hampshire](hampshire.md) | 3 | " in index
+    assert "| [Camden](camden.md) | 0 | —" in index  # named in the national overview
+
+
+def test_authority_page_compares_and_links_mentions() -> None:
+    pages = generated_pages(parse_corpus([CORPUS]))
+    hants = pages["authorities/hampshire.md"]
+    assert (
+        '<svg class="timeline"' in hants
+        and "<caption>The judgements in the chart</caption>" in hants
+    )
+    assert "| Wiltshire | statistical neighbour | not in the archive |" in hants
+    camden = pages["authorities/camden.md"]
+    assert "Named in other documents" in camden
+    assert "england-2007-04-narrowing-the-gap.md#camden-teenage-pregnancy-strategy" in camden
+
+
+def test_report_page_has_card_metadata_and_cite_data() -> None:
+    pages = generated_pages(parse_corpus([CORPUS]))
+    page = pages["reports/hampshire/hampshire-2007-08-14-joint-area-review.md"]
+    assert '<span class="grade grade-3">Good (3)</span>' in page
+    assert "<dt>Reference no.</dt><dd>850</dd>" in page
+    assert 'data-year="2007"' in page and 'data-date="Published 14 August 2007."' in page
+    assert '{: #para-27 .para data-para="27" }' in page
