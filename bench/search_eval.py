@@ -103,12 +103,7 @@ def fts_search(db: sqlite3.Connection, item: dict) -> list[tuple[str, str]]:
 
 
 def filters(item: dict) -> Filters:
-    return Filters(
-        authority=item.get("authority", []),
-        kind=item.get("kind"),
-        year_from=item.get("from"),
-        year_to=item.get("to"),
-    )
+    return Filters.from_mapping(item)
 
 
 def rank_of(hits: list[tuple[str, str]], item: dict) -> int | None:

@@ -44,12 +44,7 @@ def searcher(out: Path) -> Searcher:
 
 
 def _filters(item: dict) -> Filters:
-    return Filters(
-        authority=item.get("authority", []),
-        kind=item.get("kind"),
-        year_from=item.get("from"),
-        year_to=item.get("to"),
-    )
+    return Filters.from_mapping(item)
 
 
 @pytest.mark.parametrize("item", RELEVANCE, ids=[i["q"] for i in RELEVANCE])

@@ -62,3 +62,15 @@ def test_report_page_has_card_metadata_and_cite_data() -> None:
     assert "<dt>Reference no.</dt><dd>850</dd>" in page
     assert 'data-year="2007"' in page and 'data-date="Published 14 August 2007."' in page
     assert '{: #para-27 .para data-para="27" }' in page
+
+
+def test_no_markup_syntax_leaks_into_the_html(tmp_path: Path) -> None:
+    """Attribute lists, footnote labels and escapes must become structure, never visible text."""
+    from evidence_archive.build import build
+
+    build([CORPUS], tmp_path / "out", index=False)
+    for page in (tmp_path / "out" / "site" / "reports").rglob("index.html"):
+        html = page.read_text()
+        assert "{:" not in html, page
+        assert "[^" not in html, page
+        assert "\\*" not in html and "\\[" not in html, page

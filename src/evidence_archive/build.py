@@ -26,6 +26,9 @@ from .render import render
 
 log = logging.getLogger(__name__)
 
+MARKER = ".evidence-build"
+"""A file in every OUT this tool wrote: only such a folder may ever be replaced by a build."""
+
 
 @dataclass(frozen=True)
 class Built:
@@ -137,6 +140,13 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def swap_in(tmp: Path, out: Path) -> None:
+    """Replace out with tmp (see _swap). Only a folder carrying MARKER is ever replaced."""
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise ArchiveError(out, "was not made by `evidence build`: refusing to replace it")
+    _swap(tmp, out)
+
+
+def _swap(tmp: Path, out: Path) -> None:
     """Replace out with tmp. Where the system can, the two are exchanged in one atomic step, so
     a server reading out never finds it missing; elsewhere, rename aside and rename in."""
     if out.is_dir() and not out.is_symlink() and _exchange(tmp, out):
@@ -153,16 +163,41 @@ def swap_in(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def check_out(out: Path, roots: list[Path]) -> None:
+    """Refuse an OUT that would replace, contain or sit inside something the build did not make."""
+    for root in roots:
+        r = root.resolve()
+        if out == r or r.is_relative_to(out) or out.is_relative_to(r):
+            raise ArchiveError(out, f"--out must be outside the corpus ({root}) and not contain it")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+        raise ArchiveError(
+            out,
+            "exists and was not made by `evidence build`: refusing to replace it "
+            "(choose an empty or new --out)",
+        )
+
+
+def clean_stale(out: Path) -> None:
+    """Remove the temporary folders that a killed build left beside OUT."""
+    for stale in out.parent.glob(f".{out.name}.tmp-*"):
+        if stale.is_dir() and ((stale / MARKER).is_file() or not any(stale.iterdir())):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def build(
     roots: Iterable[Path], out: Path, *, site: bool = True, index: bool = True
 ) -> list[Built]:
     """Build the pages and open data (and the index and site when asked) into out."""
     out = out.resolve()
     roots = list(roots)
+    check_out(out, roots)
     built = parse_corpus(roots)
     out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
+        tmp.chmod(0o755)
+        (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
         write_outputs(built, tmp)
         if index:
             from .index import build_index

@@ -219,6 +219,9 @@ def scan(roots: Iterable[Path]) -> tuple[list[CorpusEntry], list[Problem]]:
         if not root.is_dir():
             problems.append(Problem(str(root), "corpus folder does not exist"))
             continue
+        for link in sorted(p for p in root.rglob("*") if p.is_symlink() and not _inside(p, root)):
+            if link.suffix not in (".txt", ".yml", ".yaml"):  # those are reported below
+                problems.append(Problem(str(link), "is a link to a file outside the corpus"))
         files = sorted(p for p in root.rglob("*") if p.suffix in (".txt", ".yml", ".yaml"))
         stems: dict[Path, dict[str, Path]] = {}
         for p in files:

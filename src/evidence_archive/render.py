@@ -113,10 +113,12 @@ def _table_md(block: Block, notes: _Notes) -> list[str]:
         head, body = rows[0], rows[1:]
     else:
         head, body = [" "] * width, rows
-    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * width]
+    classes = "table grades" if block.role == "judgements" else "table"
+    # attr_list cannot reach a table: the anchor goes on a wrapping block instead.
+    lines = [f'<div id="{block.anchor}" class="{classes}" markdown>', ""]
+    lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * width]
     lines += ["| " + " | ".join(r) + " |" for r in body]
-    classes = ".grades" if block.role == "judgements" else ""
-    lines.append(f"{{: #{block.anchor} {classes} }}".replace("  ", " "))
+    lines += ["", "</div>"]
     return lines
 
 

@@ -60,6 +60,19 @@ class Filters:
     grade: list[str] = field(default_factory=list)
     """Judgement filters 'area:grade': 'overall:inadequate', 'help-and-protection:1', 'any:good'."""
 
+    @classmethod
+    def from_mapping(cls, m: dict[str, Any]) -> Filters:
+        """Filters from a mapping with the API's parameter names (authority, from, to, ...)."""
+        return cls(
+            authority=list(m.get("authority", [])),
+            region=m.get("region"),
+            kind=m.get("kind"),
+            framework=m.get("framework"),
+            year_from=m.get("from"),
+            year_to=m.get("to"),
+            grade=list(m.get("grade", [])),
+        )
+
 
 def _check(text: str) -> str:
     """Reject what no query parser should see: one clear message, never a traceback."""

@@ -270,7 +270,8 @@ def timeline_svg(docs: list[Document], name: str) -> str:
     for when, scale, j, _ in points:
         n = seen[(when, scale)]
         seen[(when, scale)] += 1
-        cx, cy = x(when) + 7 * n, y(scale)
+        # Several grades on one date sit side by side, inside the plot area.
+        cx, cy = min(x(when) + 7 * n, width - 12), y(scale)
         out.append(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" class="tl-point grade-{scale}">'
             f"<title>{esc(human_date(when))}: {esc(j.label)} ({esc(j.scope)}): "
