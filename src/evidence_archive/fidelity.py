@@ -10,19 +10,19 @@ compared as its own stream.
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from .corpus import CorpusEntry
+from .inline import EXTRACTOR_TAGS
 from .model import Document
 from .parse import parse
 from .render import BOILERPLATE_OPEN, page_text, render
 
 _TOKEN = re.compile(r"[^\W_]+")
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_TAG = re.compile(rf"</?(?:{'|'.join(EXTRACTOR_TAGS)})(?:\s[^<>]*)?/?>", re.I)
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
@@ -31,7 +31,8 @@ def source_words(text: str) -> list[str]:
     s = text.replace("<sup>&</sup>lt;sup>", "<sup>")
     s = _TAG.sub(" ", s)
     s = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: " " + m.group(1).translate(_SUPER), s)
-    return _TOKEN.findall(html.unescape(s))
+    # The source is characters, not HTML: '&lt;' in a report is shown as '&lt;' on its page.
+    return _TOKEN.findall(s)
 
 
 def page_words(markdown: str) -> list[str]:

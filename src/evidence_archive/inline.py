@@ -16,6 +16,9 @@ _MANGLED_SUP = re.compile(r"<sup>&</sup>lt;sup>")
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPER_TO_DIGIT = str.maketrans(_SUPERSCRIPTS, "0123456789")
 _ESCAPABLE = set("*_[]()#+-.!`{}<>|")
+#: HTML tags that the text extractors write (markup, not words). Any other tag in a text, such
+#: as '<script>', is the report's own text and stays on the page as visible, inert text.
+EXTRACTOR_TAGS = ("p", "b", "i", "strong", "em", "sup", "sub", "br", "ul", "ol", "li", "span", "u")
 
 _PATTERNS = [
     ("escape", r"\\(?P<esc>[*_\[\]()#+\-.!`{}<>|])"),
@@ -24,7 +27,8 @@ _PATTERNS = [
     ("emtag", r"<(?:i|em)>(?P<emtag>.*?)</(?:i|em)>"),
     ("br", r"<br\s*/?>"),
     ("autolink", r"<(?P<autolink>https?://[^<>\s]+)>"),
-    ("tag", r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>"),
+    # Only the tags the text extractors write are markup; any other '<...>' is text.
+    ("tag", rf"</?(?:{'|'.join(EXTRACTOR_TAGS)})(?:\s[^<>]*)?/?>"),
     ("link", r"\[(?P<ltext>[^\[\]]+)\]\((?P<lurl>[^()\s]*)\)"),
     ("strong", r"(?<![\w*\\])\*\*(?=[^\s*])(?P<strong>.+?)(?<=[^\s*\\])\*\*(?![\w*])"),
     ("em", r"(?<![\w*\\])\*(?=[^\s*])(?P<em>.+?)(?<=[^\s*\\])\*(?![\w*])"),
@@ -76,8 +80,10 @@ def _parse(text: str, style: str, out: list[Inline]) -> None:
             url = m.group("lurl")
             if re.match(r"https?://", url):
                 out.append(Inline(m.group("ltext"), "link", url))
-            else:
+            elif url in ("", "#"):  # a link to nowhere ('Read about [Camden ...](#)')
                 _parse(m.group("ltext"), style, out)
+            else:  # 'javascript:', 'data:', ...: not a link, the text as printed
+                out.append(Inline(m.group(0), style))
         # 'tag': an HTML tag is markup, not words: left out.
         pos = m.end()
     if pos < len(text):

@@ -108,7 +108,8 @@ def report_page(b: Built) -> str:
     auth = reg.get(str(m["authority"]))
     out = [
         "---",
-        json.dumps({"title": m["title"]}, ensure_ascii=False)[1:-1].replace('"title": ', "title: "),
+        # MkDocs themes put the title into the page unescaped: it must arrive as HTML text.
+        "title: " + json.dumps(esc(m["title"]), ensure_ascii=False),
         "---",
         "",
         f"# {md_text(str(m['title']))}",

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -24,26 +21,8 @@ import pytest
 
 from evidence_archive.build import build
 
-from ..conftest import CORPUS, ROOT
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-AXE = Path(
-    os.environ.get("AXE_JS", ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
-)
-SHOTS = ROOT / "test-output" / "screenshots"
-JAR = "reports/hampshire/hampshire-2007-08-14-joint-area-review/"
-
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-    reason="needs Debian's chromium and chromium-driver",
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from ..conftest import CORPUS
+from .conftest import AXE, JAR, SHOTS, _free_port, _open, _wait
 
 
 @pytest.fixture(scope="module")
@@ -95,36 +74,6 @@ def static_only(out: Path):  # type: ignore[no-untyped-def]
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--window-size=1280,1000"):  # fmt: skip
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(30)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
-
-
-def _wait(driver, condition, timeout: float = 10.0):  # type: ignore[no-untyped-def]
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
-
-
-def _open(driver, url: str, shot: str) -> None:  # type: ignore[no-untyped-def]
-    driver.get(url)
-    _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
-    time.sleep(0.3)
-    driver.save_screenshot(str(SHOTS / f"{shot}.png"))
 
 
 def test_home_authority_and_report_pages_load(browser, server: str) -> None:  # type: ignore[no-untyped-def]

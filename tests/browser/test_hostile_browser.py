@@ -1,0 +1,92 @@
+"""Hostile text in a real browser: no script from a report runs, on its page or in search."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from evidence_archive.build import build
+
+from ..conftest import CORPUS
+from ..hostile import HOSTILE_ID, add_hostile
+from .conftest import CHROMEDRIVER, CHROMIUM, _open, _wait
+
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    reason="needs Debian's chromium and chromium-driver",
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    import urllib.request
+
+    from .test_site_browser import _free_port
+
+    root = tmp_path_factory.mktemp("hostile-site")
+    shutil.copytree(CORPUS, root / "corpus")
+    add_hostile(root / "corpus")
+    build([root / "corpus"], root / "out")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "evidence_archive.cli", "serve", "--out", str(root / "out"),
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "api/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _pwned(driver) -> object:  # type: ignore[no-untyped-def]
+    return driver.execute_script("return window.__pwned === undefined ? null : window.__pwned")
+
+
+def test_no_script_runs_on_the_report_page(browser, hostile_server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, hostile_server + f"reports/hampshire/{HOSTILE_ID}/", "hostile-report")
+    time.sleep(0.5)
+    assert _pwned(browser) is None
+    text = browser.find_element("css selector", "article").text
+    assert "<script>window.__pwned = 1</script>" in text
+    assert (
+        "<script>window.__pwned=7</script> Hostile"
+        in browser.find_element("css selector", "h1").text
+    )
+    assert (
+        browser.execute_script(
+            "return document.querySelectorAll('article script, article img, article iframe').length"
+        )
+        == 0
+    )
+    # The cite control builds the citation as text, hostile title and all.
+    button = browser.find_element("css selector", "#para-1 .cite-button")
+    browser.execute_script("arguments[0].click()", button)
+    citation = _wait(browser, lambda d: button.get_attribute("data-citation"))
+    assert citation.startswith(
+        "<b>Evil</b> Publisher (2020) <script>window.__pwned=7</script> Hostile"
+    )
+    assert _pwned(browser) is None
+
+
+def test_no_script_runs_in_evidence_search(browser, hostile_server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, hostile_server + "search/?terms=paragraph&authority=hampshire", "hostile-search")
+    _wait(browser, lambda d: "every word" in d.find_element("id", "es-status").text)
+    time.sleep(0.5)
+    assert _pwned(browser) is None
+    results = browser.find_element("id", "es-results")
+    assert "<script>window.__pwned = 1</script>" in results.text
+    assert (
+        browser.execute_script(
+            "return document.querySelectorAll('#es-results script, #es-results img, #es-results iframe').length"
+        )
+        == 0
+    )
