@@ -16,28 +16,33 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from .corpus import CorpusEntry
-from .inline import EXTRACTOR_TAGS
+from .inline import EXTRACTOR_TAGS, tags_to_text
 from .model import Document
 from .parse import parse
 from .render import BOILERPLATE_OPEN, page_text, render
 
 _TOKEN = re.compile(r"[^\W_]+")
-_TAG = re.compile(rf"</?(?:{'|'.join(EXTRACTOR_TAGS)})(?:\s[^<>]*)?/?>", re.I)
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 def source_words(text: str) -> list[str]:
     """The words of source text: markup tags and entities are not words."""
     s = text.replace("<sup>&</sup>lt;sup>", "<sup>")
-    s = _TAG.sub(" ", s)
-    s = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: " " + m.group(1).translate(_SUPER), s)
+    s = s.replace("\\<", "\\\x00")  # an escaped '<' opens no tag
+    s = tags_to_text(s, EXTRACTOR_TAGS)
+    s = _superscripts(s)
     # The source is characters, not HTML: '&lt;' in a report is shown as '&lt;' on its page.
     return _TOKEN.findall(s)
 
 
+def _superscripts(s: str) -> str:
+    """Superscript digits are footnote marks or raised numbers: the same word, said as digits."""
+    return re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: " " + m.group(1).translate(_SUPER) + " ", s)
+
+
 def page_words(markdown: str) -> list[str]:
     """The words of rendered Markdown, syntax removed."""
-    return _TOKEN.findall(page_text(markdown))
+    return _TOKEN.findall(_superscripts(page_text(markdown)))
 
 
 @dataclass

@@ -19,6 +19,24 @@ _ESCAPABLE = set("*_[]()#+-.!`{}<>|")
 #: HTML tags that the text extractors write (markup, not words). Any other tag in a text, such
 #: as '<script>', is the report's own text and stays on the page as visible, inert text.
 EXTRACTOR_TAGS = ("p", "b", "i", "strong", "em", "sup", "sub", "br", "ul", "ol", "li", "span", "u")
+#: Tags that do not separate words ('A<b>ge</b>' reads 'Age'); every other tag does.
+JOINING_TAGS = ("b", "i", "strong", "em", "span", "u", "a", "mark")
+_ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+
+
+def tags_to_text(text: str, names: tuple[str, ...] | None = None) -> str:
+    """Remove HTML tags as a reader sees them: joining tags vanish, the others leave a space.
+
+    `names` limits which tags count as tags (None: any tag)."""
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1).lower()
+        if names is not None and name not in names:
+            return m.group(0)
+        return "" if name in JOINING_TAGS else " "
+
+    return _ANY_TAG.sub(repl, text)
+
 
 _PATTERNS = [
     ("escape", r"\\(?P<esc>[*_\[\]()#+\-.!`{}<>|])"),
@@ -32,7 +50,8 @@ _PATTERNS = [
     ("link", r"\[(?P<ltext>[^\[\]]+)\]\((?P<lurl>[^()\s]*)\)"),
     ("strong", r"(?<![\w*\\])\*\*(?=[^\s*])(?P<strong>.+?)(?<=[^\s*\\])\*\*(?![\w*])"),
     ("em", r"(?<![\w*\\])\*(?=[^\s*])(?P<em>.+?)(?<=[^\s*\\])\*(?![\w*])"),
-    ("superscript", rf"(?<=\w)(?P<superscript>[{_SUPERSCRIPTS}]+)"),
+    # A footnote mark follows a word: a letter or digit that is not itself raised.
+    ("superscript", rf"(?<=[^\W{_SUPERSCRIPTS}])(?P<superscript>[{_SUPERSCRIPTS}]+)"),
 ]
 _COMBINED = re.compile("|".join(f"(?P<_{name}>{pat})" for name, pat in _PATTERNS))
 
@@ -78,13 +97,31 @@ def _parse(text: str, style: str, out: list[Inline]) -> None:
             out.append(Inline(m.group("autolink"), "link", m.group("autolink")))
         elif kind == "link":
             url = m.group("lurl")
-            if re.match(r"https?://", url):
+            if re.search(r"[<*\\]", m.group(0)) or (
+                url not in ("", "#") and not re.match(r"https?://", url)
+            ):
+                # Not a link the extractor wrote (markup inside, or 'javascript:', 'data:'):
+                # the brackets and target stay as text, any markup in them parsed as usual.
+                out.append(Inline("[", style))
+                _parse(m.group("ltext"), style, out)
+                out.append(Inline("](", style))
+                _parse(url, style, out)
+                out.append(Inline(")", style))
+            elif re.match(r"https?://", url):
                 out.append(Inline(m.group("ltext"), "link", url))
             elif url in ("", "#"):  # a link to nowhere ('Read about [Camden ...](#)')
+                # The brackets stood between words: whitespace keeps the words apart.
+                if m.start() > 0 and not text[m.start() - 1].isspace():
+                    out.append(Inline(" ", style))
                 _parse(m.group("ltext"), style, out)
-            else:  # 'javascript:', 'data:', ...: not a link, the text as printed
-                out.append(Inline(m.group(0), style))
-        # 'tag': an HTML tag is markup, not words: left out.
+                if m.end() < len(text) and not text[m.end()].isspace():
+                    out.append(Inline(" ", style))
+
+        elif kind == "tag" and m.group(0).lstrip("</").split(">")[0].split()[0].lower() not in (
+            JOINING_TAGS
+        ):
+            out.append(Inline(" ", style))  # '<p>' between two words: they stay two words
+        # Otherwise an inline tag is markup, not words: left out.
         pos = m.end()
     if pos < len(text):
         out.append(Inline(text[pos:], style))

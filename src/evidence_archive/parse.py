@@ -248,8 +248,11 @@ def _read_units(lines: list[str], status: list[str | None]) -> list[_Unit]:
         start = i
         # A line ending in two spaces is a hard line break inside the same block.
         parts = [lines[i].rstrip(" ")]
+        # A table row or a '#' heading never runs on into the next line.
+        row = "\t" in lines[i].strip(" ") or bool(_HASH_HEADING.match(lines[i].strip()))
         while (
-            lines[i].endswith("  ")
+            not row
+            and lines[i].endswith("  ")
             and i + 1 < len(lines)
             and lines[i + 1].strip()
             and (status[i + 1] is None)
@@ -578,7 +581,10 @@ def _boilerplate(lines: list[str], status: list[str | None]) -> tuple[Block, ...
             continue
         if u.kind == "row":
             b = Block("paragraph", parse_inline(u.text.replace("\t", " ")), b.lines)
-        out.append(Block(b.kind, b.inlines, b.lines, _anchor(b, "publication", used)))
+        out.append(
+            Block(b.kind, b.inlines, b.lines, _anchor(b, "publication", used), b.number,
+                  label=b.label)
+        )  # fmt: skip
     return tuple(out)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from .frameworks import AREAS, FRAMEWORKS, KINDS, common_scale
+from .inline import tags_to_text
 from .model import Block, Cell, Document, Inline
 from .registry import load_registry
 
@@ -58,9 +59,9 @@ class _Notes:
         count: dict[str, int] = {}
         for pos, label in self.defs:
             count[label] = count.get(label, 0) + 1
-            self.unique[pos] = _safe_label(label) + (
-                "" if count[label] == 1 else f"-{count[label]}"
-            )
+            # A label printed twice stays unique on the page; '~n' is not part of the words.
+            suffix = "" if count[label] == 1 else f"~{count[label]}"
+            self.unique[pos] = _safe_label(label) + suffix
         self.position = 0
 
     def ref(self, label: str) -> str | None:
@@ -165,7 +166,12 @@ def render_body(doc: Document) -> str:
     if doc.boilerplate:
         out += [BOILERPLATE_OPEN, ""]
         for b in doc.boilerplate:
-            out += [inline_md(b.inlines), f"{{: #{b.anchor} }}", ""]
+            text = inline_md(b.inlines)
+            if b.number is not None:
+                text = f"{b.number}\\. {text}"
+            elif b.kind == "footnote" and b.label:
+                text = f"<sup>{escape_text(b.label)}</sup> {text}"
+            out += [text, f"{{: #{b.anchor} }}", ""]
         out += [BOILERPLATE_CLOSE, ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -235,8 +241,11 @@ def page_text(markdown: str) -> str:
 
     s = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
     s = re.sub(r"\{:[^{}\n]*\}", " ", s)
-    s = re.sub(r"\[\^([^\]]+)\]:?", r" \1 ", s)
-    s = re.sub(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", " ", s)
+    s = re.sub(r"\[\^([^\]~]+)(?:~\d+)?\]:?", r" \1 ", s)
+    s = tags_to_text(s)
+    # Emphasis markers join the letters on either side ('**&lt;s**up' reads '<sup'); an
+    # escaped asterisk is a character of the text.
+    s = re.sub(r"(?<!\\)\*+", "", s)
     return html.unescape(s)
 
 

@@ -1,0 +1,75 @@
+"""Atomic publishing: a build killed with SIGKILL at any point leaves the previous site and index
+intact and still served; the next build cleans up after it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from evidence_archive.build import MARKER, build
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        r.read()
+        return int(r.status)
+
+
+@pytest.mark.parametrize("kill_after", [0.3, 1.0, 2.0, 3.5, 5.0])
+def test_sigkill_leaves_the_previous_build_served(
+    tmp_path: Path, corpus_copy: Path, kill_after: float
+) -> None:
+    out = tmp_path / "out"
+    build([corpus_copy], out)
+    before = _snapshot(out)
+    port = _port()
+    server = subprocess.Popen([sys.executable, "-m", "evidence_archive.cli", "serve", "--out", str(out),
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            try:
+                _get(base + "api/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        proc = subprocess.Popen([sys.executable, "-m", "evidence_archive.cli", "build", "--corpus",
+                                 str(corpus_copy), "--out", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(kill_after)
+        finished = proc.poll() is not None
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        if not finished:
+            assert _snapshot(out) == before  # the previous build, every byte
+        assert (out / MARKER).is_file()
+        assert _get(base) == 200
+        assert _get(base + "reports/hampshire/hampshire-2007-08-14-joint-area-review/") == 200
+        assert _get(base + "api/search?q=young+carers") == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    # The next build succeeds and removes what the killed one left behind.
+    build([corpus_copy], out)
+    assert not list(tmp_path.glob(".out.tmp-*"))
+    assert _snapshot(out).keys() - before.keys() <= {
+        k for k in _snapshot(out) if k.startswith("index/")
+    }
