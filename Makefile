@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: all install run build test lint bench clean
+.PHONY: all install run build test lint bench load clean
 all: test
 
 $(BIN)/evidence: pyproject.toml
@@ -32,6 +32,10 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/search_eval.py
+
+load: install
+	$(BIN)/python bench/load_test.py --clients 50 --seconds 60
 
 clean:
 	rm -rf build site .pytest_cache .mypy_cache .ruff_cache
