@@ -16,7 +16,7 @@ Introduction
 
 2. Paragraph two has [click me](javascript:window.__pwned=3) and <a href="javascript:window.__pwned=4">a link</a> and <iframe src="javascript:window.__pwned=5"></iframe>.
 
-3. Paragraph three has {{ config }} and {% include 'x' %} and ![pic](x" onerror="window.__pwned=6) and <style>body{display:none}</style> and &lt;b&gt; and | a | table | cell.
+3. Paragraph three has \x1b[2J\x1b]0;owned\x07 terminal codes and {{ config }} and {% include 'x' %} and ![pic](x" onerror="window.__pwned=6) and <style>body{display:none}</style> and &lt;b&gt; and | a | table | cell.
 """
 HOSTILE_TITLE = '<script>window.__pwned=7</script> Hostile "title" & {{ name }}'
 

@@ -92,3 +92,10 @@ def test_search_outputs_escape_or_keep_text_verbatim(hostile_out: Path) -> None:
         h["citation"].startswith("<b>Evil</b> Publisher (2020) <script>window.__pwned=7</script>")
         for h in mine
     )
+
+
+def test_cli_text_output_shows_terminal_codes_instead_of_obeying_them(hostile_out: Path) -> None:
+    idx = str(hostile_out / "out" / "index")
+    out = run_cli("search", "terminal codes", "--index", idx).stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[2J\\x1b]0;owned\\x07" in out

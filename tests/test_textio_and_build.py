@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,25 @@ def test_dump_meta_round_trips(tmp_path: Path) -> None:
 
 def test_archive_error_names_the_file() -> None:
     assert str(ArchiveError("corpus/a.txt", "is broken")) == "corpus/a.txt: is broken"
+
+
+def test_build_names_file_and_line_of_bad_metadata_and_writes_nothing(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build([corpus_copy], out, site=False, index=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    meta = corpus_copy / "hampshire" / "hampshire-2007-08-14-joint-area-review.yml"
+    meta.write_text(meta.read_text().replace("kind: joint-area-review", "kind: [joint"))
+    other = corpus_copy / "havering" / "havering-2007-02-06-joint-area-review.yml"
+    other.write_text(other.read_text().replace("reference: '311'", "reference: [311]"))
+    result = run_cli(
+        "build", "--corpus", str(corpus_copy), "--out", str(out), "--no-site", "--no-index"
+    )
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert any(
+        f"{meta}:" in e and "invalid YAML" in e and re.search(r"\.yml:\d+:", e) for e in errors
+    )
+    assert any(f"{other}:" in e and "reference: expected text" in e for e in errors)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -344,8 +344,16 @@ def citation(f: dict[str, Any], base_url: str = "") -> str:
 # --- output formats ---------------------------------------------------------------------------
 
 
+def _terminal_safe(text: str) -> str:
+    """Control characters from a report are shown, never obeyed by the terminal."""
+    return "".join(
+        f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t" else c
+        for c in text
+    )
+
+
 def format_text(result: dict[str, Any]) -> str:
-    """A readable list, the matching words marked with [[ ]]."""
+    """A readable list, the matching words marked with [[ ]]; control characters made visible."""
     lines = [f"{result['total']} hits for {result['query']!r}"]
     if result["all_words"] < result["total"]:
         lines[0] += f" ({result['all_words']} with every word, ranked first)"
@@ -360,7 +368,7 @@ def format_text(result: dict[str, Any]) -> str:
         lines += ["", f"{h['rank']}. {h['title']} — {h['section']}"
                   + (f", para. {h['paragraph']}" if h["paragraph"] else ""),
                   f"   {html.unescape(marked)}", f"   {h['citation']}"]  # fmt: skip
-    return "\n".join(lines) + "\n"
+    return _terminal_safe("\n".join(lines)) + "\n"
 
 
 def format_json(result: dict[str, Any]) -> str:
