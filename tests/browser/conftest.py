@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +25,7 @@ AXE = Path(
 SHOTS = ROOT / "test-output" / "screenshots"
 JAR = "reports/hampshire/hampshire-2007-08-14-joint-area-review/"
 
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
     reason="needs Debian's chromium and chromium-driver",
 )
@@ -60,3 +65,37 @@ def _open(driver, url: str, shot: str) -> None:  # type: ignore[no-untyped-def]
     _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
     time.sleep(0.3)
     driver.save_screenshot(str(SHOTS / f"{shot}.png"))
+
+
+@contextlib.contextmanager
+def serving(out: Path) -> Iterator[str]:
+    """`evidence serve` of a built OUT on a free loopback port; yields its base URL."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "evidence_archive.cli",
+            "serve",
+            "--out",
+            str(out),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "api/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("evidence serve did not start: " + proc.stderr.read().decode())  # type: ignore[union-attr]
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
@@ -12,39 +11,20 @@ from evidence_archive.build import build
 
 from ..conftest import CORPUS
 from ..hostile import HOSTILE_ID, add_hostile
-from .conftest import CHROMEDRIVER, CHROMIUM, _open, _wait
+from .conftest import _open, _wait, needs_chromium, serving
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-    reason="needs Debian's chromium and chromium-driver",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
-    import urllib.request
-
-    from .test_site_browser import _free_port
 
     root = tmp_path_factory.mktemp("hostile-site")
     shutil.copytree(CORPUS, root / "corpus")
     add_hostile(root / "corpus")
     build([root / "corpus"], root / "out")
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "evidence_archive.cli", "serve", "--out", str(root / "out"),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    base = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serving(root / "out") as base:
+        yield base
 
 
 def _pwned(driver) -> object:  # type: ignore[no-untyped-def]

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,7 +18,9 @@ import pytest
 from evidence_archive.build import build
 
 from ..conftest import CORPUS
-from .conftest import AXE, JAR, SHOTS, _free_port, _open, _wait
+from .conftest import AXE, JAR, SHOTS, _open, _wait, needs_chromium, serving
+
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -35,34 +33,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(out: Path):  # type: ignore[no-untyped-def]
     """`evidence serve` on a free loopback port."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "evidence_archive.cli",
-            "serve",
-            "--out",
-            str(out),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("evidence serve did not start: " + proc.stderr.read().decode())  # type: ignore[union-attr]
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serving(out) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
