@@ -11,8 +11,8 @@ from pathlib import Path
 from mkdocs.structure.files import File, Files
 
 from evidence_archive import hooks_state
-from evidence_archive.build import Built, parse_corpus
-from evidence_archive.site import data_files, generated_pages
+from evidence_archive.build import Built, open_data, parse_corpus
+from evidence_archive.site import generated_pages
 
 _built: list[Built] = []
 
@@ -30,7 +30,7 @@ def on_config(config):  # type: ignore[no-untyped-def]
 
 
 def on_files(files: Files, config) -> Files:  # type: ignore[no-untyped-def]
-    for path, content in {**generated_pages(_built), **data_files(_built)}.items():
+    for path, content in {**generated_pages(_built), **open_data(_built)}.items():
         files.append(File.generated(config, path, content=content))
     return files
 

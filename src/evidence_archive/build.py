@@ -22,7 +22,7 @@ from .corpus import load_corpus
 from .errors import ArchiveError, BuildErrors
 from .model import Document
 from .parse import parse
-from .render import render
+from .render import front_matter, page_markdown, render_body
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,10 @@ class Built:
     page: str
     """Path of the page under OUT, e.g. 'pages/hampshire/<id>.md'."""
     source_file: str
+    body: str
+    """The page without its front matter (the site wraps it in a card and metadata box)."""
+    front: dict[str, Any]
+    """The page's front matter (judgements, paragraph range, word count, ...)."""
 
 
 def parse_corpus(roots: Iterable[Path]) -> list[Built]:
@@ -52,7 +56,13 @@ def parse_corpus(roots: Iterable[Path]) -> list[Built]:
             errors.append(err)
             continue
         page = f"pages/{doc.meta['authority']}/{doc.id}.md"
-        built.append(Built(doc, render(doc), page, str(entry.meta["source_file"])))
+        body = render_body(doc)
+        front = front_matter(doc, body)
+        built.append(
+            Built(
+                doc, page_markdown(front, body), page, str(entry.meta["source_file"]), body, front
+            )
+        )
     if errors:
         raise BuildErrors(errors)
     return built
@@ -60,11 +70,7 @@ def parse_corpus(roots: Iterable[Path]) -> list[Built]:
 
 def document_record(b: Built) -> dict[str, Any]:
     """One entry of data/documents.json."""
-    m = b.doc.meta
-    numbered = b.doc.numbered()
-    from .render import front_matter, render_body
-
-    fm = front_matter(b.doc, render_body(b.doc))
+    m, fm = b.doc.meta, b.front
     return {
         "id": b.doc.id,
         "source_file": b.source_file,
@@ -80,9 +86,9 @@ def document_record(b: Built) -> dict[str, Any]:
             {"label": j.label, "scope": j.scope, "grade": j.grade, "score": j.score}
             for j in b.doc.judgements
         ],
-        "paragraphs": len(numbered),
-        "first_paragraph": int(numbered[0].number) if numbered else None,  # type: ignore[arg-type]
-        "last_paragraph": max(int(x.number) for x in numbered if x.number) if numbered else None,
+        "paragraphs": fm["paragraphs"]["count"],
+        "first_paragraph": fm["paragraphs"]["first"],
+        "last_paragraph": fm["paragraphs"]["last"],
         "words": fm["words"],
         "page": b.page,
     }
@@ -109,19 +115,24 @@ def judgements_csv(built: list[Built]) -> str:
     return buf.getvalue()
 
 
+def open_data(built: list[Built]) -> dict[str, str]:
+    """The open-data files, path under OUT (and the site) -> text."""
+    records = [document_record(b) for b in built]
+    return {
+        "data/documents.json": json.dumps(records, indent=1, ensure_ascii=False) + "\n",
+        "data/judgements.csv": judgements_csv(built),
+    }
+
+
 def write_outputs(built: list[Built], dest: Path) -> None:
     """Write pages and open data into dest (a fresh folder)."""
     for b in built:
         path = dest / b.page
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(b.markdown, encoding="utf-8")
-    data = dest / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    records = [document_record(b) for b in built]
-    (data / "documents.json").write_text(
-        json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    (data / "judgements.csv").write_text(judgements_csv(built), encoding="utf-8")
+    for rel, text in open_data(built).items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_text(text, encoding="utf-8")
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -260,7 +260,12 @@ def dump_yaml(data: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
+def page_markdown(front: dict[str, Any], body: str) -> str:
+    """A page from its front matter and body."""
+    return f"---\n{dump_yaml(front)}---\n\n{body}"
+
+
 def render(doc: Document) -> str:
     """The whole page: front matter, then the body."""
     body = render_body(doc)
-    return f"---\n{dump_yaml(front_matter(doc, body))}---\n\n{body}"
+    return page_markdown(front_matter(doc, body), body)

@@ -16,11 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import Built, document_record, judgements_csv
+from .build import Built
 from .frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, GRADE_WORDS, KINDS, common_scale
 from .model import Document, Judgement
 from .registry import Authority, load_registry
-from .render import render_body
 
 #: The judgement areas compared on the national matrix, in column order.
 MATRIX_AREAS = (
@@ -183,7 +182,7 @@ def report_page(b: Built) -> str:
     attrs = " ".join(f'data-{k}="{esc(v)}"' for k, v in cite.items())
     out.append(f'<div id="cite-data" hidden {attrs}></div>')
     out.append("")
-    out.append(render_body(doc))
+    out.append(b.body)
     return "\n".join(out)
 
 
@@ -538,15 +537,6 @@ def generated_pages(built: list[Built]) -> dict[str, str]:
     ]
     pages["national.md"] = "\n".join(lines) + "\n"
     return pages
-
-
-def data_files(built: list[Built]) -> dict[str, str]:
-    """Open-data downloads: data/documents.json and data/judgements.csv."""
-    records = [document_record(b) for b in built]
-    return {
-        "data/documents.json": json.dumps(records, indent=1, ensure_ascii=False) + "\n",
-        "data/judgements.csv": judgements_csv(built),
-    }
 
 
 def build_site(out: Path, built: list[Built], roots: list[Path]) -> None:
