@@ -150,9 +150,16 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+def _replaceable(out: Path) -> bool:
+    """True if out is absent, an empty folder, or a folder an earlier build made (MARKER)."""
+    if not out.exists():
+        return True
+    return out.is_dir() and (not any(out.iterdir()) or (out / MARKER).is_file())
+
+
 def swap_in(tmp: Path, out: Path) -> None:
     """Replace out with tmp (see _swap). Only a folder carrying MARKER is ever replaced."""
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
+    if not _replaceable(out):
         raise ArchiveError(out, "was not made by `evidence build`: refusing to replace it")
     _swap(tmp, out)
 
@@ -180,7 +187,7 @@ def check_out(out: Path, roots: list[Path]) -> None:
         r = root.resolve()
         if out == r or r.is_relative_to(out) or out.is_relative_to(r):
             raise ArchiveError(out, f"--out must be outside the corpus ({root}) and not contain it")
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+    if not _replaceable(out):
         raise ArchiveError(
             out,
             "exists and was not made by `evidence build`: refusing to replace it "
