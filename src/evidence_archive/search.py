@@ -141,6 +141,7 @@ class Searcher:
         self._searcher = ix.searcher(weighting=WEIGHTING)
         self._filters: dict[tuple[Any, ...], Any] = {}
         self.abbreviations = meta["abbreviations"]
+        self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
         if old is not None:
             old.close()
 
@@ -181,6 +182,18 @@ class Searcher:
             raise QueryError(None, "the query has no words that can be searched for")
         return self._expand(parsed, field_name, text) if expand else parsed
 
+    def _long_forms(self, field_name: str) -> dict[tuple[str, ...], list[str]]:
+        """Long forms, as the field analyses them, -> their abbreviations (once per index)."""
+        if field_name not in self._long:
+            table: dict[tuple[str, ...], list[str]] = {}
+            for abbr, longs in sorted(self.abbreviations.items()):
+                for long in longs:
+                    p = self._phrase(long, field_name)
+                    if isinstance(p, q.Phrase):
+                        table.setdefault(tuple(p.words), []).append(abbr)
+            self._long[field_name] = table
+        return self._long[field_name]
+
     def _phrase(self, words: str, field_name: str) -> Any:
         ix = self.index()
         analyzer = ix.schema[field_name].analyzer
@@ -202,14 +215,8 @@ class Searcher:
                     alts.append(p)
             return q.Or(alts) if len(alts) > 1 else node
         if isinstance(node, q.Phrase) and node.fieldname == field_name:
-            alts = [node]
-            words = " ".join(node.words)
-            for abbr, longs in self.abbreviations.items():
-                for long in longs:
-                    p = self._phrase(long, field_name)
-                    if isinstance(p, q.Phrase) and list(p.words) == list(node.words):
-                        alts.append(q.Term(field_name, abbr))
-            del words
+            abbrs = self._long_forms(field_name).get(tuple(node.words), [])
+            alts = [node, *(q.Term(field_name, a) for a in abbrs)]
             return q.Or(alts) if len(alts) > 1 else node
         if isinstance(node, q.CompoundQuery):
             return node.__class__(
