@@ -29,9 +29,26 @@ def on_config(config):  # type: ignore[no-untyped-def]
     return config
 
 
+class _Unchanged(File):
+    """A report page the previous site already holds as it would be rendered now."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+def _modified() -> bool:
+    return True
+
+
 def on_files(files: Files, config) -> Files:  # type: ignore[no-untyped-def]
-    for path, content in {**generated_pages(_built), **open_data(_built)}.items():
-        files.append(File.generated(config, path, content=content))
+    # In an incremental (dirty) build MkDocs skips pages older than their output; the pages of
+    # docs/ are always rendered again, so that the site's search index holds them.
+    for f in files.documentation_pages():
+        f.is_modified = _modified  # type: ignore[method-assign]
+    pages = hooks_state.PAGES if hooks_state.PAGES is not None else generated_pages(_built)
+    for path, content in {**pages, **open_data(_built)}.items():
+        cls = _Unchanged if path in hooks_state.UNCHANGED else File
+        files.append(cls.generated(config, path, content=content))
     return files
 
 

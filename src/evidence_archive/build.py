@@ -7,19 +7,23 @@ build that fails on any document publishes nothing and leaves the previous OUT a
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
 import os
+import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus import load_corpus
+from .corpus import CorpusEntry, load_corpus
 from .errors import ArchiveError, BuildErrors
+from .index import document_abbreviations
 from .model import Document
 from .parse import parse
 from .render import front_matter, page_markdown, render_body
@@ -28,6 +32,19 @@ log = logging.getLogger(__name__)
 
 MARKER = ".evidence-build"
 """A file in every OUT this tool wrote: only such a folder may ever be replaced by a build."""
+
+
+@dataclass
+class Stats:
+    """What a build did and how long each stage took (seconds), for logs and benchmarks."""
+
+    parsed: int = 0
+    reused: int = 0
+    keys: dict[str, str] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    incremental: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -43,29 +60,119 @@ class Built:
     """The page without its front matter (the site wraps it in a card and metadata box)."""
     front: dict[str, Any]
     """The page's front matter (judgements, paragraph range, word count, ...)."""
+    abbreviations: dict[str, list[str]]
+    """Abbreviations the document defines (for the search index's table)."""
 
 
-def parse_corpus(roots: Iterable[Path]) -> list[Built]:
-    """Parse and render every corpus document; every failure is collected, then raised."""
-    built: list[Built] = []
-    errors: list[ArchiveError] = []
-    for entry in load_corpus(roots):
+def code_version() -> str:
+    """A digest of the code that turns a corpus into outputs: this package's source and the
+    versions of the libraries whose output lands in the pages, index and site. A change to any of
+    them invalidates every cached result."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for path in sorted(pkg.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".csv"):
+            h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes())
+    for lib in ("whoosh-reloaded", "mkdocs", "mkdocs-material", "markdown"):
+        h.update(f"{lib}={version(lib)}".encode())
+    return h.hexdigest()[:16]
+
+
+def document_key(entry: CorpusEntry, code: str) -> str:
+    """The cache key of a document: its text (sha256, checked by the corpus), its metadata and
+    the code version."""
+    meta = json.dumps(entry.meta, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{code}\0{entry.meta['sha256']}\0{meta}".encode()).hexdigest()
+
+
+class Cache:
+    """Parsed and rendered documents (Built), one file per cache key, written atomically.
+
+    Only this build tool reads the files it wrote here (pickle): the folder is a local cache,
+    never published or shared."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> Built | None:
+        if self.folder is None:
+            return None
         try:
-            doc = parse(entry.read_text(), entry.meta)
-        except ArchiveError as err:
-            errors.append(err)
-            continue
-        page = f"pages/{doc.meta['authority']}/{doc.id}.md"
-        body = render_body(doc)
-        front = front_matter(doc, body)
-        built.append(
-            Built(
-                doc, page_markdown(front, body), page, str(entry.meta["source_file"]), body, front
-            )
-        )
+            data = (self.folder / f"{key}.pickle").read_bytes()
+            built = pickle.loads(data)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return None
+        return built if isinstance(built, Built) else None
+
+    def put(self, key: str, built: Built) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.folder / f"{key}.pickle")
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the entries no document of the last build used."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix == ".pickle" and path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+
+def parse_entry(entry: CorpusEntry) -> Built | ArchiveError:
+    """Parse and render one corpus document (in a worker process, when there are several)."""
+    try:
+        doc = parse(entry.read_text(), entry.meta)
+    except ArchiveError as err:
+        return ArchiveError(err.path, err.problem)  # plain, so that it pickles
+    page = f"pages/{doc.meta['authority']}/{doc.id}.md"
+    body = render_body(doc)
+    front = front_matter(doc, body)
+    return Built(
+        doc, page_markdown(front, body), page, str(entry.meta["source_file"]), body, front,
+        document_abbreviations(doc),
+    )  # fmt: skip
+
+
+def parse_corpus(
+    roots: Iterable[Path], cache: Cache | None = None, jobs: int = 1, stats: Stats | None = None
+) -> list[Built]:
+    """Parse and render every corpus document, reusing cached results for unchanged ones;
+    every failure is collected, then raised."""
+    cache = cache or Cache(None)
+    stats = stats if stats is not None else Stats()
+    entries = load_corpus(roots)
+    code = code_version()
+    keys = {e.id: document_key(e, code) for e in entries}
+    done: dict[str, Built] = {}
+    for e in entries:
+        hit = cache.get(keys[e.id])
+        if hit is not None:
+            done[e.id] = hit
+    todo = [e for e in entries if e.id not in done]
+    stats.parsed, stats.reused = len(todo), len(done)
+    if jobs > 1 and len(todo) >= 2 * jobs:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(parse_entry, todo, chunksize=4))
+    else:
+        results = [parse_entry(e) for e in todo]
+    errors: list[ArchiveError] = []
+    for e, result in zip(todo, results, strict=True):
+        if isinstance(result, ArchiveError):
+            errors.append(result)
+        else:
+            done[e.id] = result
+            cache.put(keys[e.id], result)
     if errors:
         raise BuildErrors(errors)
-    return built
+    stats.keys = keys
+    return [done[e.id] for e in entries]
 
 
 def document_record(b: Built) -> dict[str, Any]:
@@ -202,14 +309,66 @@ def clean_stale(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+MANIFEST = "manifest.json"
+"""OUT/manifest.json: what the build was made from (code version, document keys, site pages),
+read by the next build to decide what it can reuse."""
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    """The previous build's manifest, if OUT holds a complete build this tool made."""
+    try:
+        if not (out / MARKER).is_file():
+            return None
+        manifest = json.loads((out / MARKER).parent.joinpath(MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def default_cache(out: Path) -> Path:
+    """Where a build keeps its parse cache unless told: beside OUT, e.g. '.build-cache'."""
+    return out.parent / f".{out.name}-cache"
+
+
+def _timed(stats: Stats, stage: str, start: float) -> float:
+    now = time.perf_counter()
+    stats.seconds[stage] = round(now - start, 3)
+    return now
+
+
 def build(
-    roots: Iterable[Path], out: Path, *, site: bool = True, index: bool = True
+    roots: Iterable[Path],
+    out: Path,
+    *,
+    site: bool = True,
+    index: bool = True,
+    cache: Path | None = None,
+    incremental: bool = True,
+    jobs: int | None = None,
+    stats: Stats | None = None,
 ) -> list[Built]:
-    """Build the pages and open data (and the index and site when asked) into out."""
+    """Build the pages and open data (and the index and site when asked) into out.
+
+    With incremental (the default), documents whose text, metadata and code version are unchanged
+    are taken from the cache, and the previous OUT's index and site are updated for the documents
+    that were added, changed or removed instead of being made again; the result is the same as a
+    clean build's. cache=None uses default_cache(out); jobs defaults to the number of CPUs."""
     out = out.resolve()
     roots = list(roots)
+    stats = stats if stats is not None else Stats()
+    jobs = jobs or os.cpu_count() or 1
     check_out(out, roots)
-    built = parse_corpus(roots)
+    started = t = time.perf_counter()
+    store = Cache((cache or default_cache(out)) if incremental else None)
+    built = parse_corpus(roots, store, jobs, stats)
+    t = _timed(stats, "parse", t)
+    previous = read_manifest(out) if incremental else None
+    code = code_version()
+    if previous is not None and previous.get("code") != code:
+        previous = None
+    before: dict[str, str] = previous["documents"] if previous else {}
+    stats.changed = sorted(d for d, k in stats.keys.items() if before.get(d) != k)
+    stats.removed = sorted(set(before) - set(stats.keys))
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -217,17 +376,37 @@ def build(
         tmp.chmod(0o755)
         (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
         write_outputs(built, tmp)
+        t = _timed(stats, "write", t)
+        manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
         if index:
-            from .index import build_index
+            from .index import build_index, update_index
 
-            build_index(built, tmp / "index")
+            if previous is not None and (out / "index" / "archive.json").is_file():
+                update_index(
+                    out / "index", tmp / "index", built, stats.changed, stats.removed, jobs
+                )
+                stats.incremental = True
+            else:
+                build_index(built, tmp / "index", procs=jobs)
+            t = _timed(stats, "index", t)
         if site:
             from .site import build_site
 
-            build_site(tmp, built, list(roots))
+            old_site = (out / "site") if previous is not None else None
+            manifest["site"] = build_site(
+                tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None
+            )
+            t = _timed(stats, "site", t)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
         swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log.info("built %d documents into %s", len(built), out)
+    store.prune(set(stats.keys.values()))
+    _timed(stats, "total", started)
+    log.info(
+        "built %d documents into %s (%d parsed, %d from the cache; %d changed, %d removed) %s",
+        len(built), out, stats.parsed, stats.reused, len(stats.changed), len(stats.removed),
+        " ".join(f"{k}={v:.2f}s" for k, v in stats.seconds.items()),
+    )  # fmt: skip
     return built

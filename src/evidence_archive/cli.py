@@ -45,9 +45,20 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Parse every corpus document and write pages and open data into OUT."""
-    from .build import build
+    from .build import Stats, build
 
-    build(args.corpus or [DEFAULT_CORPUS], args.out, site=args.site, index=args.index)
+    stats = Stats()
+    build(
+        args.corpus or [DEFAULT_CORPUS], args.out, site=args.site, index=args.index,
+        cache=args.cache, incremental=args.incremental, jobs=args.jobs, stats=stats,
+    )  # fmt: skip
+    how = "incremental" if stats.incremental else "full"
+    print(  # noqa: T201
+        f"built {len(stats.keys)} documents into {args.out} ({how}: {stats.parsed} parsed, "
+        f"{stats.reused} from the cache, {len(stats.changed)} changed, {len(stats.removed)} "
+        f"removed) in {stats.seconds.get('total', 0):.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -130,10 +141,23 @@ def make_parser() -> argparse.ArgumentParser:
         help="build the pages, open data, index and site into OUT",
         description="Parse every corpus document into a Markdown page with front matter, and "
         "write OUT/pages, OUT/data/documents.json. Builds into a temporary folder and swaps it "
-        "in whole: a failed build leaves OUT as it was.",
+        "in whole: a failed build leaves OUT as it was. Incremental by default: unchanged "
+        "documents come from the cache and the previous OUT's index and site are updated; the "
+        "result is the same as a clean build's.",
     )
     _corpus_args(p)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/")
+    p.add_argument(
+        "--cache", type=Path, metavar="DIR",
+        help="parse cache (default: .<OUT name>-cache beside OUT, e.g. .build-cache)",
+    )  # fmt: skip
+    p.add_argument(
+        "--clean", dest="incremental", action="store_false",
+        help="build everything from scratch: no cache, no reuse of the previous OUT",
+    )  # fmt: skip
+    p.add_argument(
+        "--jobs", type=int, metavar="N", help="processes for parsing and indexing (default: CPUs)"
+    )
     p.add_argument("--no-site", dest="site", action="store_false", help="skip the MkDocs site")
     p.add_argument("--no-index", dest="index", action="store_false", help="skip the search index")
     p.set_defaults(func=cmd_build)

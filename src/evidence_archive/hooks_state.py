@@ -9,3 +9,10 @@ if TYPE_CHECKING:
 
 PRELOADED: list[Built] | None = None
 """Set by site.build_site for the duration of one MkDocs build; None otherwise."""
+
+PAGES: dict[str, str] | None = None
+"""The generated pages (docs path -> Markdown), made once by site.build_site."""
+
+UNCHANGED: set[str] = set()
+"""Report pages whose Markdown is the same as in the previous site, which a dirty build copies
+instead of rendering."""

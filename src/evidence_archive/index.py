@@ -6,12 +6,15 @@ reader never sees a half-written index.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -39,6 +42,7 @@ _LED = re.compile(r"^(travel|model|cancel|label|fuel|signal)(ed|ing|er|ers)$")
 _NOT_IZE = {"size", "sizes", "prize", "prizes", "seize", "seized", "citizen", "citizens"}
 
 
+@functools.lru_cache(maxsize=200_000)
 def british(word: str) -> str:
     """One spelling for words spelt both ways: organization -> organisation, color -> colour."""
     if word in SPELLINGS:
@@ -81,32 +85,34 @@ def exact_analyzer():  # type: ignore[no-untyped-def]
 
 
 class ParagraphSchema(SchemaClass):
-    """One indexed paragraph, list item, table row or heading."""
+    """One indexed paragraph, list item, table row or heading.
+
+    Only what differs from entry to entry is stored per entry; what a document's entries share
+    (title, council, dates, grades) is in the index's documents table (archive.json), and the
+    document-level query fields and filters are answered from that table (search.py).
+    """
 
     pid = ID(stored=True, unique=True)
-    doc_id = ID(stored=True)
+    doc_id = ID(stored=True, sortable=True)
     content = TEXT(analyzer=stemming_analyzer(), phrase=True)
     exact = TEXT(analyzer=exact_analyzer(), phrase=True)
     verbatim = STORED()
-    title = TEXT(stored=True)
-    authority = ID(stored=True)
-    authority_name = TEXT(stored=True)
-    region = ID(stored=True)
-    kind = ID(stored=True)
-    framework = ID(stored=True)
-    year = NUMERIC(stored=True, bits=32)
-    published = ID(stored=True)
-    date = STORED()
     section = TEXT(stored=True)
     paragraph = STORED()
-    anchor = ID(stored=True)
-    url = STORED()
+    anchor = STORED()
     block = ID(stored=True)
-    source_file = STORED()
-    publisher = STORED()
-    grades = KEYWORD(stored=True, lowercase=True, commas=False)
-    """The grades of the document: 'overall:inadequate overall:1 lscb:good ...' (search by
-    judgement)."""
+    # Document-level fields: declared so that queries naming them parse; never indexed per entry.
+    title = TEXT()
+    authority = ID()
+    region = ID()
+    kind = ID()
+    framework = ID()
+    year = NUMERIC(bits=32)
+    grades = KEYWORD(lowercase=True, commas=False)
+
+
+#: Query fields answered from the documents table rather than from the entries.
+DOCUMENT_FIELDS = ("title", "authority", "region", "kind", "framework", "year", "grades")
 
 
 def region_key(region: str) -> str:
@@ -202,17 +208,20 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """The archive's own table of abbreviations; definitions found in the documents are added."""
 
-_DEFINED = re.compile(
-    r"((?:[A-Za-z][\w’'-]*\s+){1,9}[A-Za-z][\w’'-]*)\s+\(([A-Z][A-Za-z&]{1,7}s?)\)"
-)
+_ABBR = re.compile(r"\s\(([A-Z][A-Za-z&]{1,7}s?)\)")
+_WORDS_BEFORE = re.compile(r"((?:[A-Za-z][\w’'-]*\s+){0,9}[A-Za-z][\w’'-]*)\s*\Z")
 _SMALL = {"and", "of", "for", "the", "in", "or", "to", "on", "with", "a", "an"}
 
 
 def defined_abbreviations(text: str) -> dict[str, str]:
     """'child and adolescent mental health services (CAMHS)' -> {'camhs': 'child and ...'}."""
     found = {}
-    for m in _DEFINED.finditer(text):
-        words, abbr = m.group(1).split(), m.group(2)
+    for m in _ABBR.finditer(text):
+        # Up to ten words just before the bracket (looked for there, not all over the text).
+        before = _WORDS_BEFORE.search(text, max(0, m.start() - 300), m.start() + 1)
+        if before is None:
+            continue
+        words, abbr = before.group(1).split(), m.group(1)
         letters = abbr.rstrip("s").lower().replace("&", "")
         # Take the shortest tail of words whose initials spell the abbreviation.
         for start in range(len(words) - 1, -1, -1):
@@ -240,60 +249,170 @@ def glossary_abbreviations(doc: Document) -> dict[str, str]:
     return found
 
 
-def abbreviation_table(docs: Iterable[Document]) -> dict[str, list[str]]:
-    """Abbreviation -> expansions: the archive's table plus every definition in the documents."""
+def document_abbreviations(doc: Document) -> dict[str, list[str]]:
+    """Abbreviations a document defines: 'Full Words (FW)' in its text and glossary rows."""
+    text = "\n".join(b.text for b in doc.blocks())
+    found: dict[str, set[str]] = {}
+    for source in (defined_abbreviations(text), glossary_abbreviations(doc)):
+        for abbr, long in source.items():
+            found.setdefault(abbr, set()).add(long)
+    return {k: sorted(v) for k, v in sorted(found.items())}
+
+
+def document_record(doc: Document, reg: Any) -> dict[str, Any]:
+    """What a document's entries share: one row of the index's documents table."""
+    m = doc.meta
+    auth = reg.get(str(m["authority"]))
+    date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+    return {
+        "title": str(m["title"]),
+        "authority": str(m["authority"]),
+        "authority_name": auth.name if auth else "England",
+        "region": region_key(auth.region) if auth else "england",
+        "kind": str(m["kind"]),
+        "framework": str(m["framework"]),
+        "year": int(date[:4]) if date[:4].isdigit() else 0,
+        "published": str(m.get("published") or ""),
+        "date": date,
+        "source_file": str(m["source_file"]),
+        "publisher": str(m["publisher"]),
+        "url": page_url(doc),
+        "grades": grade_keywords(doc).split(),
+    }
+
+
+#: Headings and table rows help find a paragraph; paragraphs are the evidence.
+BOOSTS = {"heading": 0.35, "table-row": 0.7}
+
+
+def _add_document(w: Any, doc: Document) -> int:
+    n = 0
+    for e in entries(doc):
+        w.add_document(
+            _boost=BOOSTS.get(e.block, 1.0),
+            pid=e.pid, doc_id=doc.id, block=e.block, content=e.text, exact=e.text,
+            verbatim=e.text, section=e.section, anchor=e.anchor, paragraph=e.paragraph,
+        )  # fmt: skip
+        n += 1
+    return n
+
+
+def _write_meta(
+    dest: Path, docs: list[Document], abbreviations: dict[str, dict[str, list[str]]]
+) -> None:
+    """archive.json: counts, the documents table and the abbreviation table (deterministic)."""
+    reg = load_registry()
     table: dict[str, set[str]] = {k: set(v) for k, v in ABBREVIATIONS.items()}
     for doc in docs:
-        text = "\n".join(b.text for b in doc.blocks())
-        for source in (defined_abbreviations(text), glossary_abbreviations(doc)):
-            for abbr, long in source.items():
-                table.setdefault(abbr, set()).add(long)
-    return {k: sorted(v) for k, v in sorted(table.items())}
-
-
-def build_index(built: Iterable, dest: Path) -> int:
-    """Write the index of every document into dest (a new folder); return the entry count."""
-    reg = load_registry()
-    docs = [b.doc for b in built]
-    dest.mkdir(parents=True, exist_ok=False)
-    ix = whoosh_index.create_in(str(dest), ParagraphSchema())
-    count = 0
-    with ix.writer(limitmb=256) as w:
-        for doc in sorted(docs, key=lambda d: d.id):
-            m = doc.meta
-            auth = reg.get(str(m["authority"]))
-            date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
-            common = {
-                "doc_id": doc.id,
-                "title": str(m["title"]),
-                "authority": str(m["authority"]),
-                "authority_name": auth.name if auth else "England",
-                "region": region_key(auth.region) if auth else "england",
-                "kind": str(m["kind"]),
-                "framework": str(m["framework"]),
-                "year": int(date[:4]) if date[:4].isdigit() else 0,
-                "published": str(m.get("published") or ""),
-                "date": date,
-                "source_file": str(m["source_file"]),
-                "publisher": str(m["publisher"]),
-                "grades": grade_keywords(doc),
-            }
-            url = page_url(doc)
-            for e in entries(doc):
-                # Paragraphs are the evidence; headings and table rows help find them.
-                boost = {"heading": 0.35, "table-row": 0.7}.get(e.block, 1.0)
-                w.add_document(
-                    _boost=boost,
-                    pid=e.pid, block=e.block, content=e.text, exact=e.text, verbatim=e.text,
-                    section=e.section, anchor=e.anchor, paragraph=e.paragraph,
-                    url=f"{url}#{e.anchor}", **common,
-                )  # fmt: skip
-                count += 1
+        for abbr, longs in abbreviations[doc.id].items():
+            table.setdefault(abbr, set()).update(longs)
     meta = {
-        "documents": len(docs),
-        "entries": count,
-        "abbreviations": abbreviation_table(docs),
+        "documents": {d.id: document_record(d, reg) for d in sorted(docs, key=lambda d: d.id)},
+        "entries": sum(len(entries(d)) for d in docs),
+        "abbreviations": {k: sorted(v) for k, v in sorted(table.items())},
     }
     (dest / "archive.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
-    log.info("indexed %d entries of %d documents", count, len(docs))
+
+
+#: Documents per index segment. A clean build writes one segment per run of this many documents
+#: (in id order, in parallel); an incremental build writes again only the segments that hold a
+#: changed or removed document, and the small segments, from the documents themselves.
+SEGMENT_DOCUMENTS = 24
+
+
+def _write_segment(args: tuple[Path, list[Document]]) -> int:
+    """Index some documents into a new single-segment index in a folder of their own."""
+    folder, docs = args
+    folder.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(folder), ParagraphSchema())
+    with ix.writer(limitmb=128) as w:
+        return sum(_add_document(w, doc) for doc in docs)
+
+
+def _write_segments(dest: Path, docs: list[Document], kept: list[Any], procs: int) -> int:
+    """Index docs (in id order, runs of SEGMENT_DOCUMENTS) as new segments in dest, and write the
+    table of contents naming them and the kept segments (whose files are already in dest)."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    docs = sorted(docs, key=lambda d: d.id)
+    parts = dest / ".parts"
+    runs = [docs[i : i + SEGMENT_DOCUMENTS] for i in range(0, len(docs), SEGMENT_DOCUMENTS)]
+    jobs = [(parts / f"{n:05d}", run) for n, run in enumerate(runs)]
+    if procs > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(procs, len(jobs))) as pool:
+            count = sum(pool.map(_write_segment, jobs))
+    else:
+        count = sum(_write_segment(job) for job in jobs)
+    segments = list(kept)
+    for folder, _ in jobs:
+        for seg in TOC.read(FileStorage(str(folder)), "MAIN").segments:
+            for name in seg.list_files(FileStorage(str(folder))):
+                (folder / name).rename(dest / name)
+            segments.append(seg)
+    shutil.rmtree(parts, ignore_errors=True)
+    for old in dest.glob("_MAIN_*.toc"):
+        old.unlink()
+    TOC(ParagraphSchema(), segments, 1).write(FileStorage(str(dest)), "MAIN")
     return count
+
+
+def build_index(built: Iterable[Any], dest: Path, procs: int = 1) -> int:
+    """Write the index of every document into dest (a new folder); return the entry count.
+
+    Every segment is written from the documents themselves (never merged from other segments,
+    which would round the field lengths the scores use), procs processes at a time."""
+    built = list(built)
+    dest.mkdir(parents=True, exist_ok=False)
+    count = _write_segments(dest, [b.doc for b in built], [], procs)
+    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built})
+    log.info("indexed %d entries of %d documents", count, len(built))
+    return count
+
+
+def update_index(
+    previous: Path,
+    dest: Path,
+    built: Iterable[Any],
+    changed: Iterable[str],
+    removed: Iterable[str],
+    procs: int = 1,
+) -> int:
+    """Make dest from the index in previous for a corpus in which some documents were added,
+    changed or removed: segments holding none of them are reused file for file; the others, and
+    the small ones, are written again from the documents. previous is only read."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+    from whoosh.reading import SegmentReader
+
+    built = list(built)
+    by_id = {b.doc.id: b.doc for b in built}
+    touched = set(changed) | set(removed)
+    storage = FileStorage(str(previous))
+    schema = ParagraphSchema()
+    kept, redo = [], set(changed)
+    dest.mkdir(parents=True, exist_ok=False)
+    for seg in TOC.read(storage, "MAIN").segments:
+        reader = SegmentReader(storage, schema, seg)
+        try:
+            ids = {_text(t) for t in reader.lexicon("doc_id")}
+        finally:
+            reader.close()
+        if ids & touched or len(ids) < SEGMENT_DOCUMENTS // 2:
+            redo |= ids
+        else:
+            kept.append(seg)
+            for name in seg.list_files(storage):
+                shutil.copy2(previous / name, dest / name)
+    redo -= set(removed)
+    count = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)
+    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built})
+    log.info("index updated: %d segments reused, %d documents indexed again (%d entries)",
+             len(kept), len(redo), count)  # fmt: skip
+    return count
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -25,6 +25,7 @@ from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
 from .errors import QueryError
+from .index import DOCUMENT_FIELDS
 from .site import human_date
 
 MAX_QUERY = 1000
@@ -101,7 +102,7 @@ def _check(text: str) -> str:
     if words[0] in ops - {"NOT"} or words[-1] in ops:
         raise QueryError(None, f"an operator ({words[0] if words[0] in ops else words[-1]}) "
                          "needs words on both sides")  # fmt: skip
-    for name in re.findall(r"(?<![\w\"])([A-Za-z_]+):(?=\S)", bare):
+    for name in re.findall(r"(?<![\w\":])([A-Za-z_]+):(?=\S)", bare):
         if name not in QUERY_FIELDS:
             raise QueryError(
                 None, f"unknown field '{name}': fields are {', '.join(sorted(QUERY_FIELDS))}"
@@ -141,6 +142,8 @@ class Searcher:
         self._searcher = ix.searcher(weighting=WEIGHTING)
         self._filters: dict[tuple[Any, ...], Any] = {}
         self.abbreviations = meta["abbreviations"]
+        self.documents: dict[str, dict[str, Any]] = meta["documents"]
+        self._titles: dict[str, list[str]] | None = None
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
         if old is not None:
             old.close()
@@ -171,16 +174,74 @@ class Searcher:
         group = OrGroup.factory(0.9) if any_word else AndGroup
         parser = QueryParser(field_name, ix.schema, group=group)
         parser.remove_plugin_class(WildcardPlugin)
-        parser.add_plugin(PrefixPlugin())
         parser.remove_plugin_class(FieldsPlugin)
+        # Fields first, so that 'title:insp*' is a prefix of the title, not of 'title:insp'.
         parser.add_plugin(FieldsPlugin(remove_unknown=False))
+        parser.add_plugin(PrefixPlugin())
+        # 'grades:overall:inadequate' holds a colon: quote the value so it stays one term.
+        text = re.sub(r"\bgrades:([\w-]+:[\w-]+)", r"grades:'\1'", text)
         try:
             parsed = parser.parse(text)
         except Exception as err:  # noqa: BLE001 - whoosh raises many kinds; all mean bad query
             raise QueryError(None, f"cannot read the query: {err}") from err
         if parsed is q.NullQuery or isinstance(parsed, type(q.NullQuery)):
             raise QueryError(None, "the query has no words that can be searched for")
+        parsed = self._documents_level(parsed)
         return self._expand(parsed, field_name, text) if expand else parsed
+
+    # --- fields of the document (title, council, year, grades): answered from its table ------
+
+    def _documents_level(self, node: Any) -> Any:
+        """Replace each query on a document field by the documents that satisfy it."""
+        if getattr(node, "fieldname", None) in DOCUMENT_FIELDS:
+            return _doc_ids_query(self._matching_documents(node))
+        if isinstance(node, q.CompoundQuery):
+            return node.__class__([self._documents_level(s) for s in node.subqueries],
+                                  boost=node.boost)  # fmt: skip
+        if isinstance(node, q.Not):
+            return q.Not(self._documents_level(node.query))
+        return node
+
+    def _title_terms(self) -> dict[str, list[str]]:
+        if self._titles is None:
+            analyzer = self.index().schema["title"].analyzer
+            self._titles = {
+                d: [t.text for t in analyzer(rec["title"])] for d, rec in self.documents.items()
+            }
+        return self._titles
+
+    def _matching_documents(self, node: Any) -> set[str]:
+        """The ids of the documents whose field satisfies one query node."""
+        name = node.fieldname
+        docs = self.documents
+        if name == "title":
+            titles = self._title_terms()
+            if isinstance(node, q.Phrase):
+                words = list(node.words)
+                return {d for d, t in titles.items() if _contains_run(t, words)}
+            if isinstance(node, q.Prefix):
+                return {d for d, t in titles.items() if any(w.startswith(node.text) for w in t)}
+            return {d for d, t in titles.items() if str(node.text) in t}
+        if name == "year":
+            if isinstance(node, q.NumericRange):
+                lo, hi = node.start, node.end
+                return {d for d, r in docs.items() if (lo is None or r["year"] >= lo)
+                        and (hi is None or r["year"] <= hi)}  # fmt: skip
+            year = _year(node, self.index().schema["year"])
+            return {d for d, r in docs.items() if r["year"] == year}
+        texts = getattr(node, "words", None) or [getattr(node, "text", "")]
+        value = " ".join(str(t) for t in texts).lower()
+        if name == "grades":
+            if isinstance(node, q.Prefix):
+                return {d for d, r in docs.items() if any(g.startswith(value) for g in r["grades"])}
+            return {d for d, r in docs.items() if value in r["grades"]}
+        if name == "region":
+            from .index import region_key
+
+            value = region_key(value)
+        if isinstance(node, q.Prefix):
+            return {d for d, r in docs.items() if str(r[name]).startswith(value)}
+        return {d for d, r in docs.items() if str(r[name]) == value}
 
     def _long_forms(self, field_name: str) -> dict[tuple[str, ...], list[str]]:
         """Long forms, as the field analyses them, -> their abbreviations (once per index)."""
@@ -240,22 +301,23 @@ class Searcher:
         return self._filters[key]
 
     def _filter(self, f: Filters) -> Any:
-        parts: list[Any] = []
-        if f.authority:
-            parts.append(q.Or([q.Term("authority", a) for a in f.authority]))
-        if f.region:
-            from .index import region_key
+        """The documents a filter lets through, as a query on doc_id."""
+        from .index import region_key
 
-            parts.append(q.Term("region", region_key(f.region)))
-        if f.kind:
-            parts.append(q.Term("kind", f.kind))
-        if f.framework:
-            parts.append(q.Term("framework", f.framework))
-        if f.year_from is not None or f.year_to is not None:
-            parts.append(q.NumericRange("year", f.year_from, f.year_to))
-        for g in f.grade:
-            parts.append(q.Term("grades", g.lower().replace(" ", "-")))
-        return q.And(parts) if parts else None
+        allowed = set(self.documents)
+        for d, r in self.documents.items():
+            ok = (
+                (not f.authority or r["authority"] in f.authority)
+                and (not f.region or r["region"] == region_key(f.region))
+                and (not f.kind or r["kind"] == f.kind)
+                and (not f.framework or r["framework"] == f.framework)
+                and (f.year_from is None or r["year"] >= f.year_from)
+                and (f.year_to is None or r["year"] <= f.year_to)
+                and all(g.lower().replace(" ", "-") in r["grades"] for g in f.grade)
+            )
+            if not ok:
+                allowed.discard(d)
+        return _doc_ids_query(allowed)
 
     def search(
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
@@ -270,8 +332,8 @@ class Searcher:
             s = self._searcher
             flt = self._allowed(filters or Filters())
         # One searcher, shared: whoosh searchers are safe for concurrent reads.
-        results = s.search(query, limit=limit, filter=flt, terms=True)
-        found = list(results)
+        results = s.search(query, limit=limit + TIE_MARGIN, filter=flt, terms=True)
+        found = _in_order(results)[:limit]
         # Whoosh's len(results) counts before the filter: count the filtered set itself.
         everything = s.search(query, limit=None, filter=flt, scored=False)
         all_words = len(everything)
@@ -280,8 +342,8 @@ class Searcher:
             # paragraphs that hold most of them, ranked after.
             broad = self.parse(text, expand, any_word=True)
             seen = {r.docnum for r in found}
-            more = s.search(broad, limit=limit, filter=flt, terms=True)
-            found += [r for r in more if r.docnum not in seen][: limit - len(found)]
+            more = s.search(broad, limit=limit + TIE_MARGIN, filter=flt, terms=True)
+            found += [r for r in _in_order(more) if r.docnum not in seen][: limit - len(found)]
             everything = s.search(broad, limit=None, filter=flt, scored=False)
         for r in found:
             r.results.fragmenter = WholeFragmenter(charlimit=None)
@@ -303,15 +365,21 @@ class Searcher:
             "kind": Counter(),
             "year": Counter(),
         }
-        for hit in everything:
-            fields = hit.fields()
-            counts["authority"][fields["authority"]] += 1
-            counts["kind"][fields["kind"]] += 1
-            counts["year"][str(fields["year"])] += 1
+        per_doc: Counter[str] = Counter()
+        column = self._searcher.reader().column_reader("doc_id")
+        for docnum in everything.docs():
+            per_doc[column[docnum]] += 1
+        for doc_id, n in per_doc.items():
+            rec = self.documents[_text(doc_id)]
+            counts["authority"][rec["authority"]] += n
+            counts["kind"][rec["kind"]] += n
+            counts["year"][str(rec["year"])] += n
         return {k: dict(sorted(v.items())) for k, v in counts.items()}
 
     def _hit(self, r: Any, rank: int, expand: bool, base_url: str) -> dict[str, Any]:
         text = r["verbatim"]
+        f = {**self.documents[r["doc_id"]], **r.fields()}
+        f["url"] = f"{f['url']}#{f['anchor']}"
         highlight = r.highlights("content" if expand else "exact", text=text, top=1)
         if not highlight:
             highlight = _escape(text)
@@ -319,18 +387,52 @@ class Searcher:
             "rank": rank,
             "score": round(float(r.score), 4),
             "id": r["doc_id"],
-            "source_file": r["source_file"],
-            "authority": r["authority"],
-            "title": r["title"],
-            "published": r.get("published") or None,
-            "section": r["section"],
-            "paragraph": r.get("paragraph"),
-            "anchor": r["anchor"],
-            "url": base_url.rstrip("/") + r["url"],
+            "source_file": f["source_file"],
+            "authority": f["authority"],
+            "title": f["title"],
+            "published": f.get("published") or None,
+            "section": f["section"],
+            "paragraph": f.get("paragraph"),
+            "anchor": f["anchor"],
+            "url": base_url.rstrip("/") + f["url"],
             "text": text,
             "highlight": highlight,
-            "citation": citation(r.fields(), base_url.rstrip("/")),
+            "citation": citation(f, base_url.rstrip("/")),
         }
+
+
+#: Hits fetched beyond the limit so that equal scores are ordered by entry id, not by where the
+#: entry happens to sit in the index (which depends on how the index was built).
+TIE_MARGIN = 10
+
+
+def _in_order(results: Any) -> list[Any]:
+    return sorted(results, key=lambda r: (-round(float(r.score), 9), r["pid"]))
+
+
+def _doc_ids_query(ids: set[str]) -> Any:
+    """A query matching the entries of these documents (none at all for an empty set)."""
+    if not ids:
+        return q.Term("doc_id", "\x00no-document")
+    return q.Or([q.Term("doc_id", d) for d in sorted(ids)])
+
+
+def _contains_run(words: list[str], run: list[str]) -> bool:
+    n = len(run)
+    return any(words[i : i + n] == run for i in range(len(words) - n + 1))
+
+
+def _year(node: Any, field: Any) -> int | None:
+    """The year a 'year:2016' query node names (the parser encodes numbers as sortable bytes)."""
+    value = node.text
+    try:
+        return int(field.from_bytes(value) if isinstance(value, bytes) else value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _escape(text: str) -> str:

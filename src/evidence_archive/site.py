@@ -8,13 +8,17 @@ report or the registry is escaped with html.escape before it reaches a page.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
+import logging
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .build import Built
 from .frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, GRADE_WORDS, KINDS, common_scale
@@ -109,6 +113,11 @@ def report_page(b: Built) -> str:
         "---",
         # MkDocs themes put the title into the page unescaped: it must arrive as HTML text.
         "title: " + json.dumps(esc(m["title"]), ensure_ascii=False),
+        # Report text is searched by evidence search; in the site's own client-side index a
+        # thousand reports would weigh about 75 MB (bench/scale.py), so reports stay out of it
+        # and are found there by title through their council's page.
+        "search:",
+        "  exclude: true",
         "---",
         "",
         f"# {md_text(str(m['title']))}",
@@ -202,22 +211,28 @@ class Mention:
 def mentions(built: list[Built]) -> dict[str, list[Mention]]:
     """Blocks and headings that name each authority, in documents not about that authority."""
     reg = load_registry()
-    patterns = []
+    slug_of: dict[str, str] = {}
     for a in reg:
-        names = sorted({a.name, *a.printed_names}, key=len, reverse=True)
-        names = [n for n in names if len(n) > 3]
-        if names:
-            alt = "|".join(re.escape(n) for n in names)
-            patterns.append((a.slug, re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])")))
+        for n in {a.name, *a.printed_names}:
+            if len(n) > 3:
+                slug_of.setdefault(n, a.slug)
+    # One pattern of every name, longest first, searched once per block (not once per council).
+    alt = "|".join(re.escape(n) for n in sorted(slug_of, key=lambda n: (-len(n), n)))
+    pattern = re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])")
     found: dict[str, list[Mention]] = defaultdict(list)
     for b in built:
+        own = b.doc.meta["authority"]
         for sec in b.doc.sections:
             places = [(sec.anchor, sec.title)] + [(blk.anchor, blk.text) for blk in sec.blocks]
             for anchor, text in places:
-                for slug, pat in patterns:
-                    if slug != b.doc.meta["authority"] and pat.search(text):
-                        found[slug].append(Mention(b.doc, anchor, sec.title, text))
+                slugs = {slug_of[m.group(0)] for m in pattern.finditer(text)} - {own}
+                for slug in sorted(slugs):
+                    found[slug].append(Mention(b.doc, anchor, sec.title, text))
     return found
+
+
+#: Places listed per document under 'Named in other documents' (the rest are counted).
+MENTIONS_PER_DOCUMENT = 3
 
 
 def timeline_svg(docs: list[Document], name: str) -> str:
@@ -367,13 +382,24 @@ def authority_page(
         out.append(f"| {name} | {relation} | {grade} |")
     if named_in:
         out += ["", "## Named in other documents", ""]
+        by_doc: dict[str, list[Mention]] = defaultdict(list)
         for mtn in named_in:
-            snippet = mtn.text if len(mtn.text) < 160 else mtn.text[:157] + "…"
-            out.append(
-                f"- [{md_text(str(mtn.doc.meta['title']))} — {md_text(mtn.section)}]"
-                f"(../reports/{mtn.doc.meta['authority']}/{mtn.doc.id}.md#{mtn.anchor}): "
-                f"{md_text(snippet)}"
-            )
+            by_doc[mtn.doc.id].append(mtn)
+        for places in by_doc.values():
+            for mtn in places[:MENTIONS_PER_DOCUMENT]:
+                snippet = mtn.text if len(mtn.text) < 160 else mtn.text[:157] + "…"
+                out.append(
+                    f"- [{md_text(str(mtn.doc.meta['title']))} — {md_text(mtn.section)}]"
+                    f"(../reports/{mtn.doc.meta['authority']}/{mtn.doc.id}.md#{mtn.anchor}): "
+                    f"{md_text(snippet)}"
+                )
+            if len(places) > MENTIONS_PER_DOCUMENT:
+                more = len(places) - MENTIONS_PER_DOCUMENT
+                d = places[0].doc
+                out.append(
+                    f"- … and {more} more place{'s' if more > 1 else ''} in "
+                    f"[{md_text(str(d.meta['title']))}](../reports/{d.meta['authority']}/{d.id}.md)"
+                )
     return "\n".join(out) + "\n"
 
 
@@ -539,18 +565,80 @@ def generated_pages(built: list[Built]) -> dict[str, str]:
     return pages
 
 
-def build_site(out: Path, built: list[Built], roots: list[Path]) -> None:
-    """Run `mkdocs build --strict` into out/site with this build's documents."""
+def site_key() -> str:
+    """A digest of everything but the corpus that a site page depends on: the package code and
+    libraries (build.code_version), mkdocs.yml, docs/ and hooks/."""
+    from .build import code_version
+
+    root = Path(__file__).resolve().parents[2]
+    h = hashlib.sha256(code_version().encode())
+    paths = [root / "mkdocs.yml", *sorted((root / "docs").rglob("*")),
+             *sorted((root / "hooks").rglob("*.py"))]  # fmt: skip
+    for path in paths:
+        if path.is_file():
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class _QuietDirty(logging.Filter):
+    """MkDocs warns that a dirty build may leave navigation stale. Here only report pages are
+    skipped, and a report page depends on nothing but its own Markdown (not in the nav, no
+    previous/next links), so the warning does not apply; tests compare with a clean build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def build_site(
+    out: Path,
+    built: list[Built],
+    roots: list[Path],
+    previous: tuple[Path | None, dict[str, Any] | None] | None = None,
+) -> dict[str, Any]:
+    """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
+    manifest (site key and a digest of each generated page's Markdown).
+
+    previous is the last build's site folder and manifest: when the site key is the same, that
+    site is copied and MkDocs renders only the report pages whose Markdown changed (its 'dirty'
+    build), plus every other page (councils, comparisons, the search index), which depend on many
+    documents and are quick to make."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
     from . import hooks_state
 
     root = Path(__file__).resolve().parents[2]
+    pages = generated_pages(built)
+    digests = {
+        path: hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+        for path, text in sorted(pages.items())
+    }
+    manifest = {"key": site_key(), "pages": digests}
+    site_dir = out / "site"
+    unchanged: set[str] = set()
+    old_dir, old = previous or (None, None)
+    dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == manifest["key"])
+    if dirty and old_dir is not None and old is not None:
+        shutil.copytree(old_dir, site_dir, symlinks=True)
+        before: dict[str, str] = old["pages"]
+        # Only report pages are skipped: the others show several documents and are searched.
+        unchanged = {
+            p for p, d in digests.items() if p.startswith("reports/") and before.get(p) == d
+        }
+        for gone in sorted(set(before) - set(digests)):  # pages no document calls for now
+            shutil.rmtree(site_dir / gone.removesuffix(".md"), ignore_errors=True)
     hooks_state.PRELOADED = built
+    hooks_state.PAGES = pages
+    hooks_state.UNCHANGED = unchanged
+    quiet = _QuietDirty()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(out / "site"), strict=True)
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
         config["extra"]["corpus_dirs"] = [str(r.resolve()) for r in roots]
-        mkdocs_build(config)
+        mkdocs_build(config, dirty=dirty)
     finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         hooks_state.PRELOADED = None
+        hooks_state.PAGES = None
+        hooks_state.UNCHANGED = set()
+    return manifest

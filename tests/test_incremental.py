@@ -1,0 +1,183 @@
+"""Incremental builds: after adding, changing or removing one document, an incremental build of
+OUT equals a clean build of the same corpus (pages, open data and site byte for byte; the index
+entry for entry and answer for answer), and reuses everything else."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from evidence_archive import build as build_module
+from evidence_archive.build import Stats, build
+from evidence_archive.corpus import dump_meta, load_corpus
+from evidence_archive.search import Searcher
+
+QUERIES = ("young carers", "CAMHS", '"bed and breakfast"', "adolesc*", "care leavers NOT Hampshire",
+           "foster carers", "title:joint children", "Gooshays")  # fmt: skip
+HAVERING = "havering/havering-2007-02-06-joint-area-review"
+SIF = "hampshire/hampshire-2014-03-12-single-inspection"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.relative_to(root).as_posix().startswith("index/")
+    }
+
+
+def _entries(index_dir: Path) -> list[tuple[tuple[str, object], ...]]:
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as s:
+        return sorted(tuple(sorted(f.items())) for f in s.all_stored_fields())
+
+
+def _answers(index_dir: Path) -> list[list[tuple[str, float]]]:
+    s = Searcher(index_dir)
+    return [[(h["id"] + "#" + h["anchor"], h["score"]) for h in s.search(q, limit=20)["hits"]]
+            for q in QUERIES]  # fmt: skip
+
+
+def assert_same_as_clean(corpus: Path, out: Path, tmp: Path) -> None:
+    clean = tmp / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build([corpus], clean, incremental=False)
+    inc, ref = _tree(out), _tree(clean)
+    assert sorted(inc) == sorted(ref)
+    assert [k for k in inc if inc[k] != ref[k]] == []
+    assert (out / "index/archive.json").read_bytes() == (clean / "index/archive.json").read_bytes()
+    assert _entries(out / "index") == _entries(clean / "index")
+    assert _answers(out / "index") == _answers(clean / "index")
+
+
+def _write(corpus: Path, rel: str, text: str, **meta_changes: object) -> None:
+    """Rewrite a corpus document's text (and metadata), keeping its sha256 right."""
+    (entry,) = [e for e in load_corpus([corpus]) if e.text_path == corpus / f"{rel}.txt"]
+    meta = dict(entry.meta)
+    (corpus / f"{rel}.txt").write_bytes(text.encode("utf-8"))
+    meta.update(meta_changes, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    (corpus / f"{rel}.yml").write_text(dump_meta(meta), encoding="utf-8")
+
+
+def _mtime(out: Path, rel: str) -> int:
+    return (out / "site" / rel / "index.html").stat().st_mtime_ns
+
+
+@pytest.fixture
+def first(corpus_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
+    out = tmp_path / "out"
+    stats = Stats()
+    build([corpus_copy], out, stats=stats)
+    assert stats.parsed == 5 and not stats.incremental
+    return corpus_copy, out
+
+
+def test_add_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, out = first
+    before = _mtime(out, "reports/" + SIF)
+    src = corpus / f"{HAVERING}.yml"
+    meta = dict(next(e.meta for e in load_corpus([corpus]) if e.meta_path == src))
+    (corpus / "barnet").mkdir()
+    shutil.copy(
+        corpus / f"{HAVERING}.txt", corpus / "barnet/barnet-2009-01-01-joint-area-review.txt"
+    )
+    meta.update(id="barnet-2009-01-01-joint-area-review", authority="barnet",
+                published="2009-01-01", title="Joint area review: Barnet")  # fmt: skip
+    (corpus / "barnet/barnet-2009-01-01-joint-area-review.yml").write_text(dump_meta(meta))
+    stats = Stats()
+    build([corpus], out, stats=stats)
+    assert stats.incremental and stats.parsed == 1 and stats.reused == 5
+    assert stats.changed == ["barnet-2009-01-01-joint-area-review"] and stats.removed == []
+    assert _mtime(out, "reports/" + SIF) == before  # an untouched report page was not rendered
+    assert (out / "site/reports/barnet/barnet-2009-01-01-joint-area-review/index.html").is_file()
+    assert "Joint area review: Barnet" in (out / "site/authorities/barnet/index.html").read_text()
+    assert_same_as_clean(corpus, out, tmp_path)
+
+
+def test_change_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, out = first
+    untouched = _mtime(out, "reports/" + SIF)
+    text = (corpus / f"{HAVERING}.txt").read_text(encoding="utf-8")
+    changed = text.replace("Gooshays", "Gooshays Gardens", 1)
+    assert changed != text
+    _write(corpus, HAVERING, changed)
+    stats = Stats()
+    build([corpus], out, stats=stats)
+    assert stats.parsed == 1 and stats.changed == ["havering-2007-02-06-joint-area-review"]
+    assert _mtime(out, "reports/" + SIF) == untouched
+    page = (out / "site/reports" / HAVERING / "index.html").read_text()
+    assert "Gooshays Gardens" in page
+    hits = Searcher(out / "index").search('"Gooshays Gardens"')["hits"]
+    assert [h["id"] for h in hits] == ["havering-2007-02-06-joint-area-review"]
+    assert_same_as_clean(corpus, out, tmp_path)
+
+
+def test_change_metadata_only(first: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, out = first
+    _write(corpus, SIF, (corpus / f"{SIF}.txt").read_text(encoding="utf-8"), published="2014-04-22")
+    stats = Stats()
+    build([corpus], out, stats=stats)
+    assert stats.changed == ["hampshire-2014-03-12-single-inspection"] and stats.parsed == 1
+    assert '"published": "2014-04-22"' in (out / "data/documents.json").read_text()
+    assert_same_as_clean(corpus, out, tmp_path)
+
+
+def test_remove_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, out = first
+    for suffix in (".txt", ".yml"):
+        (corpus / f"{HAVERING}{suffix}").unlink()
+    stats = Stats()
+    build([corpus], out, stats=stats)
+    assert stats.parsed == 0 and stats.removed == ["havering-2007-02-06-joint-area-review"]
+    assert not (out / "site/reports" / HAVERING).exists()
+    assert not (out / "pages" / f"{HAVERING}.md").exists()
+    assert Searcher(out / "index").search("Gooshays")["total"] == 0
+    assert_same_as_clean(corpus, out, tmp_path)
+
+
+def test_a_code_change_rebuilds_everything(
+    first: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new parser (any change to the package) invalidates every cached result."""
+    corpus, out = first
+    monkeypatch.setattr(build_module, "code_version", lambda: "a-new-parser")
+    stats = Stats()
+    build([corpus], out, stats=stats)
+    assert stats.parsed == 5 and stats.reused == 0 and not stats.incremental
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(first: tuple[Path, Path]) -> None:
+    corpus, out = first
+    cache = out.parent / f".{out.name}-cache"
+    assert len(list(cache.glob("*.pickle"))) == 5
+    for suffix in (".txt", ".yml"):
+        (corpus / f"{SIF}{suffix}").unlink()
+    build([corpus], out, site=False)
+    assert len(list(cache.glob("*.pickle"))) == 4
+
+
+def test_a_damaged_cache_entry_is_parsed_again(first: tuple[Path, Path]) -> None:
+    corpus, out = first
+    cache = out.parent / f".{out.name}-cache"
+    for p in cache.glob("*.pickle"):
+        p.write_bytes(b"not a pickle")
+    stats = Stats()
+    build([corpus], out, stats=stats, site=False)
+    assert stats.parsed == 5
+
+
+def test_the_cli_says_what_it_reused(first: tuple[Path, Path]) -> None:
+    from .conftest import run_cli
+
+    corpus, out = first
+    done = run_cli("build", "--corpus", str(corpus), "--out", str(out), "--no-site")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"incremental: 0 parsed, 5 from the cache, 0 changed, 0 removed",
+                     done.stderr)  # fmt: skip
+    done = run_cli("build", "--corpus", str(corpus), "--out", str(out), "--no-site", "--clean")
+    assert "full: 5 parsed, 0 from the cache" in done.stderr
