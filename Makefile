@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: all install run build test lint bench load clean
+.PHONY: all install run build test lint bench bench-scale load clean
 all: test
 
 $(BIN)/evidence: pyproject.toml
@@ -34,8 +34,11 @@ bench: install
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/search_eval.py
 
+bench-scale: install
+	$(BIN)/python bench/scale.py --sizes 20 200 1000
+
 load: install
 	$(BIN)/python bench/load_test.py --clients 50 --seconds 60
 
 clean:
-	rm -rf build site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .build-cache site .pytest_cache .mypy_cache .ruff_cache

@@ -52,11 +52,12 @@ def test_sigkill_leaves_the_previous_build_served(
             except OSError:
                 time.sleep(0.1)
         proc = subprocess.Popen([sys.executable, "-m", "evidence_archive.cli", "build", "--corpus",
-                                 str(corpus_copy), "--out", str(out)],
+                                 str(corpus_copy), "--out", str(out), "--clean"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         time.sleep(kill_after)
         finished = proc.poll() is not None
-        os.kill(proc.pid, signal.SIGKILL)
+        if not finished:
+            os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         if not finished:
             assert _snapshot(out) == before  # the previous build, every byte

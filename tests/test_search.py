@@ -187,6 +187,28 @@ def test_search_by_judgement(searcher: Searcher) -> None:
     assert good_lscb and {h["id"] for h in good_lscb} == {"hampshire-2014-03-12-single-inspection"}
 
 
+def test_document_fields_in_the_query(searcher: Searcher) -> None:
+    """title:, year:, grades:, authority:, region: are answered from the documents table and
+    combine with words, NOT and prefixes exactly as the matching filters do."""
+    jar = {"hampshire-2007-08-14-joint-area-review", "havering-2007-02-06-joint-area-review"}
+
+    def ids(query: str) -> set[str]:
+        return {h["id"] for h in searcher.search(query, limit=500)["hits"]}
+
+    assert ids('title:"joint area review" carers') == jar
+    assert ids("title:joint* carers") == jar
+    assert ids("year:2014 carers") == {h["id"] for h in searcher.search(
+        "carers", Filters(year_from=2014, year_to=2014), limit=500)["hits"]}  # fmt: skip
+    assert ids("year:[2007 TO 2007] carers") <= jar | {"england-2007-04-narrowing-the-gap"}
+    assert ids("grades:lscb:good training") == {"hampshire-2014-03-12-single-inspection"}
+    assert ids("authority:havering carers") == {"havering-2007-02-06-joint-area-review"}
+    london = ids("region:london carers")
+    assert "havering-2007-02-06-joint-area-review" in london
+    assert not any(i.startswith("hampshire") for i in london)
+    assert not any(i.startswith("havering") for i in ids("carers NOT authority:havering"))
+    assert ids("title:nosuchword carers") == set()
+
+
 # --- bad queries -----------------------------------------------------------------------------
 
 BAD = [

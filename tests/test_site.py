@@ -26,6 +26,9 @@ def test_mkdocs_build_strict_has_no_warnings(tmp_path: Path) -> None:
                  "search/index.html", "data/documents.json", "data/judgements.csv",
                  "reports/hampshire/hampshire-2007-08-14-joint-area-review/index.html"):  # fmt: skip
         assert (site / page).is_file(), page
+    # The site's own search holds councils and site pages; report text is evidence search's.
+    index = (site / "search" / "search_index.json").read_text()
+    assert "Gooshays" not in index and "authorities/havering/" in index
 
 
 def test_authority_index_lists_all_153_by_region() -> None:

@@ -332,30 +332,33 @@ class Searcher:
             s = self._searcher
             flt = self._allowed(filters or Filters())
         # One searcher, shared: whoosh searchers are safe for concurrent reads.
-        results = s.search(query, limit=limit + TIE_MARGIN, filter=flt, terms=True)
+        # One pass per query, scoring every match (optimize=False), so that the count of the
+        # (filtered) matches comes with the top hits instead of from a second pass.
+        results = s.search(query, limit=limit + TIE_MARGIN, filter=flt, terms=True, optimize=False)
         found = _in_order(results)[:limit]
-        # Whoosh's len(results) counts before the filter: count the filtered set itself.
-        everything = s.search(query, limit=None, filter=flt, scored=False)
-        all_words = len(everything)
+        all_words = total = len(results)
         if len(found) < limit and _plain_words(text):
             # Fewer paragraphs hold every word than were asked for: fill up with the
             # paragraphs that hold most of them, ranked after.
             broad = self.parse(text, expand, any_word=True)
             seen = {r.docnum for r in found}
-            more = s.search(broad, limit=limit + TIE_MARGIN, filter=flt, terms=True)
+            more = s.search(broad, limit=limit + TIE_MARGIN + len(found), filter=flt, terms=True,
+                            optimize=False)  # fmt: skip
             found += [r for r in _in_order(more) if r.docnum not in seen][: limit - len(found)]
-            everything = s.search(broad, limit=None, filter=flt, scored=False)
+            total = len(more)
+            query = broad
         for r in found:
             r.results.fragmenter = WholeFragmenter(charlimit=None)
             r.results.formatter = HtmlFormatter(tagname="mark", between="")
         hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(found, start=1)]
         out: dict[str, Any] = {
             "query": text,
-            "total": len(everything),
+            "total": total,
             "all_words": all_words,
             "hits": hits,
         }
         if facets:
+            everything = s.search(query, limit=None, filter=flt, scored=False)
             out["facets"] = self._facets(everything)
         return out
 
@@ -407,7 +410,9 @@ TIE_MARGIN = 10
 
 
 def _in_order(results: Any) -> list[Any]:
-    return sorted(results, key=lambda r: (-round(float(r.score), 9), r["pid"]))
+    # Index the scored hits: len(results) would count every match, which is slow.
+    hits = [results[i] for i in range(results.scored_length())]
+    return sorted(hits, key=lambda r: (-round(float(r.score), 9), r["pid"]))
 
 
 def _doc_ids_query(ids: set[str]) -> Any:

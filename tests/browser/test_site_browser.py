@@ -83,7 +83,9 @@ def test_cite_control_yields_the_citation(browser, server: str) -> None:  # type
     )
 
 
-def test_built_in_search_finds_a_phrase(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+def test_built_in_search_finds_a_council(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    """The site's own search finds councils (whose pages list their reports); report text is
+    left to evidence search (a thousand reports would make its index about 75 MB)."""
     from selenium.common.exceptions import TimeoutException
 
     _open(browser, server, "search-start")
@@ -92,16 +94,16 @@ def test_built_in_search_finds_a_phrase(browser, server: str) -> None:  # type: 
     for _ in range(3):  # the search worker may still be loading its index: type again
         box.click()
         box.clear()
-        box.send_keys("Gooshays")
+        box.send_keys("Havering")
         try:
             links = _wait(browser, lambda d: d.execute_script(
                 "return Array.from(document.querySelectorAll('.md-search-result__item a'))"
-                ".map(a => a.href).filter(h => h.includes('/reports/'))") or None, 15)  # fmt: skip
+                ".map(a => a.href).filter(h => h.includes('/authorities/'))") or None, 15)  # fmt: skip
             break
         except TimeoutException:
             continue
     browser.save_screenshot(str(SHOTS / "built-in-search.png"))
-    assert any("havering-2007-02-06-joint-area-review" in h for h in links)
+    assert any("/authorities/havering/" in h for h in links)
 
 
 def test_evidence_search_page_with_api(browser, server: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,222 @@
+"""How every stage grows with the corpus: cold and incremental builds, sizes, memory, search.
+
+Usage: python bench/scale.py [--sizes 20 200 1000] [--runs 3] [--keep DIR]
+
+For each N, makes a scale corpus of N documents from the real ones (bench/scale_corpus.py: the
+seeds and the shared PDFs' texts under other councils and dates, in a temporary folder, never
+committed), then measures in a fresh process each: a cold build (parse+render, index, MkDocs,
+total, peak memory), an incremental build after adding one document, the index and site sizes,
+and search latency p50/p95 warm and cold over tests/data/relevance.json, beside the same queries
+on a SQLite FTS5 table of the same entries in the same run. Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scale_corpus import base_documents, make_corpus, variant, write_document  # noqa: E402
+from search_eval import RELEVANCE, fts_search, pct  # noqa: E402
+
+from evidence_archive.index import entries  # noqa: E402
+from evidence_archive.registry import load_registry  # noqa: E402
+from evidence_archive.search import Filters, Searcher  # noqa: E402
+
+
+def run_build(corpus: Path, out: Path) -> dict[str, Any]:
+    """One `evidence build` in a fresh process: its stage times, counts and peak memory."""
+    code = (
+        "import json, resource, sys\n"
+        "from pathlib import Path\n"
+        "from evidence_archive.build import Stats, build\n"
+        "s = Stats()\n"
+        "build([Path(sys.argv[1])], Path(sys.argv[2]), stats=s)\n"
+        "self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'seconds': s.seconds, 'parsed': s.parsed, 'reused': s.reused,\n"
+        "  'incremental': s.incremental, 'rss_mb': max(self_kb, kids_kb) / 1024}))\n"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(corpus), str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"build of {corpus} failed:\n{done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - start
+    return result
+
+
+def size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def search_latency(index: Path, runs: int) -> dict[str, float]:
+    """p50/p95 in ms: cold (first query of a newly opened index) and warm (after a pass)."""
+    cold = []
+    for item in RELEVANCE:
+        s = Searcher(index)
+        t = time.perf_counter()
+        s.search(item["q"], Filters.from_mapping(item), limit=10)
+        cold.append((time.perf_counter() - t) * 1000)
+    s = Searcher(index)
+    for item in RELEVANCE:
+        s.search(item["q"], Filters.from_mapping(item), limit=10)
+    warm = []
+    for _ in range(runs):
+        for item in RELEVANCE:
+            t = time.perf_counter()
+            s.search(item["q"], Filters.from_mapping(item), limit=10)
+            warm.append((time.perf_counter() - t) * 1000)
+    return {"cold50": pct(cold, 50), "cold95": pct(cold, 95),
+            "warm50": pct(warm, 50), "warm95": pct(warm, 95)}  # fmt: skip
+
+
+def fts_latency(corpus: Path, db_path: Path, runs: int) -> dict[str, float]:
+    """The same queries on an FTS5 (porter, bm25) table of the same entries."""
+    from evidence_archive.build import Cache, code_version, document_key
+    from evidence_archive.corpus import load_corpus
+
+    cache = Cache(corpus.parent / f".{corpus.name}-out-cache")
+    db = sqlite3.connect(db_path)
+    db.execute(
+        "CREATE VIRTUAL TABLE p USING fts5(pid UNINDEXED, doc UNINDEXED, authority UNINDEXED,"
+        " kind UNINDEXED, year UNINDEXED, text, tokenize='porter unicode61')"
+    )
+    code = code_version()
+    for e in load_corpus([corpus]):
+        b = cache.get(document_key(e, code))
+        assert b is not None, "the build's cache should hold every document"
+        m = b.doc.meta
+        date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+        db.executemany(
+            "INSERT INTO p VALUES (?,?,?,?,?,?)",
+            [(x.pid, b.doc.id, m["authority"], m["kind"], int(date[:4] or 0), x.text)
+             for x in entries(b.doc)],
+        )  # fmt: skip
+    db.commit()
+    db.close()
+    db = sqlite3.connect(db_path)
+    cold = []
+    for item in RELEVANCE[:1]:
+        t = time.perf_counter()
+        fts_search(db, item)
+        cold.append((time.perf_counter() - t) * 1000)
+    warm = []
+    for _ in range(runs):
+        for item in RELEVANCE:
+            t = time.perf_counter()
+            fts_search(db, item)
+            warm.append((time.perf_counter() - t) * 1000)
+    return {"warm50": pct(warm, 50), "warm95": pct(warm, 95), "first": cold[0]}
+
+
+def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
+    corpus = work / f"corpus-{n}"
+    out = work / f"corpus-{n}-out"
+    make_corpus(n, corpus, bases)
+    cold = run_build(corpus, out)
+    slugs = sorted(a.slug for a in load_registry().authorities if a.current)
+    text, meta = variant(bases[n % len(bases)], n, len(bases), slugs)
+    write_document(corpus, text, meta)  # one more document, as a corpus commit would add
+    inc = run_build(corpus, out)
+    assert inc["incremental"] and inc["parsed"] == 1, inc
+    entries_count = json.loads((out / "index" / "archive.json").read_text())["entries"]
+    lat = search_latency(out / "index", runs)
+    fts = fts_latency(corpus, work / f"fts-{n}.db", runs)
+    site_search = out / "site" / "search" / "search_index.json"
+    return {
+        "documents": n,
+        "entries": entries_count,
+        "cold": cold,
+        "inc": inc,
+        "index_mb": size_mb(out / "index"),
+        "site_mb": size_mb(out / "site"),
+        "site_search_mb": site_search.stat().st_size / 1e6,
+        "fts_mb": (work / f"fts-{n}.db").stat().st_size / 1e6,
+        "lat": lat,
+        "fts": fts,
+    }
+
+
+ROWS: list[tuple[str, Any]] = [
+    ("index entries", lambda r: f"{r['entries']:,}"),
+    ("cold: parse + render (s)", lambda r: f"{r['cold']['seconds']['parse']:.1f}"),
+    ("cold: index (s)", lambda r: f"{r['cold']['seconds']['index']:.1f}"),
+    ("cold: `mkdocs build` (s)", lambda r: f"{r['cold']['seconds']['site']:.1f}"),
+    ("cold: total build (s)", lambda r: f"{r['cold']['seconds']['total']:.1f}"),
+    ("cold: ms per document", lambda r: f"{r['cold']['seconds']['total'] * 1000 / r['documents']:.0f}"),
+    ("incremental, one added (s)", lambda r: f"{r['inc']['seconds']['total']:.1f}"),
+    ("  of which parse / index / site (s)", lambda r: " / ".join(
+        f"{r['inc']['seconds'][k]:.1f}" for k in ("parse", "index", "site"))),
+    ("peak memory, cold build (MB)", lambda r: f"{r['cold']['rss_mb']:.0f}"),
+    ("index size (MB)", lambda r: f"{r['index_mb']:.1f}"),
+    ("site size (MB)", lambda r: f"{r['site_mb']:.1f}"),
+    ("  of which site search index (MB)", lambda r: f"{r['site_search_mb']:.2f}"),
+    ("search warm p50 / p95 (ms)", lambda r: f"{r['lat']['warm50']:.1f} / {r['lat']['warm95']:.1f}"),
+    ("search cold p50 / p95 (ms)", lambda r: f"{r['lat']['cold50']:.1f} / {r['lat']['cold95']:.1f}"),
+    ("FTS5 warm p50 / p95 (ms)", lambda r: f"{r['fts']['warm50']:.2f} / {r['fts']['warm95']:.2f}"),
+    ("FTS5 table size (MB)", lambda r: f"{r['fts_mb']:.1f}"),
+]  # fmt: skip
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    head = "| N documents | " + " | ".join(str(r["documents"]) for r in results) + " |"
+    lines = [head, "|---|" + "---:|" * len(results)]
+    lines += [f"| {name} | " + " | ".join(fn(r) for r in results) + " |" for name, fn in ROWS]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+        cpu = model
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} CPUs ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[20, 200, 1000])
+    ap.add_argument("--runs", type=int, default=3, help="warm passes over the queries")
+    ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="evidence-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    bases = base_documents()
+    results = []
+    try:
+        for n in args.sizes:
+            results.append(measure(n, work, bases, args.runs))
+            print(f"N={n} done", file=sys.stderr, flush=True)
+            (work / "results.json").write_text(json.dumps(results, indent=1))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"Machine: {machine()}; {len(bases)} base documents.\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
