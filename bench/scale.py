@@ -28,12 +28,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from scale_corpus import base_documents, make_corpus, variant, write_document  # noqa: E402
-from search_eval import RELEVANCE, fts_search, pct  # noqa: E402
-
 from evidence_archive.index import entries  # noqa: E402
 from evidence_archive.registry import load_registry  # noqa: E402
 from evidence_archive.search import Filters, Searcher  # noqa: E402
+from scale_corpus import base_documents, make_corpus, variant, write_document  # noqa: E402
+from search_eval import RELEVANCE, fts_search, pct  # noqa: E402
 
 
 def run_build(corpus: Path, out: Path) -> dict[str, Any]:
@@ -153,13 +152,21 @@ def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
     }
 
 
+def _per_doc(r: dict[str, Any]) -> float:
+    return float(r["cold"]["seconds"]["total"]) * 1000 / int(r["documents"])
+
+
+def _pair(d: dict[str, float], a: str, b: str, digits: int = 1) -> str:
+    return f"{d[a]:.{digits}f} / {d[b]:.{digits}f}"
+
+
 ROWS: list[tuple[str, Any]] = [
     ("index entries", lambda r: f"{r['entries']:,}"),
     ("cold: parse + render (s)", lambda r: f"{r['cold']['seconds']['parse']:.1f}"),
     ("cold: index (s)", lambda r: f"{r['cold']['seconds']['index']:.1f}"),
     ("cold: `mkdocs build` (s)", lambda r: f"{r['cold']['seconds']['site']:.1f}"),
     ("cold: total build (s)", lambda r: f"{r['cold']['seconds']['total']:.1f}"),
-    ("cold: ms per document", lambda r: f"{r['cold']['seconds']['total'] * 1000 / r['documents']:.0f}"),
+    ("cold: ms per document", lambda r: f"{_per_doc(r):.0f}"),
     ("incremental, one added (s)", lambda r: f"{r['inc']['seconds']['total']:.1f}"),
     ("  of which parse / index / site (s)", lambda r: " / ".join(
         f"{r['inc']['seconds'][k]:.1f}" for k in ("parse", "index", "site"))),
@@ -167,9 +174,9 @@ ROWS: list[tuple[str, Any]] = [
     ("index size (MB)", lambda r: f"{r['index_mb']:.1f}"),
     ("site size (MB)", lambda r: f"{r['site_mb']:.1f}"),
     ("  of which site search index (MB)", lambda r: f"{r['site_search_mb']:.2f}"),
-    ("search warm p50 / p95 (ms)", lambda r: f"{r['lat']['warm50']:.1f} / {r['lat']['warm95']:.1f}"),
-    ("search cold p50 / p95 (ms)", lambda r: f"{r['lat']['cold50']:.1f} / {r['lat']['cold95']:.1f}"),
-    ("FTS5 warm p50 / p95 (ms)", lambda r: f"{r['fts']['warm50']:.2f} / {r['fts']['warm95']:.2f}"),
+    ("search warm p50 / p95 (ms)", lambda r: _pair(r["lat"], "warm50", "warm95")),
+    ("search cold p50 / p95 (ms)", lambda r: _pair(r["lat"], "cold50", "cold95")),
+    ("FTS5 warm p50 / p95 (ms)", lambda r: _pair(r["fts"], "warm50", "warm95", 2)),
     ("FTS5 table size (MB)", lambda r: f"{r['fts_mb']:.1f}"),
 ]  # fmt: skip
 

@@ -201,7 +201,9 @@ def test_document_fields_in_the_query(searcher: Searcher) -> None:
         "carers", Filters(year_from=2014, year_to=2014), limit=500)["hits"]}  # fmt: skip
     assert ids("year:[2007 TO 2007] carers") <= jar | {"england-2007-04-narrowing-the-gap"}
     assert ids("grades:lscb:good training") == {"hampshire-2014-03-12-single-inspection"}
-    assert ids("authority:havering carers") == {"havering-2007-02-06-joint-area-review"}
+    havering = ids("authority:havering carers")
+    assert "havering-2007-02-06-joint-area-review" in havering
+    assert all(i.startswith("havering-") for i in havering)
     london = ids("region:london carers")
     assert "havering-2007-02-06-joint-area-review" in london
     assert not any(i.startswith("hampshire") for i in london)
