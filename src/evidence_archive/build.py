@@ -102,7 +102,7 @@ class Cache:
         try:
             data = (self.folder / f"{key}.pickle").read_bytes()
             built = pickle.loads(data)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        except Exception:  # noqa: BLE001 - missing or damaged: the document is parsed again
             return None
         return built if isinstance(built, Built) else None
 
@@ -319,7 +319,7 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
     try:
         if not (out / MARKER).is_file():
             return None
-        manifest = json.loads((out / MARKER).parent.joinpath(MANIFEST).read_text())
+        manifest = json.loads((out / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) else None

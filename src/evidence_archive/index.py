@@ -397,7 +397,7 @@ def update_index(
     for seg in TOC.read(storage, "MAIN").segments:
         reader = SegmentReader(storage, schema, seg)
         try:
-            ids = {_text(t) for t in reader.lexicon("doc_id")}
+            ids = {as_text(t) for t in reader.lexicon("doc_id")}
         finally:
             reader.close()
         if ids & touched or len(ids) < SEGMENT_DOCUMENTS // 2:
@@ -414,5 +414,6 @@ def update_index(
     return count
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A stored or lexicon value as text (Whoosh gives bytes for ID terms)."""
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -25,7 +25,7 @@ from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
 from .errors import QueryError
-from .index import DOCUMENT_FIELDS
+from .index import DOCUMENT_FIELDS, as_text
 from .site import human_date
 
 MAX_QUERY = 1000
@@ -373,7 +373,7 @@ class Searcher:
         for docnum in everything.docs():
             per_doc[column[docnum]] += 1
         for doc_id, n in per_doc.items():
-            rec = self.documents[_text(doc_id)]
+            rec = self.documents[as_text(doc_id)]
             counts["authority"][rec["authority"]] += n
             counts["kind"][rec["kind"]] += n
             counts["year"][str(rec["year"])] += n
@@ -434,10 +434,6 @@ def _year(node: Any, field: Any) -> int | None:
         return int(field.from_bytes(value) if isinstance(value, bytes) else value)
     except (TypeError, ValueError):
         return None
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _escape(text: str) -> str:
