@@ -12,7 +12,7 @@ from mkdocs.structure.files import File, Files
 
 from evidence_archive import hooks_state
 from evidence_archive.build import Built, open_data, parse_corpus
-from evidence_archive.site import generated_pages
+from evidence_archive.site import generated_pages, load_moved
 
 _built: list[Built] = []
 
@@ -45,7 +45,9 @@ def on_files(files: Files, config) -> Files:  # type: ignore[no-untyped-def]
     # docs/ are always rendered again, so that the site's search index holds them.
     for f in files.documentation_pages():
         f.is_modified = _modified  # type: ignore[method-assign]
-    pages = hooks_state.PAGES if hooks_state.PAGES is not None else generated_pages(_built)
+    pages = hooks_state.PAGES
+    if pages is None:
+        pages = generated_pages(_built, load_moved(_roots(config), _built))
     for path, content in {**pages, **open_data(_built)}.items():
         cls = _Unchanged if path in hooks_state.UNCHANGED else File
         files.append(cls.generated(config, path, content=content))

@@ -47,7 +47,32 @@
       });
     });
   }
-  function setup() { setupCite(); setupMatrix(); }
+  function setupMoved() {
+    // Permanent ids: a link to a paragraph id that changed (or to a document that moved) is
+    // sent to where those words are now, from the redirect map built into the page.
+    var holder = document.getElementById("moved-ids");
+    if (!holder) return;
+    var moved = JSON.parse(holder.dataset.moved || "{}");
+    var hash = decodeURIComponent(location.hash.slice(1));
+    var to = hash && Object.prototype.hasOwnProperty.call(moved, hash) ? moved[hash] : null;
+    if (holder.dataset.page) {
+      location.replace(new URL(to || holder.dataset.page + (hash ? "#" + hash : ""), location.href).href);
+      return;
+    }
+    if (!to || document.getElementById(hash)) return;
+    var url = new URL(to, location.href);
+    if (url.pathname !== location.pathname) { location.replace(url.href); return; }
+    history.replaceState(null, "", url.hash);
+    var target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    if (!target) return;
+    var note = document.createElement("p");
+    note.className = "moved-note";
+    note.setAttribute("role", "status");
+    note.textContent = "The paragraph id in your link (" + hash + ") has changed; this is where its words are now.";
+    target.parentNode.insertBefore(note, target);
+    target.scrollIntoView();
+  }
+  function setup() { setupMoved(); setupCite(); setupMatrix(); }
   if (window.document$) window.document$.subscribe(setup);
   else document.addEventListener("DOMContentLoaded", setup);
 })();

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import ids
 from .corpus import CorpusEntry, load_corpus
 from .errors import ArchiveError, BuildErrors
 from .index import document_abbreviations
@@ -73,7 +74,7 @@ def code_version() -> str:
     h = hashlib.sha256()
     pkg = Path(__file__).resolve().parent
     for path in sorted(pkg.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json", ".csv"):
+        if path.is_file() and path.suffix in (".py", ".json", ".csv", ".txt"):
             h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes())
     for lib in ("whoosh-reloaded", "mkdocs", "mkdocs-material", "markdown"):
         h.update(f"{lib}={version(lib)}".encode())
@@ -361,6 +362,9 @@ def build(
     started = t = time.perf_counter()
     store = Cache((cache or default_cache(out)) if incremental else None)
     built = parse_corpus(roots, store, jobs, stats)
+    lost = ids.stale({b.doc.id: b.doc for b in built}, roots)
+    if lost:
+        raise BuildErrors(lost)
     t = _timed(stats, "parse", t)
     previous = read_manifest(out) if incremental else None
     code = code_version()

@@ -73,10 +73,33 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         authority=args.authority,
         kind=args.kind,
         dry_run=args.dry_run,
+        replace=args.replace,
     )
     verb = "would write" if args.dry_run else "wrote"
     print(f"{verb} {len(planned)} documents into {args.corpus}", file=sys.stderr)
     return 0
+
+
+def cmd_ids(args: argparse.Namespace) -> int:
+    """Compare the paragraph ids the pages publish with the ledgers; --update records them."""
+    from .build import Cache, default_cache, parse_corpus
+    from .corpus import load_corpus
+    from .ids import update
+
+    roots = args.corpus or [DEFAULT_CORPUS]
+    built = {b.doc.id: b.doc for b in parse_corpus(roots, Cache(default_cache(DEFAULT_OUT)))}
+    status = 0
+    for root in roots:
+        docs = {e.id: (built[e.id], e.text_path) for e in load_corpus([root])}
+        result = update(docs, root, dry_run=not args.update)
+        for old, new in sorted(result.redirects.items()):
+            print(f"{old} -> {new}")
+        verb = "recorded" if args.update else "would record"
+        print(f"{root}: {verb} {len(result.redirects)} moved ids"
+              + (f"; wrote {len(result.ledgers)} ledgers" if args.update else ""),
+              file=sys.stderr)  # fmt: skip
+        status = max(status, 0 if args.update or not result.redirects else 1)
+    return status
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -179,7 +202,25 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--kind", metavar="KIND", help="kind of document; required for non-Ofsted PDFs")
     p.add_argument("--dry-run", action="store_true", help="detect and print, write nothing")
+    p.add_argument(
+        "--replace", action="store_true",
+        help="extract a PDF already in the corpus again and replace its document (paragraph ids "
+        "that change are added to the redirect map)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "ids",
+        help="check (or --update) the permanent paragraph ids and the redirect map",
+        description="Every paragraph id a page publishes is kept in a ledger beside its text "
+        "(<id>.ids); ids that changed (new words, a new parser) are mapped to where their words "
+        "are now in <corpus>/redirects.tsv, so published links keep working. Without --update, "
+        "print the ids that moved and exit 1 if there are any; with --update, write the "
+        "ledgers and the redirect map.",
+    )
+    _corpus_args(p)
+    p.add_argument("--update", action="store_true", help="write the ledgers and redirect map")
+    p.set_defaults(func=cmd_ids)
 
     p = sub.add_parser(
         "search",

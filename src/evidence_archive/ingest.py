@@ -20,6 +20,8 @@ from .errors import ArchiveError, BuildErrors, PdfError
 from .extract import Extracted, extract
 from .fidelity import compare
 from .frameworks import KINDS
+from .ids import update
+from .model import Document
 from .parse import parse
 from .registry import load_registry
 from .render import render
@@ -50,6 +52,9 @@ class Planned:
     extracted: Extracted
     detected: Detected
     judgements: tuple[str, ...]
+    doc: Document
+    replaces: str | None = None
+    """The id of the corpus document this PDF replaces (--replace), if any."""
 
 
 def _ilacs_type(d: Detected) -> tuple[str | None, str | None]:
@@ -68,14 +73,19 @@ def _ilacs_type(d: Detected) -> tuple[str | None, str | None]:
     )
 
 
-def plan(path: Path, authority: str | None, kind: str | None, known: dict[str, str]) -> Planned:
-    """Extract, detect, parse and check one PDF; raise PdfError naming the file if it fails."""
+def plan(
+    path: Path, authority: str | None, kind: str | None, known: dict[str, str],
+    replace: bool = False,
+) -> Planned:  # fmt: skip
+    """Extract, detect, parse and check one PDF; raise PdfError naming the file if it fails.
+    With replace, a PDF already in the corpus is planned to replace its document."""
     if not path.is_file():
         raise PdfError(path, "does not exist or is not a file")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    if digest in known:
-        raise PdfError(path, f"is already in the corpus as {known[digest]} (same PDF, sha256)")
+    if digest in known and not replace:
+        raise PdfError(path, f"is already in the corpus as {known[digest]} (same PDF, sha256); "
+                       "give --replace to ingest it again")  # fmt: skip
     ex = extract(path)
     d = detect(ex.text)
     if kind is None and d.framework is None:
@@ -140,7 +150,7 @@ def plan(path: Path, authority: str | None, kind: str | None, known: dict[str, s
     if fidelity.differences:
         raise PdfError(path, f"does not pass the fidelity check: {fidelity.differences[0]}")
     grades = tuple(f"{j.label} ({j.scope}): {j.grade}" for j in doc.judgements)
-    return Planned(path, meta, text, ex, d, grades)
+    return Planned(path, meta, text, ex, d, grades, doc, known.get(digest))
 
 
 def _describe(p: Planned, out: TextIO) -> None:
@@ -170,8 +180,13 @@ def ingest(
     authority: str | None = None,
     kind: str | None = None,
     dry_run: bool = False,
+    replace: bool = False,
 ) -> list[Planned]:
-    """Ingest PDFs into the corpus; on any failure raise BuildErrors and write nothing."""
+    """Ingest PDFs into the corpus; on any failure raise BuildErrors and write nothing.
+
+    Each document's paragraph ids go into its ledger (ids.py). With replace, a PDF already in
+    the corpus (same sha256) is extracted again and replaces its document: ids that changed are
+    added to the redirect map, and a document whose id changed leaves a redirect behind."""
     entries, _ = scan([corpus]) if corpus.is_dir() else ([], [])
     known = {
         str(e.meta["source_pdf_sha256"]): e.id for e in entries if e.meta.get("source_pdf_sha256")
@@ -181,8 +196,8 @@ def ingest(
     errors: list[ArchiveError] = []
     for path in paths:
         try:
-            p = plan(path, authority, kind, known)
-            if p.meta["id"] in ids:
+            p = plan(path, authority, kind, known, replace)
+            if p.meta["id"] in ids and p.meta["id"] != p.replaces:
                 raise PdfError(path, f"would have the id {p.meta['id']}, already in the corpus")
         except ArchiveError as err:
             errors.append(err)
@@ -194,9 +209,20 @@ def ingest(
     if errors:
         raise BuildErrors(errors)
     if not dry_run:
+        by_id = {e.id: e for e in entries}
+        docs: dict[str, tuple[Document, Path]] = {}
+        renamed: dict[str, str] = {}
         for p in planned:
             folder = corpus / str(p.meta["authority"])
             folder.mkdir(parents=True, exist_ok=True)
-            _write_atomic(folder / f"{p.meta['id']}.txt", p.text.encode("utf-8"))
+            text_path = folder / f"{p.meta['id']}.txt"
+            _write_atomic(text_path, p.text.encode("utf-8"))
             _write_atomic(folder / f"{p.meta['id']}.yml", dump_meta(p.meta).encode("utf-8"))
+            docs[str(p.meta["id"])] = (p.doc, text_path)
+            if p.replaces and p.replaces != p.meta["id"]:
+                renamed[p.replaces] = str(p.meta["id"])
+                old = by_id[p.replaces]
+                old.text_path.unlink(missing_ok=True)
+                old.meta_path.unlink(missing_ok=True)
+        update(docs, corpus, renamed=renamed, complete=False)
     return planned

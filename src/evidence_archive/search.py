@@ -24,6 +24,7 @@ from whoosh.qparser import AndGroup, OrGroup, QueryParser
 from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
+from . import synonyms
 from .errors import QueryError
 from .index import DOCUMENT_FIELDS, as_text
 from .site import human_date
@@ -168,6 +169,8 @@ class Searcher:
     def parse(self, text: str, expand: bool = True, any_word: bool = False) -> Any:
         """Parse a query: words (all must appear), "phrases", AND/OR/NOT, prefix*, field:value."""
         text = _check(text)
+        if expand:
+            text = synonyms.expand(text)
         field_name = "content" if expand else "exact"
         ix = self.index()
         # Words must all appear (as staff expect of evidence search); OR says otherwise.
@@ -274,11 +277,11 @@ class Searcher:
                 p = self._phrase(long, field_name)
                 if p is not None:
                     alts.append(p)
-            return q.Or(alts) if len(alts) > 1 else node
+            return q.Or(alts, boost=node.boost) if len(alts) > 1 else node
         if isinstance(node, q.Phrase) and node.fieldname == field_name:
             abbrs = self._long_forms(field_name).get(tuple(node.words), [])
-            alts = [node, *(q.Term(field_name, a) for a in abbrs)]
-            return q.Or(alts) if len(alts) > 1 else node
+            alts = [node, *(q.Term(field_name, a, boost=node.boost) for a in abbrs)]
+            return q.Or(alts, boost=node.boost) if len(alts) > 1 else node
         if isinstance(node, q.CompoundQuery):
             return node.__class__(
                 [self._expand(s, field_name, text) for s in node.subqueries], boost=node.boost

@@ -104,7 +104,64 @@ def _overall(doc: Document) -> Judgement | None:
 # --- report pages ----------------------------------------------------------------------------
 
 
-def report_page(b: Built) -> str:
+@dataclass(frozen=True)
+class Moved:
+    """Published ids that changed (ids.site_redirects), for the site to send readers on."""
+
+    anchors: dict[str, dict[str, str]]
+    """Document id -> old anchor -> new id ('doc#anchor', 'doc' or 'authority:<slug>')."""
+    pages: dict[str, tuple[str, str]]
+    """Old document id -> (its council, new id): documents renamed or withdrawn."""
+    authorities: dict[str, str]
+    """Current document id -> its council, to make URLs of new ids."""
+
+
+def moved_url(target: str, moved: Moved, here: str = "") -> str:
+    """A new id as a URL relative to a report page (reports/<council>/<id>/)."""
+    if target.startswith("authority:"):
+        return f"../../../authorities/{target.removeprefix('authority:')}/"
+    doc, _, anchor = target.partition("#")
+    if doc == here:
+        return f"#{anchor}"
+    page = f"../../{moved.authorities.get(doc, '')}/{doc}/"
+    return page + (f"#{anchor}" if anchor else "")
+
+
+def _moved_holder(moved: Moved, doc_id: str, page: str = "") -> str:
+    table = {a: moved_url(t, moved, doc_id) for a, t in moved.anchors.get(doc_id, {}).items()}
+    data = esc(json.dumps(table, sort_keys=True, ensure_ascii=False))
+    extra = f' data-page="{esc(page)}"' if page else ""
+    return f'<div id="moved-ids" hidden data-moved="{data}"{extra}></div>'
+
+
+def moved_page(old_id: str, target: str, moved: Moved) -> str:
+    """The page at a renamed or withdrawn document's old address: sends the reader on."""
+    url = moved_url(target, moved)
+    if target.startswith("authority:"):
+        slug = target.removeprefix("authority:")
+        auth = load_registry().get(slug)
+        name = auth.name if auth else slug
+        what = f"was withdrawn from the archive. See [{md_text(name)}]({esc(url)}) for its reports."
+    else:
+        what = f"has moved to [its new address]({esc(url)})."
+    return "\n".join([
+        "---",
+        "title: Moved",
+        "search:",
+        "  exclude: true",
+        "---",
+        "",
+        "# This document has moved",
+        "",
+        f"The document `{esc(old_id)}` {what} Links to its paragraphs are sent to the same "
+        "paragraphs there.",
+        "",
+        _moved_holder(moved, old_id, url),
+        "",
+    ])  # fmt: skip
+
+
+def report_page(b: Built, moved: Moved | None = None) -> str:
     """A report page: summary card, metadata box, the restored text."""
     doc, m = b.doc, b.doc.meta
     reg = load_registry()
@@ -190,6 +247,8 @@ def report_page(b: Built) -> str:
     }
     attrs = " ".join(f'data-{k}="{esc(v)}"' for k, v in cite.items())
     out.append(f'<div id="cite-data" hidden {attrs}></div>')
+    if moved is not None and doc.id in moved.anchors:
+        out.append(_moved_holder(moved, doc.id))
     out.append("")
     out.append(b.body)
     return "\n".join(out)
@@ -539,12 +598,23 @@ def group_by_authority(built: list[Built]) -> dict[str, list[Document]]:
     return dict(out)
 
 
-def generated_pages(built: list[Built]) -> dict[str, str]:
+def load_moved(roots: Iterable[Path], built: list[Built]) -> Moved:
+    """The corpus's redirect map, as the site needs it."""
+    from .ids import site_redirects
+
+    authorities = {b.doc.id: str(b.doc.meta["authority"]) for b in built}
+    anchors, pages = site_redirects(roots, authorities)
+    return Moved(anchors, pages, authorities)
+
+
+def generated_pages(built: list[Built], moved: Moved | None = None) -> dict[str, str]:
     """Every generated page: docs path -> Markdown."""
     reg = load_registry()
     by_auth = group_by_authority(built)
     named = mentions(built)
-    pages = {report_path(b.doc): report_page(b) for b in built}
+    pages = {report_path(b.doc): report_page(b, moved) for b in built}
+    for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
+        pages[f"reports/{council}/{old_id}.md"] = moved_page(old_id, target, moved)  # type: ignore[arg-type]
     # A page for every council with documents, or named in another document.
     for slug in sorted(set(by_auth) | set(named)):
         a = reg.get(slug)
@@ -608,7 +678,7 @@ def build_site(
     from . import hooks_state
 
     root = Path(__file__).resolve().parents[2]
-    pages = generated_pages(built)
+    pages = generated_pages(built, load_moved(roots, built))
     digests = {
         path: hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
         for path, text in sorted(pages.items())
