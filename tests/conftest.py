@@ -41,3 +41,23 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         cwd=cwd or ROOT,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="session")
+def search_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds plus the real PDFs (where ../shared is beside the project), built with index:
+    shared by the search, quote-check and feed tests (OUT, not to be changed)."""
+    from evidence_archive.build import build
+
+    root = tmp_path_factory.mktemp("search")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    if PDFS.is_dir():
+        pdfs = sorted(
+            str(p) for p in PDFS.glob("*.pdf")
+            if p.stem not in ("birmingham-2012-10-19", "hampshire-2014-04-22")  # bad file; a seed
+        )  # fmt: skip
+        result = run_cli("ingest", *pdfs, "--corpus", str(corpus))
+        assert result.returncode == 0, result.stderr
+    build([corpus], root / "out", site=False, index=True)
+    return root / "out"

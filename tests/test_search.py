@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,20 +21,8 @@ RELEVANCE = json.loads((Path(__file__).parent / "data" / "relevance.json").read_
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds plus the real PDFs (where ../shared is beside the project), built with index."""
-    root = tmp_path_factory.mktemp("search")
-    corpus = root / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    if PDFS.is_dir():
-        pdfs = sorted(
-            str(p) for p in PDFS.glob("*.pdf")
-            if p.stem not in ("birmingham-2012-10-19", "hampshire-2014-04-22")  # bad file; a seed
-        )  # fmt: skip
-        result = run_cli("ingest", *pdfs, "--corpus", str(corpus))
-        assert result.returncode == 0, result.stderr
-    build([corpus], root / "out", site=False, index=True)
-    return root / "out"
+def out(search_build: Path) -> Path:
+    return search_build
 
 
 @pytest.fixture(scope="module")

@@ -126,6 +126,22 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check a quote: where it comes from, whether it is verbatim, what differs."""
+    import json
+
+    from .search import open_searcher
+    from .verify import check_quote, format_text
+
+    quote = sys.stdin.read() if args.quote == "-" else args.quote
+    result = check_quote(open_searcher(args.index), quote, base_url=args.base_url)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(format_text(result))
+    return 0 if result["found"] else 2
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built site and the search API."""
     from .server import serve
@@ -255,6 +271,21 @@ def make_parser() -> argparse.ArgumentParser:
         help="where the site is hosted, for absolute links in citations",
     )
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "verify",
+        help="check a quote: where it comes from, verbatim or not, the differences marked",
+        description="Find the paragraph a quote comes from, even with changed punctuation, "
+        "curly quotes, line breaks, an ellipsis for omitted words or a word or two wrong; say "
+        "whether it is verbatim (character for character, apart from quote marks around it) "
+        "and mark every difference: [-as printed-]{+as quoted+}. Exit status 0 when found, 2 "
+        "when the quote is in no paragraph of the archive, 1 on a bad quote.",
+    )
+    p.add_argument("quote", help='the quote ("-" reads it from standard input)')
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
+    p.add_argument("--base-url", default="", metavar="URL", help="for absolute citation links")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser(
         "serve",

@@ -382,29 +382,36 @@ class Searcher:
             counts["year"][str(rec["year"])] += n
         return {k: dict(sorted(v.items())) for k, v in counts.items()}
 
-    def _hit(self, r: Any, rank: int, expand: bool, base_url: str) -> dict[str, Any]:
-        text = r["verbatim"]
+    def whoosh_searcher(self) -> Any:
+        """The open Whoosh searcher (reopened when a new index is swapped in)."""
+        self.index()
+        return self._searcher
+
+    def hit_fields(self, r: Any, base_url: str = "") -> dict[str, Any]:
+        """Where an index entry comes from: document, section, paragraph, URL, text, citation."""
         f = {**self.documents[r["doc_id"]], **r.fields()}
         f["url"] = f"{f['url']}#{f['anchor']}"
-        highlight = r.highlights("content" if expand else "exact", text=text, top=1)
-        if not highlight:
-            highlight = _escape(text)
         return {
-            "rank": rank,
-            "score": round(float(r.score), 4),
             "id": r["doc_id"],
             "source_file": f["source_file"],
             "authority": f["authority"],
             "title": f["title"],
             "published": f.get("published") or None,
+            "date": f.get("date") or None,
             "section": f["section"],
             "paragraph": f.get("paragraph"),
             "anchor": f["anchor"],
             "url": base_url.rstrip("/") + f["url"],
-            "text": text,
-            "highlight": highlight,
+            "text": r["verbatim"],
             "citation": citation(f, base_url.rstrip("/")),
         }
+
+    def _hit(self, r: Any, rank: int, expand: bool, base_url: str) -> dict[str, Any]:
+        fields = self.hit_fields(r, base_url)
+        highlight = r.highlights("content" if expand else "exact", text=fields["text"], top=1)
+        hit = {"rank": rank, "score": round(float(r.score), 4), **fields}
+        hit["highlight"] = highlight or _escape(fields["text"])
+        return {k: hit[k] for k in HIT_FIELDS}
 
 
 #: Hits fetched beyond the limit so that equal scores are ordered by entry id, not by where the

@@ -78,6 +78,19 @@ def make_app(out: Path) -> Starlette:
             return error(503, str(err))
         return JSONResponse(result)
 
+    async def api_verify(request: Request) -> Response:
+        from .verify import check_quote
+
+        try:
+            result = check_quote(
+                searcher(), request.query_params.get("q", ""), base_url=str(request.base_url)
+            )
+        except QueryError as err:
+            return error(400, err.problem)
+        except ArchiveError as err:
+            return error(503, str(err))
+        return JSONResponse(result)
+
     async def api_health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -98,6 +111,7 @@ def make_app(out: Path) -> Starlette:
 
     routes = [
         Route("/api/search", api_search),
+        Route("/api/verify", api_verify),
         Route("/api/health", api_health),
         Route("/api/{rest:path}", api_unknown),
         Mount("/", app=StaticFiles(directory=str(out / "site"), html=True, check_dir=False)),
