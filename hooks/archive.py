@@ -12,6 +12,7 @@ from mkdocs.structure.files import File, Files
 
 from evidence_archive import hooks_state
 from evidence_archive.build import Built, open_data, parse_corpus
+from evidence_archive.feeds import site_feeds
 from evidence_archive.site import generated_pages, load_moved
 
 _built: list[Built] = []
@@ -48,7 +49,8 @@ def on_files(files: Files, config) -> Files:  # type: ignore[no-untyped-def]
     pages = hooks_state.PAGES
     if pages is None:
         pages = generated_pages(_built, load_moved(_roots(config), _built))
-    for path, content in {**pages, **open_data(_built)}.items():
+    feeds = site_feeds([b.doc for b in _built])
+    for path, content in {**pages, **open_data(_built), **feeds}.items():
         cls = _Unchanged if path in hooks_state.UNCHANGED else File
         files.append(cls.generated(config, path, content=content))
     return files

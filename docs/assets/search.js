@@ -55,15 +55,24 @@
       list.appendChild(li);
     });
   }
+  function gradeParam() {
+    // The judgement filter: an area and a grade on the common scale -> "area:grade".
+    var area = document.getElementById("es-grade-area").value;
+    var grade = document.getElementById("es-grade-value").value;
+    return grade ? (area || "any") + ":" + grade : "";
+  }
   function run(form, push) {
     var params = new URLSearchParams(new FormData(form));
     Array.from(params.keys()).forEach(function (k) { if (!params.get(k)) params.delete(k); });
-    if (push) {
-      // The page's own URL says "terms": Material's site search claims "q".
-      var page = new URLSearchParams(params);
-      page.set("terms", page.get("q")); page.delete("q");
-      history.replaceState(null, "", "?" + page.toString());
-    }
+    if (gradeParam()) params.set("grade", gradeParam());
+    // The page's own URL says "terms": Material's site search claims "q".
+    var page = new URLSearchParams(params);
+    page.set("terms", page.get("q")); page.delete("q");
+    if (push) history.replaceState(null, "", "?" + page.toString());
+    var links = document.getElementById("es-links");
+    document.getElementById("es-share").href = location.pathname + "?" + page.toString();
+    document.getElementById("es-feed").href = api("/api/feed?" + params.toString()).href;
+    links.hidden = false;
     var status = document.getElementById("es-status");
     status.textContent = "Searching…";
     fetch(api("/api/search?" + params.toString())).then(function (r) {
@@ -79,6 +88,70 @@
         : err.message;
     });
   }
+  function marked(el, html) {
+    // The API marks differences with <del> (as printed) and <ins> (as quoted); the rest is
+    // escaped text. Rebuild it as text nodes and elements, so no markup from a report runs.
+    html.split(/(<del[^>]*>[\s\S]*?<\/del>|<ins>[\s\S]*?<\/ins>)/).forEach(function (part) {
+      var m = part.match(/^<(del|ins)([^>]*)>([\s\S]*?)<\/(?:del|ins)>$/);
+      if (m) {
+        var node = document.createElement(m[1]);
+        if (m[2].indexOf("omitted") !== -1) node.className = "omitted";
+        node.textContent = decode(m[3]);
+        el.appendChild(node);
+      } else if (part) { el.appendChild(document.createTextNode(decode(part))); }
+    });
+  }
+  function setupQuoteCheck() {
+    var form = document.getElementById("qc-form");
+    if (!form) return;
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var status = document.getElementById("qc-status");
+      var list = document.getElementById("qc-results");
+      list.textContent = "";
+      status.textContent = "Checking…";
+      var q = document.getElementById("qc-quote").value;
+      fetch(api("/api/verify?" + new URLSearchParams({ q: q }).toString())).then(function (r) {
+        if (r.status === 400) return r.json().then(function (e) { throw new Error(e.error.message); });
+        if (!r.ok || !(r.headers.get("content-type") || "").includes("json")) throw new Error("no-api");
+        return r.json();
+      }).then(function (data) {
+        status.textContent = data.message;
+        status.dataset.verbatim = data.verbatim ? "yes" : "no";
+        data.matches.forEach(function (m) {
+          var li = document.createElement("li");
+          li.className = "qc-match";
+          var head = document.createElement("p");
+          var link = document.createElement("a");
+          link.href = m.url;
+          link.textContent = m.title + (m.paragraph ? ", para. " + m.paragraph : " — " + m.section);
+          head.appendChild(link);
+          var flag = document.createElement("strong");
+          flag.className = "qc-flag";
+          flag.textContent = m.verbatim ? " Verbatim" : (m.same_words ? " Same words, not verbatim" : " Not verbatim");
+          head.appendChild(flag);
+          var quote = document.createElement("blockquote");
+          quote.className = "qc-marked";
+          marked(quote, m.marked);
+          var diffs = document.createElement("ul");
+          m.differences.forEach(function (d) {
+            var item = document.createElement("li");
+            item.textContent = d.kind + ": quoted \u201c" + d.quote + "\u201d, printed \u201c" + d.source + "\u201d";
+            diffs.appendChild(item);
+          });
+          var cite = document.createElement("p");
+          cite.className = "es-citation";
+          cite.textContent = m.citation;
+          li.appendChild(head); li.appendChild(quote); li.appendChild(diffs); li.appendChild(cite);
+          list.appendChild(li);
+        });
+      }).catch(function (err) {
+        status.textContent = err.message === "no-api" || err.name === "TypeError"
+          ? "The quote check needs the archive's search service, and this copy of the site is hosted without it."
+          : err.message;
+      });
+    });
+  }
   function setup() {
     var form = document.getElementById("es-form");
     if (!form || form.dataset.ready) return;
@@ -89,6 +162,12 @@
       var el = form.elements[k];
       if (el && el.type === "checkbox") el.checked = v === "1"; else if (el) el.value = v;
     });
+    var grade = (params.get("grade") || "").split(":");
+    if (grade.length === 2) {
+      document.getElementById("es-grade-area").value = grade[0] === "any" ? "any" : grade[0];
+      document.getElementById("es-grade-value").value = grade[1];
+    }
+    setupQuoteCheck();
     form.addEventListener("submit", function (e) { e.preventDefault(); run(form, true); });
     document.getElementById("es-csv").addEventListener("click", function () {
       var rows = [["quote", "citation", "url"].map(csvCell).join(",")];

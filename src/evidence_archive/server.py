@@ -1,7 +1,9 @@
 """`evidence serve`: the built site and the evidence search API, on Starlette + uvicorn.
 
 GET /api/search takes the same parameters as `evidence search` and answers the same hits, plus
-the total and facet counts. Every error is JSON of one shape: {"error": {"status", "message"}}.
+the total and facet counts. GET /api/verify?q=QUOTE checks a quote (verify.py); GET /api/feed
+takes the parameters of a search and answers an Atom feed of its paragraphs, newest first.
+Every error is JSON of one shape: {"error": {"status", "message"}}.
 A new index swapped in by `evidence build` is picked up on the next request, without a restart.
 """
 
@@ -91,6 +93,31 @@ def make_app(out: Path) -> Starlette:
             return error(503, str(err))
         return JSONResponse(result)
 
+    async def api_feed(request: Request) -> Response:
+        from urllib.parse import urlencode
+
+        from .feeds import search_feed
+
+        params = request.query_params
+        try:
+            s = searcher()
+            result = s.search(
+                params.get("q", ""),
+                filters_from(params),
+                limit=min(_int(params.get("limit"), "limit") or 50, 200),
+                expand=params.get("exact", "") not in ("1", "true", "yes"),
+                base_url=str(request.base_url),
+            )
+        except QueryError as err:
+            return error(400, err.problem)
+        except ArchiveError as err:
+            return error(503, str(err))
+        for h in result["hits"]:
+            h["date"] = s.documents[h["id"]]["date"]
+        saved = urlencode(sorted(params.multi_items()))
+        xml = search_feed(result, saved, str(request.base_url))
+        return Response(xml, media_type="application/atom+xml; charset=utf-8")
+
     async def api_health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -112,6 +139,7 @@ def make_app(out: Path) -> Starlette:
     routes = [
         Route("/api/search", api_search),
         Route("/api/verify", api_verify),
+        Route("/api/feed", api_feed),
         Route("/api/health", api_health),
         Route("/api/{rest:path}", api_unknown),
         Mount("/", app=StaticFiles(directory=str(out / "site"), html=True, check_dir=False)),

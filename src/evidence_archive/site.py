@@ -376,6 +376,12 @@ def authority_page(
         f"{md_text(a.type or 'Local authority')} in {md_text(a.region)}. LA code "
         f"{md_text(a.la_code)}, Ofsted URN {md_text(a.urn or 'none')}."
     )
+    if docs:
+        from .index import region_key
+
+        out += ["", f"Follow new documents: [Atom feed for {md_text(a.name)}]"
+                f"(../feeds/authority/{a.slug}.xml), [Atom feed for {md_text(a.region)}]"
+                f"(../feeds/region/{region_key(a.region)}.xml)."]  # fmt: skip
     out += ["", "## Documents", ""]
     if not docs:
         out.append(
@@ -475,10 +481,20 @@ def authorities_index(by_auth: dict[str, list[Document]], named: set[str] | None
     by_region: dict[str, list[Authority]] = defaultdict(list)
     for a in reg.current():
         by_region[a.region].append(a)
+    from .index import region_key
+
+    councils = [reg.get(slug) for slug, docs in by_auth.items() if docs]
+    held = {region_key(c.region) for c in councils if c is not None}
     for region in sorted(by_region):
+        feed = (
+            [f"[Atom feed of new documents in {md_text(region)}]"
+             f"(../feeds/region/{region_key(region)}.xml)", ""]
+            if region_key(region) in held else []
+        )  # fmt: skip
         out += [
             f"## {md_text(region)}",
             "",
+            *feed,
             "| Authority | Documents | Latest overall judgement |",
             "| --- | ---: | --- |",
         ]
