@@ -103,7 +103,7 @@ def _check(text: str) -> str:
     if words[0] in ops - {"NOT"} or words[-1] in ops:
         raise QueryError(None, f"an operator ({words[0] if words[0] in ops else words[-1]}) "
                          "needs words on both sides")  # fmt: skip
-    for name in re.findall(r"(?<![\w\":])([A-Za-z_]+):(?=\S)", bare):
+    for name in re.findall(r"(?<![\w\":-])([A-Za-z_]+):(?=\S)", bare):
         if name not in QUERY_FIELDS:
             raise QueryError(
                 None, f"unknown field '{name}': fields are {', '.join(sorted(QUERY_FIELDS))}"
