@@ -13,8 +13,10 @@ import pytest
 from whoosh import index as whoosh_index
 
 from evidence_archive import build as build_module
-from evidence_archive.build import Stats, build
+from evidence_archive import ids
+from evidence_archive.build import Stats, build, parse_corpus
 from evidence_archive.corpus import dump_meta, load_corpus
+from evidence_archive.errors import ArchiveError
 from evidence_archive.search import Searcher
 
 QUERIES = ("young carers", "CAMHS", '"bed and breakfast"', "adolesc*", "care leavers NOT Hampshire",
@@ -131,10 +133,17 @@ def test_remove_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, out = first
     for suffix in (".txt", ".yml"):
         (corpus / f"{HAVERING}{suffix}").unlink()
+    # Its paragraph ids were published: the build refuses until the removal is recorded.
+    with pytest.raises(ArchiveError, match="no longer in the corpus"):
+        build([corpus], out)
+    built = {b.doc.id: b.doc for b in parse_corpus([corpus])}
+    ids.update({e.id: (built[e.id], e.text_path) for e in load_corpus([corpus])}, corpus)
     stats = Stats()
     build([corpus], out, stats=stats)
     assert stats.parsed == 0 and stats.removed == ["havering-2007-02-06-joint-area-review"]
-    assert not (out / "site/reports" / HAVERING).exists()
+    # Its old address now sends readers to the council's page.
+    moved = (out / "site/reports" / HAVERING / "index.html").read_text()
+    assert "This document has moved" in moved and "../../../authorities/havering/" in moved
     assert not (out / "pages" / f"{HAVERING}.md").exists()
     assert Searcher(out / "index").search("Gooshays")["total"] == 0
     assert_same_as_clean(corpus, out, tmp_path)
@@ -155,7 +164,7 @@ def test_the_cache_keeps_only_what_the_last_build_used(first: tuple[Path, Path])
     corpus, out = first
     cache = out.parent / f".{out.name}-cache"
     assert len(list(cache.glob("*.pickle"))) == 5
-    for suffix in (".txt", ".yml"):
+    for suffix in (".txt", ".yml", ".ids"):  # removed with its ledger: no ids to redirect
         (corpus / f"{SIF}{suffix}").unlink()
     build([corpus], out, site=False)
     assert len(list(cache.glob("*.pickle"))) == 4

@@ -694,10 +694,14 @@ def build_site(
     from . import hooks_state
 
     root = Path(__file__).resolve().parents[2]
+    from .feeds import site_feeds
+
     pages = generated_pages(built, load_moved(roots, built))
+    # Feeds are files the hook adds too: listed, so that one no longer made is removed.
+    made = {**pages, **site_feeds([b.doc for b in built])}
     digests = {
         path: hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-        for path, text in sorted(pages.items())
+        for path, text in sorted(made.items())
     }
     manifest = {"key": site_key(), "pages": digests}
     site_dir = out / "site"
@@ -712,7 +716,10 @@ def build_site(
             p for p, d in digests.items() if p.startswith("reports/") and before.get(p) == d
         }
         for gone in sorted(set(before) - set(digests)):  # pages no document calls for now
-            shutil.rmtree(site_dir / gone.removesuffix(".md"), ignore_errors=True)
+            if gone.endswith(".md"):
+                shutil.rmtree(site_dir / gone.removesuffix(".md"), ignore_errors=True)
+            else:
+                (site_dir / gone).unlink(missing_ok=True)
     hooks_state.PRELOADED = built
     hooks_state.PAGES = pages
     hooks_state.UNCHANGED = unchanged
