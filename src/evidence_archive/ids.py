@@ -318,10 +318,15 @@ def site_redirects(
     """
     roots = list(roots)
     redirects = read_redirects(roots)
+    if not redirects:
+        return {}, {}
+    # The council of a document that left is in its old ledger (its first line).
+    gone = {k for k in redirects if "#" not in k and k not in docs}
     authorities = {}
     for path in _ledgers(roots):
-        ledger = read_ledger(path)
-        authorities[ledger.doc_id] = ledger.authority
+        if path.stem in gone:
+            ledger = read_ledger(path)
+            authorities[ledger.doc_id] = ledger.authority
     published = set(docs)
     anchors: dict[str, dict[str, str]] = {}
     pages: dict[str, tuple[str, str]] = {}
