@@ -17,6 +17,7 @@ from feedgen.feed import FeedGenerator
 from .frameworks import KINDS
 from .model import Document
 from .registry import load_registry
+from .site import doc_date
 
 URN = "urn:evidence-archive"
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -29,11 +30,6 @@ def when(date: str) -> dt.datetime:
         return EPOCH
     year, month, day = (parts + [1, 1])[:3]
     return dt.datetime(year, month, day, tzinfo=dt.UTC)
-
-
-def doc_date(doc: Document) -> str:
-    m = doc.meta
-    return str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
 
 
 def newest_first(docs: Iterable[Document]) -> list[Document]:

@@ -256,16 +256,15 @@ def update(
     redirects = read_redirects([root])
     renamed = dict(renamed or {})
     added: dict[str, str] = {}
-    known = {read_ledger(p).doc_id: p for p in _ledgers([root])}
+    known = {ledger.doc_id: ledger for ledger in map(read_ledger, _ledgers([root]))}
     if complete:
         by_fingerprint: dict[str, str] = {}
         for doc_id, (doc, _) in sorted(docs.items()):
             for p in places(doc):
                 by_fingerprint.setdefault(p.fingerprint, doc_id)
-        for doc_id, path in sorted(known.items()):
+        for doc_id, ledger in sorted(known.items()):
             if doc_id in docs or doc_id in renamed or doc_id in redirects:
                 continue
-            ledger = read_ledger(path)
             votes = Counter(
                 by_fingerprint[p.fingerprint]
                 for p in ledger.places
@@ -279,7 +278,7 @@ def update(
     for old_id, new_id in sorted(renamed.items()):
         added[old_id] = new_id
         if old_id in known and new_id in docs:
-            added.update(moved(docs[new_id][0], read_ledger(known[old_id])))
+            added.update(moved(docs[new_id][0], known[old_id]))
     for doc, text_path in (docs[d] for d in sorted(docs)):
         path = ledger_path(text_path)
         if path.exists():

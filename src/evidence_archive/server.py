@@ -10,6 +10,7 @@ A new index swapped in by `evidence build` is picked up on the next request, wit
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,21 @@ def _int(value: str | None, name: str) -> int | None:
         raise QueryError(None, f"{name} must be a whole number, not {value!r}") from err
 
 
+def _expand(params: Any) -> bool:
+    """Stemming, abbreviations and synonyms, unless the request asks for exact words."""
+    return params.get("exact", "") not in ("1", "true", "yes")
+
+
+def _answer(make: Callable[[], Response]) -> Response:
+    """The response, or the API's error for a bad request (400) or a missing index (503)."""
+    try:
+        return make()
+    except QueryError as err:
+        return error(400, err.problem)
+    except ArchiveError as err:
+        return error(503, str(err))
+
+
 def filters_from(params: Any) -> Filters:
     """Filters from query parameters (authority may repeat)."""
     return Filters(
@@ -64,34 +80,18 @@ def make_app(out: Path) -> Starlette:
 
     async def api_search(request: Request) -> Response:
         params = request.query_params
-        try:
-            limit = _int(params.get("limit"), "limit") or 20
-            result = searcher().search(
-                params.get("q", ""),
-                filters_from(params),
-                limit=limit,
-                expand=params.get("exact", "") not in ("1", "true", "yes"),
-                facets=True,
-                base_url=str(request.base_url),
-            )
-        except QueryError as err:
-            return error(400, err.problem)
-        except ArchiveError as err:
-            return error(503, str(err))
-        return JSONResponse(result)
+        return _answer(lambda: JSONResponse(searcher().search(
+            params.get("q", ""), filters_from(params),
+            limit=_int(params.get("limit"), "limit") or 20, expand=_expand(params), facets=True,
+            base_url=str(request.base_url),
+        )))  # fmt: skip
 
     async def api_verify(request: Request) -> Response:
         from .verify import check_quote
 
-        try:
-            result = check_quote(
-                searcher(), request.query_params.get("q", ""), base_url=str(request.base_url)
-            )
-        except QueryError as err:
-            return error(400, err.problem)
-        except ArchiveError as err:
-            return error(503, str(err))
-        return JSONResponse(result)
+        return _answer(lambda: JSONResponse(check_quote(
+            searcher(), request.query_params.get("q", ""), base_url=str(request.base_url)
+        )))  # fmt: skip
 
     async def api_feed(request: Request) -> Response:
         from urllib.parse import urlencode
@@ -99,24 +99,21 @@ def make_app(out: Path) -> Starlette:
         from .feeds import search_feed
 
         params = request.query_params
-        try:
+
+        def feed() -> Response:
             s = searcher()
             result = s.search(
-                params.get("q", ""),
-                filters_from(params),
-                limit=min(_int(params.get("limit"), "limit") or 50, 200),
-                expand=params.get("exact", "") not in ("1", "true", "yes"),
+                params.get("q", ""), filters_from(params),
+                limit=min(_int(params.get("limit"), "limit") or 50, 200), expand=_expand(params),
                 base_url=str(request.base_url),
-            )
-        except QueryError as err:
-            return error(400, err.problem)
-        except ArchiveError as err:
-            return error(503, str(err))
-        for h in result["hits"]:
-            h["date"] = s.documents[h["id"]]["date"]
-        saved = urlencode(sorted(params.multi_items()))
-        xml = search_feed(result, saved, str(request.base_url))
-        return Response(xml, media_type="application/atom+xml; charset=utf-8")
+            )  # fmt: skip
+            for h in result["hits"]:
+                h["date"] = s.documents[h["id"]]["date"]
+            saved = urlencode(sorted(params.multi_items()))
+            xml = search_feed(result, saved, str(request.base_url))
+            return Response(xml, media_type="application/atom+xml; charset=utf-8")
+
+        return _answer(feed)
 
     async def api_health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
