@@ -16,17 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as q
-from whoosh.highlight import HtmlFormatter, WholeFragmenter
-from whoosh.idsets import BitSet
-from whoosh.qparser import AndGroup, OrGroup, QueryParser
+from whoosh.highlight import HtmlFormatter, WholeFragmenter, highlight
+from whoosh.qparser import AndGroup, QueryParser
 from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
 from . import synonyms
+from .engine import DocumentSet, Engine
 from .errors import QueryError
-from .index import DOCUMENT_FIELDS, as_text
+from .index import DOCUMENT_FIELDS
 from .site import human_date
 
 MAX_QUERY = 1000
@@ -139,8 +140,12 @@ class Searcher:
         meta = json.loads((self.index_dir / "archive.json").read_text())
         old = getattr(self, "_searcher", None)
         self._ix, self._stamp = ix, stamp
-        # One searcher for the life of this index: opening readers per query is the slow part.
+        self.schema = ix.schema  # read once: Index.schema reads the table of contents again
+        # One searcher and one engine for the life of this index: opening readers is slow, and
+        # the engine keeps the postings it has read.
         self._searcher = ix.searcher(weighting=WEIGHTING)
+        old_engine = getattr(self, "engine", None)
+        self.engine = Engine(ix, B=WEIGHTING.B, K1=WEIGHTING.K1)
         self._filters: dict[tuple[Any, ...], Any] = {}
         self.abbreviations = meta["abbreviations"]
         self.documents: dict[str, dict[str, Any]] = meta["documents"]
@@ -148,6 +153,8 @@ class Searcher:
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
         if old is not None:
             old.close()
+        if old_engine is not None:
+            old_engine.close()
 
     def index(self) -> Any:
         """The open index, reopened if a new one has been swapped in since."""
@@ -166,16 +173,15 @@ class Searcher:
 
     # --- queries -------------------------------------------------------------------------
 
-    def parse(self, text: str, expand: bool = True, any_word: bool = False) -> Any:
+    def parse(self, text: str, expand: bool = True) -> Any:
         """Parse a query: words (all must appear), "phrases", AND/OR/NOT, prefix*, field:value."""
         text = _check(text)
         if expand:
             text = synonyms.expand(text)
         field_name = "content" if expand else "exact"
-        ix = self.index()
+        self.index()
         # Words must all appear (as staff expect of evidence search); OR says otherwise.
-        group = OrGroup.factory(0.9) if any_word else AndGroup
-        parser = QueryParser(field_name, ix.schema, group=group)
+        parser = QueryParser(field_name, self.schema, group=AndGroup)
         parser.remove_plugin_class(WildcardPlugin)
         parser.remove_plugin_class(FieldsPlugin)
         # Fields first, so that 'title:insp*' is a prefix of the title, not of 'title:insp'.
@@ -197,7 +203,7 @@ class Searcher:
     def _documents_level(self, node: Any) -> Any:
         """Replace each query on a document field by the documents that satisfy it."""
         if getattr(node, "fieldname", None) in DOCUMENT_FIELDS:
-            return _doc_ids_query(self._matching_documents(node))
+            return DocumentSet(self._matching_documents(node))
         if isinstance(node, q.CompoundQuery):
             return node.__class__([self._documents_level(s) for s in node.subqueries],
                                   boost=node.boost)  # fmt: skip
@@ -207,7 +213,7 @@ class Searcher:
 
     def _title_terms(self) -> dict[str, list[str]]:
         if self._titles is None:
-            analyzer = self.index().schema["title"].analyzer
+            analyzer = self.schema["title"].analyzer
             self._titles = {
                 d: [t.text for t in analyzer(rec["title"])] for d, rec in self.documents.items()
             }
@@ -230,7 +236,7 @@ class Searcher:
                 lo, hi = node.start, node.end
                 return {d for d, r in docs.items() if (lo is None or r["year"] >= lo)
                         and (hi is None or r["year"] <= hi)}  # fmt: skip
-            year = _year(node, self.index().schema["year"])
+            year = _year(node, self.schema["year"])
             return {d for d, r in docs.items() if r["year"] == year}
         texts = getattr(node, "words", None) or [getattr(node, "text", "")]
         value = " ".join(str(t) for t in texts).lower()
@@ -259,8 +265,8 @@ class Searcher:
         return self._long[field_name]
 
     def _phrase(self, words: str, field_name: str) -> Any:
-        ix = self.index()
-        analyzer = ix.schema[field_name].analyzer
+        self.index()
+        analyzer = self.schema[field_name].analyzer
         terms = [t.text for t in analyzer(words)]
         if not terms:
             return None
@@ -290,37 +296,34 @@ class Searcher:
             return q.Not(self._expand(node.query, field_name, text))
         return node
 
-    def _allowed(self, f: Filters) -> Any:
-        """The documents a filter lets through, computed once per index and filter."""
+    def _allowed(self, f: Filters) -> np.ndarray | None:
+        """The entries a filter lets through (sorted entry numbers), once per index and filter."""
         key = (tuple(f.authority), f.region, f.kind, f.framework, f.year_from, f.year_to,
                tuple(f.grade))  # fmt: skip
-        if not any(key):
+        if not any(v is not None and v != () for v in key):
             return None
         if key not in self._filters:
             if len(self._filters) > 256:
                 self._filters.clear()
-            docs = self._searcher.docs_for_query(self._filter(f))
-            self._filters[key] = BitSet(docs, size=self._searcher.doc_count_all())
-        return self._filters[key]
+            self._filters[key] = self.engine.entries_of(sorted(self._filter(f)))
+        result: np.ndarray = self._filters[key]
+        return result
 
-    def _filter(self, f: Filters) -> Any:
-        """The documents a filter lets through, as a query on doc_id."""
+    def _filter(self, f: Filters) -> set[str]:
+        """The ids of the documents a filter lets through."""
         from .index import region_key
 
-        allowed = set(self.documents)
-        for d, r in self.documents.items():
-            ok = (
-                (not f.authority or r["authority"] in f.authority)
-                and (not f.region or r["region"] == region_key(f.region))
-                and (not f.kind or r["kind"] == f.kind)
-                and (not f.framework or r["framework"] == f.framework)
-                and (f.year_from is None or r["year"] >= f.year_from)
-                and (f.year_to is None or r["year"] <= f.year_to)
-                and all(g.lower().replace(" ", "-") in r["grades"] for g in f.grade)
-            )
-            if not ok:
-                allowed.discard(d)
-        return _doc_ids_query(allowed)
+        return {
+            d
+            for d, r in self.documents.items()
+            if (not f.authority or r["authority"] in f.authority)
+            and (not f.region or r["region"] == region_key(f.region))
+            and (not f.kind or r["kind"] == f.kind)
+            and (not f.framework or r["framework"] == f.framework)
+            and (f.year_from is None or r["year"] >= f.year_from)
+            and (f.year_to is None or r["year"] <= f.year_to)
+            and all(g.lower().replace(" ", "-") in r["grades"] for g in f.grade)
+        }
 
     def search(
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
@@ -332,28 +335,21 @@ class Searcher:
         query = self.parse(text, expand)
         self.index()
         with self._lock:
-            s = self._searcher
-            flt = self._allowed(filters or Filters())
-        # One searcher, shared: whoosh searchers are safe for concurrent reads.
-        # One pass per query, scoring every match (optimize=False), so that the count of the
-        # (filtered) matches comes with the top hits instead of from a second pass.
-        results = s.search(query, limit=limit + TIE_MARGIN, filter=flt, terms=True, optimize=False)
-        found = _in_order(results)[:limit]
-        all_words = total = len(results)
-        if len(found) < limit and _plain_words(text):
+            engine = self.engine
+            within = self._allowed(filters or Filters())
+        docs, scores = engine.evaluate(query, within)
+        all_words = total = len(docs)
+        found = [(int(d), float(sc)) for d, sc in self._best(engine, docs, scores, limit)]
+        if len(found) < limit and _plain_words(text) and isinstance(query, q.And):
             # Fewer paragraphs hold every word than were asked for: fill up with the
-            # paragraphs that hold most of them, ranked after.
-            broad = self.parse(text, expand, any_word=True)
-            seen = {r.docnum for r in found}
-            more = s.search(broad, limit=limit + TIE_MARGIN + len(found), filter=flt, terms=True,
-                            optimize=False)  # fmt: skip
-            found += [r for r in _in_order(more) if r.docnum not in seen][: limit - len(found)]
-            total = len(more)
-            query = broad
-        for r in found:
-            r.results.fragmenter = WholeFragmenter(charlimit=None)
-            r.results.formatter = HtmlFormatter(tagname="mark", between="")
-        hits = [self._hit(r, n, expand, base_url) for n, r in enumerate(found, start=1)]
+            # paragraphs that hold most of them, ranked after (most words first, then score).
+            more, total = self._fill_up(engine, query, within, docs, limit - len(found))
+            found += more
+        field_name = "content" if expand else "exact"
+        hits = [
+            self._hit(engine, query, d, sc, n, field_name, base_url)
+            for n, (d, sc) in enumerate(found, start=1)
+        ]
         out: dict[str, Any] = {
             "query": text,
             "total": total,
@@ -361,22 +357,72 @@ class Searcher:
             "hits": hits,
         }
         if facets:
-            everything = s.search(query, limit=None, filter=flt, scored=False)
-            out["facets"] = self._facets(everything)
+            if total > all_words:
+                docs = self._any_word(engine, query, within)[0]
+            out["facets"] = self._facets(engine, docs)
         return out
 
-    def _facets(self, everything: Any) -> dict[str, dict[str, int]]:
+    @staticmethod
+    def _best(
+        engine: Engine, docs: np.ndarray, scores: np.ndarray, limit: int, words: Any = None
+    ) -> list[tuple[int, float]]:
+        """The best entries: highest score (then most words), equal ones in document order."""
+        if len(docs) == 0:
+            return []
+        rounded = np.round(scores, 9)
+        if len(docs) > limit:
+            # Keep what ranks at least as well as the limit-th entry (ties included).
+            if words is None:
+                cut = np.partition(-rounded, limit - 1)[limit - 1]
+                keep = np.flatnonzero(-rounded <= cut)
+            else:
+                w_cut = -np.partition(-words, limit - 1)[limit - 1]
+                above, at = np.flatnonzero(words > w_cut), np.flatnonzero(words == w_cut)
+                room = limit - len(above)
+                if len(at) > room:
+                    cut = np.partition(-rounded[at], room - 1)[room - 1]
+                    at = at[-rounded[at] <= cut]
+                keep = np.concatenate([above, at])
+            docs, scores, rounded = docs[keep], scores[keep], rounded[keep]
+            words = words[keep] if words is not None else None
+        keys = [engine.order[docs], -rounded] + ([-words] if words is not None else [])
+        order = np.lexsort(keys)[:limit]
+        return [(int(docs[i]), float(scores[i])) for i in order]
+
+    def _any_word(
+        self, engine: Engine, query: Any, within: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Entries holding any part of an AND query: (entries, words held, summed scores)."""
+        parts = [engine.evaluate(sub, within) for sub in query.subqueries]
+        parts = [p for p in parts if len(p[0])]
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+        alldocs = np.concatenate([p[0] for p in parts])
+        docs, inverse = np.unique(alldocs, return_inverse=True)
+        words = np.bincount(inverse, minlength=len(docs)).astype(np.float64)
+        scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]),
+                             minlength=len(docs))  # fmt: skip
+        return docs, words, scores * query.boost
+
+    def _fill_up(
+        self, engine: Engine, query: Any, within: np.ndarray | None, have: np.ndarray, n: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        docs, words, scores = self._any_word(engine, query, within)
+        fresh = np.ones(len(docs), dtype=bool)
+        fresh[np.searchsorted(docs, have)] = False  # every all-words entry is among docs
+        best = self._best(engine, docs[fresh], scores[fresh], n, words[fresh])
+        return best, len(docs)
+
+    def _facets(self, engine: Engine, docs: np.ndarray) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter[str]] = {
             "authority": Counter(),
             "kind": Counter(),
             "year": Counter(),
         }
-        per_doc: Counter[str] = Counter()
-        column = self._searcher.reader().column_reader("doc_id")
-        for docnum in everything.docs():
-            per_doc[column[docnum]] += 1
-        for doc_id, n in per_doc.items():
-            rec = self.documents[as_text(doc_id)]
+        per_doc = np.bincount(engine.doc_of[docs], minlength=len(engine.doc_ids))
+        for i in np.flatnonzero(per_doc):
+            rec = self.documents[engine.doc_ids[i]]
+            n = int(per_doc[i])
             counts["authority"][rec["authority"]] += n
             counts["kind"][rec["kind"]] += n
             counts["year"][str(rec["year"])] += n
@@ -387,12 +433,17 @@ class Searcher:
         self.index()
         return self._searcher
 
-    def hit_fields(self, r: Any, base_url: str = "") -> dict[str, Any]:
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of an index entry."""
+        fields: dict[str, Any] = self.engine.reader.stored_fields(docnum)
+        return fields
+
+    def hit_fields(self, stored: dict[str, Any], base_url: str = "") -> dict[str, Any]:
         """Where an index entry comes from: document, section, paragraph, URL, text, citation."""
-        f = {**self.documents[r["doc_id"]], **r.fields()}
+        f = {**self.documents[stored["doc_id"]], **stored}
         f["url"] = f"{f['url']}#{f['anchor']}"
         return {
-            "id": r["doc_id"],
+            "id": stored["doc_id"],
             "source_file": f["source_file"],
             "authority": f["authority"],
             "title": f["title"],
@@ -402,34 +453,28 @@ class Searcher:
             "paragraph": f.get("paragraph"),
             "anchor": f["anchor"],
             "url": base_url.rstrip("/") + f["url"],
-            "text": r["verbatim"],
+            "text": stored["verbatim"],
             "citation": citation(f, base_url.rstrip("/")),
         }
 
-    def _hit(self, r: Any, rank: int, expand: bool, base_url: str) -> dict[str, Any]:
-        fields = self.hit_fields(r, base_url)
-        highlight = r.highlights("content" if expand else "exact", text=fields["text"], top=1)
-        hit = {"rank": rank, "score": round(float(r.score), 4), **fields}
-        hit["highlight"] = highlight or _escape(fields["text"])
+    def _hit(
+        self, engine: Engine, query: Any, docnum: int, score: float, rank: int, field_name: str,
+        base_url: str,
+    ) -> dict[str, Any]:  # fmt: skip
+        fields = self.hit_fields(self.stored(docnum), base_url)
+        words = {
+            self.schema[f].from_bytes(t)
+            for f, t in engine.terms_in(query, docnum)
+            if f == field_name
+        }
+        analyzer = self.schema[field_name].analyzer
+        marked = highlight(
+            fields["text"], words, analyzer, WholeFragmenter(charlimit=None),
+            HtmlFormatter(tagname="mark", between=""), top=1,
+        )  # fmt: skip
+        hit = {"rank": rank, "score": round(score, 4), **fields}
+        hit["highlight"] = marked or _escape(fields["text"])
         return {k: hit[k] for k in HIT_FIELDS}
-
-
-#: Hits fetched beyond the limit so that equal scores are ordered by entry id, not by where the
-#: entry happens to sit in the index (which depends on how the index was built).
-TIE_MARGIN = 10
-
-
-def _in_order(results: Any) -> list[Any]:
-    # Index the scored hits: len(results) would count every match, which is slow.
-    hits = [results[i] for i in range(results.scored_length())]
-    return sorted(hits, key=lambda r: (-round(float(r.score), 9), r["pid"]))
-
-
-def _doc_ids_query(ids: set[str]) -> Any:
-    """A query matching the entries of these documents (none at all for an empty set)."""
-    if not ids:
-        return q.Term("doc_id", "\x00no-document")
-    return q.Or([q.Term("doc_id", d) for d in sorted(ids)])
 
 
 def _contains_run(words: list[str], run: list[str]) -> bool:

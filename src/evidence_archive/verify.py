@@ -275,11 +275,12 @@ def check_quote(searcher: Any, quote: str, base_url: str = "", limit: int = 3) -
     """Where a quote comes from: {'quote', 'found', 'verbatim', 'same_words', 'matches': [...],
     'message'}; matches best first, each with its citation, differences and marked text."""
     text = prepare(quote)
-    s = searcher.whoosh_searcher()
     cq = candidate_query(text, searcher.index().schema["exact"].analyzer)
-    results = s.search(cq, limit=CANDIDATES)
+    engine = searcher.engine
+    docs, scores = engine.evaluate(cq)
     scored = []
-    for rank, r in enumerate(results):
+    for rank, (docnum, _) in enumerate(searcher._best(engine, docs, scores, CANDIDATES)):
+        r = searcher.stored(docnum)
         a = align(text, r["verbatim"])
         if found(a):
             scored.append((a, rank, r))

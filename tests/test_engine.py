@@ -1,0 +1,113 @@
+"""The set-at-a-time engine answers every kind of query exactly as Whoosh's own matchers do:
+the same entries match, and for words and phrases the same BM25F scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh import query as q
+
+from evidence_archive.engine import DocumentSet
+from evidence_archive.errors import QueryError
+from evidence_archive.search import WEIGHTING, Filters, Searcher
+
+
+@pytest.fixture(scope="module")
+def searcher(search_build: Path) -> Searcher:
+    return Searcher(search_build / "index")
+
+
+def _as_whoosh(node: Any) -> Any:
+    """The same query for Whoosh: document sets become doc_id terms."""
+    if isinstance(node, DocumentSet):
+        return q.Or([q.Term("doc_id", d) for d in sorted(node.ids)]) if node.ids else q.NullQuery
+    if isinstance(node, q.CompoundQuery):
+        return node.__class__([_as_whoosh(s) for s in node.subqueries], boost=node.boost)
+    if isinstance(node, q.Not):
+        return q.Not(_as_whoosh(node.query))
+    return node
+
+
+QUERIES = [
+    "looked after children",
+    "care leavers accommodation",
+    '"looked after children"',
+    '"children in care" pledge',
+    "CAMHS",
+    "LAC health",
+    "social work* vacanc*",
+    "fostering OR adoption",
+    "adoption NOT fostering",
+    "(young carers) OR (private fostering)",
+    "section:safeguarding",
+    "authority:havering children",
+    "title:joint review",
+    "year:2014 adoption",
+    "grades:overall:inadequate",
+    '"safe hands"',
+    "bed and breakfast",
+    "neet",
+    "organization",
+    "multi-agency",
+]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("expand", [True, False])
+def test_same_entries_as_whoosh(searcher: Searcher, text: str, expand: bool) -> None:
+    query = searcher.parse(text, expand)
+    docs, scores = searcher.engine.evaluate(query)
+    ws = searcher.whoosh_searcher()
+    expected = sorted(ws.docs_for_query(_as_whoosh(query)))
+    assert docs.tolist() == expected
+    assert len(docs) == len(scores) and np.all(np.isfinite(scores))
+
+
+@pytest.mark.parametrize(
+    "text", ["looked after children", "bed breakfast", "adoption OR fostering"]
+)
+def test_word_scores_are_whooshs_bm25f(searcher: Searcher, text: str) -> None:
+    query = searcher.parse(text, expand=False)
+    docs, scores = searcher.engine.evaluate(query)
+    results = searcher.whoosh_searcher().search(query, limit=None, optimize=False)
+    theirs = {r.docnum: r.score for r in results}
+    assert set(theirs) == set(docs.tolist())
+    for d, s in zip(docs.tolist(), scores.tolist(), strict=True):
+        assert s == pytest.approx(theirs[d], rel=1e-5)
+    assert WEIGHTING.B == searcher.engine.B
+
+
+def test_filter_keeps_exactly_the_documents_entries(searcher: Searcher) -> None:
+    f = Filters(authority=["havering"])
+    within = searcher._allowed(f)
+    assert within is not None
+    docs, _ = searcher.engine.evaluate(searcher.parse("children"), within)
+    unfiltered, _ = searcher.engine.evaluate(searcher.parse("children"))
+    havering = {d for d, r in searcher.documents.items() if r["authority"] == "havering"}
+    names = {searcher.engine.doc_ids[i] for i in searcher.engine.doc_of[docs]}
+    assert names <= havering and names
+    kept = [
+        d
+        for d in unfiltered.tolist()
+        if searcher.engine.doc_ids[searcher.engine.doc_of[d]] in havering
+    ]
+    assert docs.tolist() == kept
+
+
+def test_entry_order_follows_the_document(searcher: Searcher) -> None:
+    e = searcher.engine
+    for d in range(min(e.count, 400)):
+        stored = searcher.stored(d)
+        assert e.doc_ids[e.doc_of[d]] == stored["doc_id"]
+    # Within a document, order is the place of the entry: strictly increasing along its run.
+    same = e.doc_of[1:] == e.doc_of[:-1]
+    assert np.all(np.diff(e.order)[same] == 1)
+
+
+@pytest.mark.parametrize("text", ["a*", "e*"])
+def test_too_broad_prefix_is_refused(searcher: Searcher, text: str) -> None:
+    with pytest.raises(QueryError):
+        searcher.search(text)
