@@ -56,6 +56,12 @@ def on_files(files: Files, config) -> Files:  # type: ignore[no-untyped-def]
     return files
 
 
+def on_nav(nav, config, files):  # type: ignore[no-untyped-def]
+    # As pages name themselves (Page.url): the home page is "", not "./".
+    hooks_state.ORDER[:] = [f.page.url if f.page else f.url for f in files.documentation_pages()]
+    return nav
+
+
 def on_serve(server, config, builder):  # type: ignore[no-untyped-def]
     for root in _roots(config):
         server.watch(str(root))

@@ -82,6 +82,7 @@ def first(corpus_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
 def test_add_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, out = first
     before = _mtime(out, "reports/" + SIF)
+    council, london = _mtime(out, "authorities/hampshire"), _mtime(out, "authorities/havering")
     src = corpus / f"{HAVERING}.yml"
     meta = dict(next(e.meta for e in load_corpus([corpus]) if e.meta_path == src))
     (corpus / "barnet").mkdir()
@@ -96,6 +97,9 @@ def test_add_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     assert stats.incremental and stats.parsed == 1 and stats.reused == 5
     assert stats.changed == ["barnet-2009-01-01-joint-area-review"] and stats.removed == []
     assert _mtime(out, "reports/" + SIF) == before  # an untouched report page was not rendered
+    # Nor was a council page that does not change (Hampshire is not in London, Barnet's region).
+    assert _mtime(out, "authorities/hampshire") == council
+    assert _mtime(out, "authorities/havering") != london  # Havering's page lists Barnet now
     assert (out / "site/reports/barnet/barnet-2009-01-01-joint-area-review/index.html").is_file()
     assert "Joint area review: Barnet" in (out / "site/authorities/barnet/index.html").read_text()
     assert_same_as_clean(corpus, out, tmp_path)
@@ -190,3 +194,15 @@ def test_the_cli_says_what_it_reused(first: tuple[Path, Path]) -> None:
                      done.stderr)  # fmt: skip
     done = run_cli("build", "--corpus", str(corpus), "--out", str(out), "--no-site", "--clean")
     assert "full: 5 parsed, 0 from the cache" in done.stderr
+
+
+def test_metadata_is_read_again_when_its_cache_is_damaged(first: tuple[Path, Path]) -> None:
+    corpus, out = first
+    cache = build_module.default_cache(out)
+    (table,) = list(cache.glob("metadata-*.meta"))
+    table.write_bytes(b"not a pickle")
+    stats = Stats()
+    build([corpus], out, stats=stats)
+    assert stats.reused == 5 and stats.changed == []
+    (again,) = list(cache.glob("metadata-*.meta"))
+    assert again.read_bytes() != b"not a pickle"

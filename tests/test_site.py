@@ -77,3 +77,29 @@ def test_no_markup_syntax_leaks_into_the_html(tmp_path: Path) -> None:
         assert "{:" not in html, page
         assert "[^" not in html, page
         assert "\\*" not in html and "\\[" not in html, page
+
+
+def test_name_finder_finds_what_one_pattern_of_every_name_finds() -> None:
+    import re
+
+    from evidence_archive.corpus import load_corpus
+    from evidence_archive.registry import NameFinder, load_registry
+
+    names = sorted({n for a in load_registry() for n in {a.name, *a.printed_names} if len(n) > 3})
+    alt = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    pattern = re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])")
+    finder = NameFinder(names)
+    texts = [e.read_text() for e in load_corpus([CORPUS])]
+    texts += [
+        "St Helens and St. Helens",
+        "Hampshire-wide Hampshire's Hampshire_x xHampshire",
+        "City of York Council and York",
+        "Windsor and Maidenhead, Bracknell Forest.",
+        "",
+    ]
+    checked = 0
+    for text in texts:
+        for line in text.splitlines():
+            assert finder.names_in(line) == [m.group(0) for m in pattern.finditer(line)], line
+            checked += 1
+    assert checked > 1000

@@ -63,6 +63,9 @@ class Built:
     """The page's front matter (judgements, paragraph range, word count, ...)."""
     abbreviations: dict[str, list[str]]
     """Abbreviations the document defines (for the search index's table)."""
+    named: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
+    """Places that name other councils: (section index, block index or -1 for the heading,
+    slugs), for the councils' pages."""
 
 
 def code_version() -> str:
@@ -123,6 +126,27 @@ class Cache:
             if path.suffix == ".pickle" and path.stem not in keep:
                 path.unlink(missing_ok=True)
 
+    def metadata(self, code: str) -> dict[str, dict[str, Any]] | None:
+        """Validated metadata by the sha256 of its file (reading YAML is most of the time of a
+        build that parses nothing), for this code version; None without a cache folder."""
+        if self.folder is None:
+            return None
+        try:
+            table = pickle.loads((self.folder / f"metadata-{code}.meta").read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: the YAML is read again
+            return {}
+        return table if isinstance(table, dict) else {}
+
+    def put_metadata(self, code: str, table: dict[str, dict[str, Any]]) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("metadata-*.meta"):
+            old.unlink(missing_ok=True)
+        tmp = self.folder / f".metadata.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.folder / f"metadata-{code}.meta")
+
 
 def parse_entry(entry: CorpusEntry) -> Built | ArchiveError:
     """Parse and render one corpus document (in a worker process, when there are several)."""
@@ -135,8 +159,23 @@ def parse_entry(entry: CorpusEntry) -> Built | ArchiveError:
     front = front_matter(doc, body)
     return Built(
         doc, page_markdown(front, body), page, str(entry.meta["source_file"]), body, front,
-        document_abbreviations(doc),
+        document_abbreviations(doc), councils_named_in(doc),
     )  # fmt: skip
+
+
+def councils_named_in(doc: Document) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """Headings and blocks of a document that name councils other than its own."""
+    from .registry import councils_named
+
+    own = str(doc.meta["authority"])
+    out = []
+    for si, sec in enumerate(doc.sections):
+        places = [(-1, sec.title)] + [(bi, blk.text) for bi, blk in enumerate(sec.blocks)]
+        for bi, text in places:
+            slugs = tuple(sorted(councils_named(text) - {own}))
+            if slugs:
+                out.append((si, bi, slugs))
+    return tuple(out)
 
 
 def parse_corpus(
@@ -146,8 +185,13 @@ def parse_corpus(
     every failure is collected, then raised."""
     cache = cache or Cache(None)
     stats = stats if stats is not None else Stats()
-    entries = load_corpus(roots)
     code = code_version()
+    seen = cache.metadata(code)
+    table = {} if seen is None else dict(seen)
+    entries = load_corpus(roots, None if seen is None else table)
+    if seen is not None and table != seen:
+        used = {hashlib.sha256(e.meta_path.read_bytes()).hexdigest() for e in entries}
+        cache.put_metadata(code, {k: v for k, v in table.items() if k in used})
     keys = {e.id: document_key(e, code) for e in entries}
     done: dict[str, Built] = {}
     for e in entries:

@@ -210,8 +210,13 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def scan(roots: Iterable[Path]) -> tuple[list[CorpusEntry], list[Problem]]:
-    """Read every corpus document under the roots; return the good ones and every problem."""
+def scan(
+    roots: Iterable[Path], meta_cache: dict[str, dict[str, Any]] | None = None
+) -> tuple[list[CorpusEntry], list[Problem]]:
+    """Read every corpus document under the roots; return the good ones and every problem.
+
+    meta_cache maps the sha256 of a metadata file's bytes to its metadata as validated before
+    (by the same code: the build keeps one per code version); it is read and filled in."""
     entries: list[CorpusEntry] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
@@ -240,7 +245,7 @@ def scan(roots: Iterable[Path]) -> tuple[list[CorpusEntry], list[Problem]]:
             if "meta" not in pair:
                 problems.append(Problem(str(pair["text"]), "text file with no metadata beside it"))
                 continue
-            meta, found = load_meta(pair["meta"], str(pair["meta"]))
+            meta, found = _cached_meta(pair["meta"], meta_cache)
             problems += found
             data = pair["text"].read_bytes()
             try:
@@ -273,9 +278,25 @@ def scan(roots: Iterable[Path]) -> tuple[list[CorpusEntry], list[Problem]]:
     return entries, problems
 
 
-def load_corpus(roots: Iterable[Path]) -> list[CorpusEntry]:
+def _cached_meta(
+    path: Path, cache: dict[str, dict[str, Any]] | None
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    if cache is None:
+        return load_meta(path, str(path))
+    key = hashlib.sha256(path.read_bytes()).hexdigest()
+    if key in cache:
+        return dict(cache[key]), []
+    meta, found = load_meta(path, str(path))
+    if meta is not None and not found:
+        cache[key] = dict(meta)
+    return meta, found
+
+
+def load_corpus(
+    roots: Iterable[Path], meta_cache: dict[str, dict[str, Any]] | None = None
+) -> list[CorpusEntry]:
     """Every corpus document, or CorpusError listing every problem."""
-    entries, problems = scan(roots)
+    entries, problems = scan(roots, meta_cache)
     if problems:
         raise CorpusError(None, "\n".join(str(p) for p in problems))
     return entries

@@ -16,3 +16,7 @@ PAGES: dict[str, str] | None = None
 UNCHANGED: set[str] = set()
 """Report pages whose Markdown is the same as in the previous site, which a dirty build copies
 instead of rendering."""
+
+ORDER: list[str] = []
+"""The URLs of the documentation pages in the order MkDocs builds them (set by the hook), to
+complete the site search index of a dirty build in a clean build's order."""

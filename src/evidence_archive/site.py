@@ -268,25 +268,16 @@ class Mention:
 
 
 def mentions(built: list[Built]) -> dict[str, list[Mention]]:
-    """Blocks and headings that name each authority, in documents not about that authority."""
-    reg = load_registry()
-    slug_of: dict[str, str] = {}
-    for a in reg:
-        for n in {a.name, *a.printed_names}:
-            if len(n) > 3:
-                slug_of.setdefault(n, a.slug)
-    # One pattern of every name, longest first, searched once per block (not once per council).
-    alt = "|".join(re.escape(n) for n in sorted(slug_of, key=lambda n: (-len(n), n)))
-    pattern = re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])")
+    """Blocks and headings that name each authority, in documents not about that authority
+    (found when each document was parsed: Built.named)."""
     found: dict[str, list[Mention]] = defaultdict(list)
     for b in built:
-        own = b.doc.meta["authority"]
-        for sec in b.doc.sections:
-            places = [(sec.anchor, sec.title)] + [(blk.anchor, blk.text) for blk in sec.blocks]
-            for anchor, text in places:
-                slugs = {slug_of[m.group(0)] for m in pattern.finditer(text)} - {own}
-                for slug in sorted(slugs):
-                    found[slug].append(Mention(b.doc, anchor, sec.title, text))
+        for si, bi, slugs in b.named:
+            sec = b.doc.sections[si]
+            anchor, text = (sec.anchor, sec.title) if bi < 0 else (
+                sec.blocks[bi].anchor, sec.blocks[bi].text)  # fmt: skip
+            for slug in slugs:
+                found[slug].append(Mention(b.doc, anchor, sec.title, text))
     return found
 
 
@@ -711,10 +702,9 @@ def build_site(
     if dirty and old_dir is not None and old is not None:
         shutil.copytree(old_dir, site_dir, symlinks=True)
         before: dict[str, str] = old["pages"]
-        # Only report pages are skipped: the others show several documents and are searched.
-        unchanged = {
-            p for p, d in digests.items() if p.startswith("reports/") and before.get(p) == d
-        }
+        # A generated page depends on its Markdown alone (the navigation names only the pages
+        # of docs/), so one whose Markdown is unchanged is the same page as before.
+        unchanged = {p for p, d in digests.items() if p.endswith(".md") and before.get(p) == d}
         for gone in sorted(set(before) - set(digests)):  # pages no document calls for now
             if gone.endswith(".md"):
                 shutil.rmtree(site_dir / gone.removesuffix(".md"), ignore_errors=True)
@@ -723,15 +713,48 @@ def build_site(
     hooks_state.PRELOADED = built
     hooks_state.PAGES = pages
     hooks_state.UNCHANGED = unchanged
+    hooks_state.ORDER = []
     quiet = _QuietDirty()
     logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
         config["extra"]["corpus_dirs"] = [str(r.resolve()) for r in roots]
         mkdocs_build(config, dirty=dirty)
+        if dirty and old_dir is not None:
+            index = Path("search") / "search_index.json"
+            merge_search_index(site_dir / index, old_dir / index, hooks_state.ORDER,
+                               {_page_url(p) for p in unchanged})  # fmt: skip
     finally:
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         hooks_state.PRELOADED = None
         hooks_state.PAGES = None
         hooks_state.UNCHANGED = set()
+        hooks_state.ORDER = []
     return manifest
+
+
+def _page_url(docs_path: str) -> str:
+    """The URL MkDocs gives a page (directory URLs): 'authorities/x.md' -> 'authorities/x/'."""
+    stem = docs_path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def merge_search_index(new: Path, old: Path, order: list[str], kept: set[str]) -> None:
+    """Complete the site search index of a dirty build: MkDocs wrote entries only for the pages
+    it rendered; the pages it kept from the previous site get their previous entries back, all
+    in the order of a clean build (the order of the pages), written as Material writes it."""
+    fresh = json.loads(new.read_text(encoding="utf-8"))
+    before = json.loads(old.read_text(encoding="utf-8"))
+
+    def by_page(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in entries:
+            out[str(e["location"]).split("#")[0]].append(e)
+        return out
+
+    now, then = by_page(fresh["docs"]), by_page(before["docs"])
+    docs = [e for url in order for e in (then if url in kept else now).get(url, [])]
+    data = {"config": fresh["config"], "docs": docs}
+    new.write_bytes(json.dumps(data, separators=(",", ":"), default=str).encode("utf-8"))
