@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -375,6 +376,53 @@ def default_cache(out: Path) -> Path:
     return out.parent / f".{out.name}-cache"
 
 
+def alongside(child_job: Any, job: Any, stats: Stats) -> None:
+    """Run child_job in a forked child process while job runs here; the child's stage times
+    and flags come back into stats; a failure of either is raised here. The fork happens
+    before job starts, while this process runs no other thread, and the child dies with it."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        _die_with_parent()
+        try:
+            child_job()
+            send.send(("ok", stats.seconds, stats.incremental))
+        except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
+            problem = err if isinstance(err, ArchiveError) else ArchiveError(None, repr(err))
+            send.send(("error", ArchiveError(problem.path, problem.problem), None))
+
+    proc = ctx.Process(target=child)
+    proc.start()
+    send.close()
+    try:
+        job()
+    finally:
+        try:
+            status, value, flag = receive.recv()
+        except EOFError:
+            status, value, flag = "error", ArchiveError(None, "the index build died"), None
+        proc.join()
+        receive.close()
+    if status == "error":
+        raise value
+    stats.seconds.update({k: v for k, v in value.items() if k not in stats.seconds})
+    stats.incremental = bool(flag)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (a killed build leaves no writer)."""
+    import ctypes
+    import ctypes.util
+    import signal
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _timed(stats: Stats, stage: str, start: float) -> float:
     now = time.perf_counter()
     stats.seconds[stage] = round(now - start, 3)
@@ -426,9 +474,11 @@ def build(
         write_outputs(built, tmp)
         t = _timed(stats, "write", t)
         manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
-        if index:
+
+        def make_index() -> None:
             from .index import build_index, update_index
 
+            start = time.perf_counter()
             if previous is not None and (out / "index" / "archive.json").is_file():
                 update_index(
                     out / "index", tmp / "index", built, stats.changed, stats.removed, jobs
@@ -436,15 +486,26 @@ def build(
                 stats.incremental = True
             else:
                 build_index(built, tmp / "index", procs=jobs)
-            t = _timed(stats, "index", t)
-        if site:
+            _timed(stats, "index", start)
+
+        def make_site() -> None:
             from .site import build_site
 
+            start = time.perf_counter()
             old_site = (out / "site") if previous is not None else None
             manifest["site"] = build_site(
                 tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None
             )
-            t = _timed(stats, "site", t)
+            _timed(stats, "site", start)
+
+        if index and site and "fork" in multiprocessing.get_all_start_methods():
+            # The index is written in a child process (and its workers) while MkDocs renders in
+            # this one: the two stages share nothing but the parsed documents.
+            alongside(make_index, make_site, stats)
+        elif index:
+            make_index()
+        elif site:
+            make_site()
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
         swap_in(tmp, out)
     except BaseException:

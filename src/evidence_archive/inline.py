@@ -7,6 +7,7 @@ footnote marks (¹). All three become styled runs; no word is added, dropped or 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .model import Inline
@@ -127,8 +128,12 @@ def _parse(text: str, style: str, out: list[Inline]) -> None:
         out.append(Inline(text[pos:], style))
 
 
+@functools.lru_cache(maxsize=32768)
 def parse_inline(text: str) -> tuple[Inline, ...]:
-    """Parse one block's source text into inline runs, merging neighbours of one style."""
+    """Parse one block's source text into inline runs, merging neighbours of one style.
+
+    Cached: the parser asks for the same lines' runs in several passes (and the runs are
+    immutable)."""
     text = _MANGLED_SUP.sub("<sup>", text)
     raw: list[Inline] = []
     _parse(text, "", raw)
@@ -152,6 +157,7 @@ def parse_inline(text: str) -> tuple[Inline, ...]:
     return tuple(r for r in merged if r.text)
 
 
+@functools.lru_cache(maxsize=32768)
 def strip_markup(text: str) -> str:
     """The plain text of a source string (tags, emphasis marks and escapes removed)."""
     return "".join(" " if r.style == "br" else r.text for r in parse_inline(text))
