@@ -52,6 +52,8 @@ QUERIES = [
     "neet",
     "organization",
     "multi-agency",
+    "section:[s TO t]",
+    "children section:[a TO c]",
 ]
 
 
@@ -111,3 +113,18 @@ def test_entry_order_follows_the_document(searcher: Searcher) -> None:
 def test_too_broad_prefix_is_refused(searcher: Searcher, text: str) -> None:
     with pytest.raises(QueryError):
         searcher.search(text)
+
+
+def test_concurrent_first_searches_agree_with_one_at_a_time(search_build: Path) -> None:
+    """Threads that read and decode the same postings at once (a fresh server) get the same
+    answers as one thread alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ['"looked after children"', "care leavers", '"children in care" health', "CAMHS",
+             "adoption NOT fostering", "social work*"] * 4  # fmt: skip
+    alone = Searcher(search_build / "index")
+    expected = [alone.search(t, limit=15) for t in texts]
+    together = Searcher(search_build / "index")
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda t: together.search(t, limit=15), texts))
+    assert got == expected

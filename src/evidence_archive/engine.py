@@ -21,6 +21,7 @@ place in its document, so answers never depend on how the index was segmented.
 
 from __future__ import annotations
 
+import copy
 import pickle
 import threading
 from collections import OrderedDict
@@ -66,21 +67,21 @@ class Postings:
     """One term's postings over the whole index: sorted entry numbers, weights, and positions
     (read on first need)."""
 
-    __slots__ = ("docs", "weights", "_values", "pos", "pos_start", "pos_count", "nbytes")
+    __slots__ = ("docs", "weights", "_values", "_decoded", "nbytes")
 
     def __init__(self, docs: np.ndarray, weights: np.ndarray, values: list[bytes] | None) -> None:
         self.docs = docs
         self.weights = weights
         self._values = values
-        self.pos: np.ndarray | None = None
-        self.pos_start: np.ndarray | None = None
-        self.pos_count: np.ndarray | None = None
+        self._decoded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """Every position, and where each posting's run of them starts and how long it is."""
         self.nbytes = docs.nbytes + weights.nbytes + (sum(map(len, values)) if values else 0)
 
     def positions(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(entry number, position) of every occurrence in the postings idx (sorted indexes),
         in entry then position order."""
-        if self.pos is None:
+        decoded = self._decoded
+        if decoded is None:
             values = self._values or []
             counts = np.empty(len(values), dtype=_INT)
             flat: list[int] = []
@@ -95,17 +96,18 @@ class Postings:
             before = (
                 np.where(starts > 0, total[np.maximum(starts - 1, 0)], 0) if len(total) else counts
             )
-            self.pos = total - np.repeat(before, counts)
-            self.pos_start, self.pos_count = starts, counts
+            decoded = (total - np.repeat(before, counts), starts, counts)
+            # One assignment: a thread reading at the same time sees all of it or none.
+            self._decoded = decoded
             self._values = None
-            self.nbytes = self.docs.nbytes + self.weights.nbytes + self.pos.nbytes * 3
-        assert self.pos_start is not None and self.pos_count is not None
-        lengths = self.pos_count[idx]
-        starts = self.pos_start[idx]
+            self.nbytes = self.docs.nbytes + self.weights.nbytes + decoded[0].nbytes * 3
+        pos, pos_start, pos_count = decoded
+        lengths = pos_count[idx]
+        starts = pos_start[idx]
         # The positions of the chosen postings: runs of `lengths` from `starts`, concatenated.
         run_offsets = np.cumsum(lengths) - lengths
         flat = np.arange(int(lengths.sum()), dtype=_INT) + np.repeat(starts - run_offsets, lengths)
-        return np.repeat(self.docs[idx], lengths), self.pos[flat]
+        return np.repeat(self.docs[idx], lengths), pos[flat]
 
 
 def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -138,6 +140,7 @@ class Engine:
         self.leaves = list(self.reader.leaf_readers())
         self.count = int(self.reader.doc_count_all())
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._cache: OrderedDict[tuple[str, bytes], Postings | None] = OrderedDict()
         self._cache_bytes = 0
         self._cache_limit = cache_mb * 2**20
@@ -186,8 +189,9 @@ class Engine:
                 n = leaf.doc_count_all()
                 raw = np.zeros(n, dtype=np.uint8) if col is None else np.asarray(col.load())
                 parts.append(_LENGTHS[raw.astype(np.intp)])
-            self._lengths[field] = np.concatenate(parts) if parts else _EMPTY_SCORES
+            # The average first: a thread that finds the lengths also finds the average.
             self._avg[field] = (self.reader.field_length(field) / (self.count or 1)) or 1.0
+            self._lengths[field] = np.concatenate(parts) if parts else _EMPTY_SCORES
         return self._lengths[field]
 
     def idf(self, postings: Postings) -> float:
@@ -262,6 +266,27 @@ class Engine:
         self, node: Any, within: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(sorted entry numbers that match node, their scores), only among within if given."""
+        self._local.memo = {}
+        try:
+            return self._eval(node, within)
+        finally:
+            self._local.memo = {}
+
+    def _eval(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        # A part that occurs twice in a query (expansions overlap) is evaluated once.
+        memo: dict[tuple[Any, int], tuple[np.ndarray, np.ndarray]] = self._local.memo
+        if isinstance(node, q.Term | q.Phrase) and node.boost != 1.0:
+            # A word's or phrase's score scales with its boost: evaluate it once, unboosted.
+            plain = copy.copy(node)
+            plain.boost = 1.0
+            docs, scores = self._eval(plain, within)
+            return docs, scores * node.boost
+        key = (node, id(within))
+        if key not in memo:
+            memo[key] = self._dispatch(node, within)
+        return memo[key]
+
+    def _dispatch(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(node, DocumentSet):
             docs = self.entries_of(node.ids)
             if within is not None:
@@ -278,21 +303,21 @@ class Engine:
         if isinstance(node, q.Or):
             return self._or(list(node.subqueries), within, node.boost)
         if isinstance(node, q.AndNot):
-            docs, scores = self.evaluate(node.a, within)
+            docs, scores = self._eval(node.a, within)
             return self._without(docs, scores, node.b)
         if isinstance(node, q.Not):
             every = np.arange(self.count, dtype=_INT) if within is None else within
             return self._without(every, np.zeros(len(every)), node.query)
         if isinstance(node, q.AndMaybe):
-            docs, scores = self.evaluate(node.a, within)
-            mdocs, mscores = self.evaluate(node.b, docs)
+            docs, scores = self._eval(node.a, within)
+            mdocs, mscores = self._eval(node.b, docs)
             _, ia, ib = _intersect(docs, mdocs)
             scores = scores.copy()
             scores[ia] += mscores[ib]
             return docs, scores
         if isinstance(node, q.Require):
-            docs, scores = self.evaluate(node.a, within)
-            rdocs, _ = self.evaluate(node.b, docs)
+            docs, scores = self._eval(node.a, within)
+            rdocs, _ = self._eval(node.b, docs)
             _, ia, _ = _intersect(docs, rdocs)
             return docs[ia], scores[ia]
         if node is q.NullQuery or isinstance(node, type(q.NullQuery)):
@@ -300,10 +325,34 @@ class Engine:
         if isinstance(node, q.Every):
             docs = np.arange(self.count, dtype=_INT) if within is None else within
             return docs, np.ones(len(docs))
-        raise QueryError(None, f"this kind of query is not supported: {node}")
+        return self._by_whoosh(node, within)
+
+    def _by_whoosh(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Any other kind of query (a range, say): Whoosh's own matcher, one entry at a time."""
+        from whoosh.scoring import BM25F
+        from whoosh.searching import Searcher as WhooshSearcher
+
+        with self._lock:
+            searcher = WhooshSearcher(self.reader, weighting=BM25F(B=self.B, K1=self.K1),
+                                      closereader=False)  # fmt: skip
+            docs, scores = [], []
+            try:
+                m = node.matcher(searcher, searcher.context())
+                while m.is_active():
+                    docs.append(m.id())
+                    scores.append(m.score())
+                    m.next()
+            finally:
+                searcher.close()
+        d = np.asarray(docs, dtype=_INT)
+        sc = np.asarray(scores, dtype=np.float64)
+        order = np.argsort(d, kind="stable")
+        d, sc = d[order], sc[order]
+        idx = _restrict(d, within)
+        return d[idx], sc[idx]
 
     def _without(self, docs: np.ndarray, scores: np.ndarray, node: Any) -> tuple[Any, Any]:
-        out, _ = self.evaluate(node, docs)
+        out, _ = self._eval(node, docs)
         keep = np.ones(len(docs), dtype=bool)
         keep[_intersect(docs, out)[1]] = False
         return docs[keep], scores[keep]
@@ -352,14 +401,16 @@ class Engine:
             for i, p in enumerate(plist):
                 pdocs, pos = p.positions(_intersect(p.docs, cand)[1])
                 if slop == 1:
+                    # Sorted and unique already: entries in order, positions rising in each.
                     k = pdocs * (1 << 32) + (pos - i)
                     k = k[pos >= i]
-                    keys = k if keys is None else _intersect(keys, np.unique(k))[0]
+                    keys = k if keys is None else _intersect(keys, k)[0]
                 else:
                     keys = _near(keys, pdocs, pos, slop) if keys is not None else (
                         pdocs * (1 << 32) + pos)  # fmt: skip
             assert keys is not None
-            cand = np.unique(keys >> 32)
+            held = keys >> 32
+            cand = held[np.r_[True, held[1:] != held[:-1]]] if len(held) else _EMPTY_DOCS
         total = np.zeros(len(cand))
         for p in plist:
             idx = _intersect(p.docs, cand)[1]
@@ -388,7 +439,7 @@ class Engine:
         parts = []
         docs = within
         for s in sorted(positive, key=self._estimate):
-            sdocs, sscores = self.evaluate(s, docs)
+            sdocs, sscores = self._eval(s, docs)
             parts.append((sdocs, sscores))
             docs = sdocs
             if len(docs) == 0:
@@ -404,7 +455,7 @@ class Engine:
     def _or(
         self, subs: list[Any], within: np.ndarray | None, boost: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        parts = [self.evaluate(s, within) for s in subs]
+        parts = [self._eval(s, within) for s in subs]
         parts = [p for p in parts if len(p[0])]
         if not parts:
             return _EMPTY_DOCS, _EMPTY_SCORES
