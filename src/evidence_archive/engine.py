@@ -82,15 +82,8 @@ class Postings:
         in entry then position order."""
         decoded = self._decoded
         if decoded is None:
-            values = self._values or []
-            counts = np.empty(len(values), dtype=_INT)
-            flat: list[int] = []
-            for i, v in enumerate(values):
-                # Whoosh's Positions format: a 4-byte count, then a pickled list of deltas.
-                deltas = pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".")
-                counts[i] = len(deltas)
-                flat.extend(deltas)
-            total = np.cumsum(np.asarray(flat, dtype=_INT))
+            flat, counts = decode_positions(self._values or [])
+            total = np.cumsum(flat)
             starts = np.cumsum(counts) - counts
             # Deltas restart at each entry: subtract the running total before each entry.
             before = (
@@ -108,6 +101,52 @@ class Postings:
         run_offsets = np.cumsum(lengths) - lengths
         flat = np.arange(int(lengths.sum()), dtype=_INT) + np.repeat(starts - run_offsets, lengths)
         return np.repeat(self.docs[idx], lengths), pos[flat]
+
+
+#: Whoosh's Positions value for one position: a 4-byte count of 1, then pickle protocol 2 of a
+#: one-item list: PROTO 2, EMPTY_LIST, BINPUT 0, the int (K: 1 byte, M: 2, J: 4), APPEND, STOP.
+_ONE_PREFIX = np.frombuffer(b"\x00\x00\x00\x01\x80\x02]q\x00", dtype=np.uint8)
+_INT_OPS = ((ord("K"), 1, "<u1"), (ord("M"), 2, "<u2"), (ord("J"), 4, "<i4"))
+
+
+def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh Positions values -> (every position delta, in order; how many each value holds).
+
+    Most postings hold one position: those are read straight from the bytes, all at once; any
+    other value is unpickled as Whoosh does."""
+    n = len(values)
+    if n == 0:
+        return _EMPTY_DOCS, _EMPTY_DOCS
+    lens = np.fromiter(map(len, values), dtype=_INT, count=n)
+    buf = np.frombuffer(b"".join(values) + bytes(16), dtype=np.uint8)
+    off = np.cumsum(lens) - lens
+    prefix = np.ones(n, dtype=bool)
+    for k, byte in enumerate(_ONE_PREFIX):
+        prefix &= buf[off + k] == byte
+    single = np.zeros(n, dtype=_INT)
+    fast = np.zeros(n, dtype=bool)
+    op = buf[off + 9]
+    for code, width, dtype in _INT_OPS:
+        rows = np.flatnonzero(
+            prefix & (op == code) & (lens >= 11 + width) & (buf[off + 10 + width] == ord("a"))
+        )
+        if len(rows):
+            starts = off[rows] + 10
+            raw = buf[(starts[:, None] + np.arange(width)).ravel()].tobytes()
+            single[rows] = np.frombuffer(raw, dtype=dtype).astype(_INT)
+            fast[rows] = True
+    counts = np.ones(n, dtype=_INT)
+    slow: dict[int, list[int]] = {}
+    for i in np.flatnonzero(~fast).tolist():
+        v = values[i]
+        slow[i] = pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".")
+        counts[i] = len(slow[i])
+    flat = np.empty(int(counts.sum()), dtype=_INT)
+    starts = np.cumsum(counts) - counts
+    flat[starts[fast]] = single[fast]
+    for i, deltas in slow.items():
+        flat[starts[i] : starts[i] + len(deltas)] = deltas
+    return flat, counts
 
 
 def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -146,32 +185,25 @@ class Engine:
         self._cache_limit = cache_mb * 2**20
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
-        # Which document each entry belongs to, and the entry's place in it.
-        names: list[str] = []
-        per_leaf = []
-        for leaf, _ in self.leaves:
-            col = leaf.column_reader("doc_id")
-            values = [v.decode() if isinstance(v, bytes) else str(v) for v in col]
-            per_leaf.append(values)
-            names.extend(values)
-        self.doc_ids = sorted(set(names))
-        rank = {d: i for i, d in enumerate(self.doc_ids)}
-        self.doc_of = np.fromiter((rank[d] for d in names), dtype=_INT, count=len(names))
+        # Which document each entry belongs to, and the entry's place in it, from the postings
+        # of the doc_id field (reading the column entry by entry took most of a cold query).
+        self.doc_ids = sorted(
+            {t.decode() if isinstance(t, bytes) else str(t) for leaf, _ in self.leaves
+             for t in leaf.lexicon("doc_id")}
+        )  # fmt: skip
+        self.doc_of = np.zeros(self.count, dtype=_INT)
+        first = np.zeros(len(self.doc_ids), dtype=_INT)
+        self._doc_entries: dict[str, np.ndarray] = {}
+        for i, d in enumerate(self.doc_ids):
+            found = self._read("doc_id", d.encode("utf-8"))
+            entries = found.docs if found is not None else _EMPTY_DOCS
+            self.doc_of[entries] = i
+            first[i] = entries[0] if len(entries) else 0
+            self._doc_entries[d] = entries
         # Entries of a document are written together, in the document's order.
-        place = np.zeros(len(names), dtype=_INT)
-        if len(names):
-            starts = np.r_[True, self.doc_of[1:] != self.doc_of[:-1]]
-            run_start = np.maximum.accumulate(np.where(starts, np.arange(len(names)), 0))
-            place = np.arange(len(names)) - run_start
+        place = np.arange(self.count, dtype=_INT) - first[self.doc_of]
         #: The order of equal scores: document id, then place in the document.
         self.order = self.doc_of * (1 << 24) + place
-        self._doc_entries: dict[str, np.ndarray] = {}
-        bounds = np.flatnonzero(np.r_[True, self.doc_of[1:] != self.doc_of[:-1], True])
-        for s, e in zip(bounds[:-1], bounds[1:], strict=True):
-            d = self.doc_ids[int(self.doc_of[s])]
-            prev = self._doc_entries.get(d)
-            run = np.arange(s, e, dtype=_INT)
-            self._doc_entries[d] = run if prev is None else np.union1d(prev, run)
 
     def close(self) -> None:
         self.reader.close()
@@ -186,9 +218,7 @@ class Engine:
             parts = []
             for leaf, _ in self.leaves:
                 col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                n = leaf.doc_count_all()
-                raw = np.zeros(n, dtype=np.uint8) if col is None else np.asarray(col.load())
-                parts.append(_LENGTHS[raw.astype(np.intp)])
+                parts.append(_LENGTHS[_length_bytes(col, leaf.doc_count_all())])
             # The average first: a thread that finds the lengths also finds the average.
             self._avg[field] = (self.reader.field_length(field) / (self.count or 1)) or 1.0
             self._lengths[field] = np.concatenate(parts) if parts else _EMPTY_SCORES
@@ -505,6 +535,22 @@ class Engine:
                 if i < len(p.docs) and p.docs[i] == docnum:
                     out.add((field, btext))
         return out
+
+
+def _length_bytes(col: Any, n: int) -> np.ndarray:
+    """The one-byte field lengths of a segment's n entries, read in one piece from the column
+    (Whoosh's own reader unpacks them one entry at a time)."""
+    if col is None:
+        return np.zeros(n, dtype=np.intp)
+    try:
+        if col._typecode != "B" or col._fixedlen != 1:
+            raise AttributeError
+        count = min(col._count, n)
+        raw = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
+        default = col._unpack(col._defaultbytes)[0]
+        return np.concatenate([raw, np.full(n - count, default, dtype=np.uint8)]).astype(np.intp)
+    except AttributeError:  # another column layout: Whoosh's reader
+        return np.asarray(col.load(), dtype=np.intp)[:n]
 
 
 def _in_sorted(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
