@@ -156,6 +156,10 @@ def _per_doc(r: dict[str, Any]) -> float:
     return float(r["cold"]["seconds"]["total"]) * 1000 / int(r["documents"])
 
 
+def _ratio(ours: dict[str, float], fts: dict[str, float]) -> str:
+    return f"{ours['warm95'] / fts['warm95']:.1f}x"
+
+
 def _pair(d: dict[str, float], a: str, b: str, digits: int = 1) -> str:
     return f"{d[a]:.{digits}f} / {d[b]:.{digits}f}"
 
@@ -177,6 +181,7 @@ ROWS: list[tuple[str, Any]] = [
     ("search warm p50 / p95 (ms)", lambda r: _pair(r["lat"], "warm50", "warm95")),
     ("search cold p50 / p95 (ms)", lambda r: _pair(r["lat"], "cold50", "cold95")),
     ("FTS5 warm p50 / p95 (ms)", lambda r: _pair(r["fts"], "warm50", "warm95", 2)),
+    ("  search warm p95 / FTS5 warm p95", lambda r: _ratio(r["lat"], r["fts"])),
     ("FTS5 table size (MB)", lambda r: f"{r['fts_mb']:.1f}"),
 ]  # fmt: skip
 
