@@ -53,6 +53,9 @@ QUERIES = [
     "organization",
     "multi-agency",
     "section:[s TO t]",
+    '"looked children"~2',
+    '"children care"~3 health',
+    '"care leavers"~1',
     "children section:[a TO c]",
 ]
 
@@ -163,3 +166,21 @@ def test_positions_are_read_as_whoosh_reads_them(searcher: Searcher) -> None:
     flat, counts = decode_positions(big)
     assert counts.tolist() == [1, 1, 1, 1, 3]
     assert flat.tolist() == [5, 300, 70000, 2**20, 3, 6, 391]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top_is_a_full_sort_cut_short(searcher: Searcher, seed: int) -> None:
+    """top() keeps exactly what sorting everything would put first: ties (many equal scores, as
+    in reports that share paragraphs) broken by document and place, never by entry number."""
+    e = searcher.engine
+    rng = np.random.default_rng(seed)
+    docs = np.sort(rng.choice(e.count, size=min(e.count, 400), replace=False))
+    scores = rng.choice([1.5, 2.25, 3.0, 0.1 + 1e-12], size=len(docs))
+    words = rng.integers(1, 4, size=len(docs)).astype(float)
+    for w in (None, words):
+        for limit in (1, 7, 50, 1000):
+            got = e.top(docs, scores, limit, w)
+            key = [((-w[i] if w is not None else 0), -round(scores[i], 9), e.order[d])
+                   for i, d in enumerate(docs)]  # fmt: skip
+            expected = [int(docs[i]) for i in sorted(range(len(docs)), key=key.__getitem__)]
+            assert [d for d, _ in got] == expected[:limit]

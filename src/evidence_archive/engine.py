@@ -517,6 +517,33 @@ class Engine:
             return sum(self._estimate(s) for s in node.subqueries)
         return float(self.count)
 
+    def top(
+        self, docs: np.ndarray, scores: np.ndarray, limit: int, words: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The best `limit` (entry, score) pairs: most words first (when words are given), then
+        highest score (to 9 decimals), then document id and place in the document."""
+        if len(docs) == 0:
+            return []
+        rounded = np.round(scores, 9)
+        if len(docs) > limit:
+            # Keep what ranks at least as well as the limit-th entry (ties included).
+            if words is None:
+                cut = np.partition(-rounded, limit - 1)[limit - 1]
+                keep = np.flatnonzero(-rounded <= cut)
+            else:
+                w_cut = -np.partition(-words, limit - 1)[limit - 1]
+                above, at = np.flatnonzero(words > w_cut), np.flatnonzero(words == w_cut)
+                room = limit - len(above)
+                if len(at) > room:
+                    cut = np.partition(-rounded[at], room - 1)[room - 1]
+                    at = at[-rounded[at] <= cut]
+                keep = np.concatenate([above, at])
+            docs, scores, rounded = docs[keep], scores[keep], rounded[keep]
+            words = words[keep] if words is not None else None
+        keys = [self.order[docs], -rounded] + ([-words] if words is not None else [])
+        order = np.lexsort(keys)[:limit]
+        return [(int(docs[i]), float(scores[i])) for i in order]
+
     def terms_in(self, node: Any, docnum: int) -> set[tuple[str, bytes]]:
         """The (field, term) pairs of a query that occur in one entry (for highlighting)."""
         pairs: list[tuple[str, bytes]] = []
@@ -551,16 +578,6 @@ def _length_bytes(col: Any, n: int) -> np.ndarray:
         return np.concatenate([raw, np.full(n - count, default, dtype=np.uint8)]).astype(np.intp)
     except AttributeError:  # another column layout: Whoosh's reader
         return np.asarray(col.load(), dtype=np.intp)[:n]
-
-
-def _in_sorted(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Indexes of the values (sorted, repeats allowed) that are in allowed (sorted, unique)."""
-    if len(values) == 0 or len(allowed) == 0:
-        return _EMPTY_DOCS
-    i = np.searchsorted(allowed, values)
-    ok = i < len(allowed)
-    ok[ok] = allowed[i[ok]] == values[ok]
-    return np.flatnonzero(ok)
 
 
 def _near(keys: np.ndarray, pdocs: np.ndarray, pos: np.ndarray, slop: int) -> np.ndarray:

@@ -339,7 +339,7 @@ class Searcher:
             within = self._allowed(filters or Filters())
         docs, scores = engine.evaluate(query, within)
         all_words = total = len(docs)
-        found = [(int(d), float(sc)) for d, sc in self._best(engine, docs, scores, limit)]
+        found = [(int(d), float(sc)) for d, sc in engine.top(docs, scores, limit)]
         if len(found) < limit and _plain_words(text) and isinstance(query, q.And):
             # Fewer paragraphs hold every word than were asked for: fill up with the
             # paragraphs that hold most of them, ranked after (most words first, then score).
@@ -362,33 +362,6 @@ class Searcher:
             out["facets"] = self._facets(engine, docs)
         return out
 
-    @staticmethod
-    def _best(
-        engine: Engine, docs: np.ndarray, scores: np.ndarray, limit: int, words: Any = None
-    ) -> list[tuple[int, float]]:
-        """The best entries: highest score (then most words), equal ones in document order."""
-        if len(docs) == 0:
-            return []
-        rounded = np.round(scores, 9)
-        if len(docs) > limit:
-            # Keep what ranks at least as well as the limit-th entry (ties included).
-            if words is None:
-                cut = np.partition(-rounded, limit - 1)[limit - 1]
-                keep = np.flatnonzero(-rounded <= cut)
-            else:
-                w_cut = -np.partition(-words, limit - 1)[limit - 1]
-                above, at = np.flatnonzero(words > w_cut), np.flatnonzero(words == w_cut)
-                room = limit - len(above)
-                if len(at) > room:
-                    cut = np.partition(-rounded[at], room - 1)[room - 1]
-                    at = at[-rounded[at] <= cut]
-                keep = np.concatenate([above, at])
-            docs, scores, rounded = docs[keep], scores[keep], rounded[keep]
-            words = words[keep] if words is not None else None
-        keys = [engine.order[docs], -rounded] + ([-words] if words is not None else [])
-        order = np.lexsort(keys)[:limit]
-        return [(int(docs[i]), float(scores[i])) for i in order]
-
     def _any_word(
         self, engine: Engine, query: Any, within: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -410,7 +383,7 @@ class Searcher:
         docs, words, scores = self._any_word(engine, query, within)
         fresh = np.ones(len(docs), dtype=bool)
         fresh[np.searchsorted(docs, have)] = False  # every all-words entry is among docs
-        best = self._best(engine, docs[fresh], scores[fresh], n, words[fresh])
+        best = engine.top(docs[fresh], scores[fresh], n, words[fresh])
         return best, len(docs)
 
     def _facets(self, engine: Engine, docs: np.ndarray) -> dict[str, dict[str, int]]:

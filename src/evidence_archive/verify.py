@@ -279,7 +279,7 @@ def check_quote(searcher: Any, quote: str, base_url: str = "", limit: int = 3) -
     engine = searcher.engine
     docs, scores = engine.evaluate(cq)
     scored = []
-    for rank, (docnum, _) in enumerate(searcher._best(engine, docs, scores, CANDIDATES)):
+    for rank, (docnum, _) in enumerate(engine.top(docs, scores, CANDIDATES)):
         r = searcher.stored(docnum)
         a = align(text, r["verbatim"])
         if found(a):
