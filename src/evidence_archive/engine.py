@@ -149,6 +149,23 @@ def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return flat, counts
 
 
+def union(
+    parts: list[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries matched by any of some (entries, scores) parts: (entries, how many parts match
+    each, summed scores)."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _EMPTY_DOCS, _EMPTY_DOCS, _EMPTY_SCORES
+    if len(parts) == 1:
+        return parts[0][0], np.ones(len(parts[0][0]), dtype=_INT), parts[0][1]
+    docs, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+    held = np.bincount(inverse, minlength=len(docs))
+    scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]),
+                         minlength=len(docs))  # fmt: skip
+    return docs, held, scores
+
+
 def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted unique arrays a and b: (common values, their indexes in a, their indexes in b)."""
     if len(a) == 0 or len(b) == 0:
@@ -230,6 +247,13 @@ class Engine:
         return log(self.count / (len(postings.docs) + 1)) + 1
 
     # --- postings -------------------------------------------------------------------------
+
+    def _bytes(self, field: str, text: Any) -> bytes:
+        """A term as its field stores it."""
+        result: bytes = (
+            text if isinstance(text, bytes) else self.reader.schema[field].to_bytes(text)
+        )
+        return result
 
     def postings(self, field: str, text: bytes) -> Postings | None:
         """A term's postings across every segment (cached, least recently used out)."""
@@ -323,7 +347,7 @@ class Engine:
                 docs = _intersect(docs, within)[0]
             return docs, np.zeros(len(docs))
         if isinstance(node, q.Term):
-            return self._term(node.fieldname, node.text, within, node.boost)
+            return self._term(node.fieldname, node.text, within)
         if isinstance(node, q.Phrase):
             return self._phrase(node, within)
         if isinstance(node, q.Prefix):
@@ -388,15 +412,16 @@ class Engine:
         return docs[keep], scores[keep]
 
     def _term(
-        self, field: str, text: Any, within: np.ndarray | None, boost: float = 1.0
+        self, field: str, text: Any, within: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        btext = text if isinstance(text, bytes) else self.reader.schema[field].to_bytes(text)
+        """A word, unboosted (_eval applies a word's or phrase's boost)."""
+        btext = self._bytes(field, text)
         p = self.postings(field, btext)
         if p is None:
             return _EMPTY_DOCS, _EMPTY_SCORES
         idx = _restrict(p.docs, within)
         docs = p.docs[idx]
-        return docs, self._bm25(field, p, docs, p.weights[idx]) * boost
+        return docs, self._bm25(field, p, docs, p.weights[idx])
 
     def _bm25(self, field: str, p: Postings, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
         if not self.reader.schema[field].scorable:
@@ -410,10 +435,9 @@ class Engine:
         return result
 
     def _phrase(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """A phrase, unboosted (_eval applies its boost)."""
         field = node.fieldname
-        words = [
-            w if isinstance(w, bytes) else self.reader.schema[field].to_bytes(w) for w in node.words
-        ]
+        words = [self._bytes(field, w) for w in node.words]
         if not words:
             return _EMPTY_DOCS, _EMPTY_SCORES
         found = [self.postings(field, w) for w in words]
@@ -445,7 +469,7 @@ class Engine:
         for p in plist:
             idx = _intersect(p.docs, cand)[1]
             total += self._bm25(field, p, cand, p.weights[idx])
-        return cand, total * node.boost
+        return cand, total
 
     def _prefix(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         field = node.fieldname
@@ -485,15 +509,7 @@ class Engine:
     def _or(
         self, subs: list[Any], within: np.ndarray | None, boost: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        parts = [self._eval(s, within) for s in subs]
-        parts = [p for p in parts if len(p[0])]
-        if not parts:
-            return _EMPTY_DOCS, _EMPTY_SCORES
-        if len(parts) == 1:
-            return parts[0][0], parts[0][1] * boost
-        alldocs = np.concatenate([p[0] for p in parts])
-        docs, inverse = np.unique(alldocs, return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]))
+        docs, _, scores = union([self._eval(s, within) for s in subs])
         return docs, scores * boost
 
     def _estimate(self, node: Any) -> float:
@@ -501,13 +517,7 @@ class Engine:
         if isinstance(node, DocumentSet):
             return float(sum(len(self._doc_entries.get(d, ())) for d in node.ids))
         if isinstance(node, q.Term):
-            text = node.text
-            btext = (
-                text
-                if isinstance(text, bytes)
-                else self.reader.schema[node.fieldname].to_bytes(text)
-            )
-            p = self.postings(node.fieldname, btext)
+            p = self.postings(node.fieldname, self._bytes(node.fieldname, node.text))
             return float(len(p.docs)) if p is not None else 0.0
         if isinstance(node, q.Phrase):
             return min((self._estimate(q.Term(node.fieldname, w)) for w in node.words), default=0)
@@ -555,7 +565,7 @@ class Engine:
                 pairs += list(leaf.terms(phrases=True))
         out = set()
         for field, text in pairs:
-            btext = text if isinstance(text, bytes) else self.reader.schema[field].to_bytes(text)
+            btext = self._bytes(field, text)
             p = self.postings(field, btext)
             if p is not None:
                 i = int(np.searchsorted(p.docs, docnum))

@@ -25,7 +25,7 @@ from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
 from . import synonyms
-from .engine import DocumentSet, Engine
+from .engine import DocumentSet, Engine, union
 from .errors import QueryError
 from .index import DOCUMENT_FIELDS
 from .site import human_date
@@ -141,9 +141,9 @@ class Searcher:
         old = getattr(self, "_searcher", None)
         self._ix, self._stamp = ix, stamp
         self.schema = ix.schema  # read once: Index.schema reads the table of contents again
-        # One searcher and one engine for the life of this index: opening readers is slow, and
-        # the engine keeps the postings it has read.
-        self._searcher = ix.searcher(weighting=WEIGHTING)
+        # One engine for the life of this index: opening readers is slow, and the engine keeps
+        # the postings it has read. A Whoosh searcher is opened only when asked for.
+        self._searcher: Any = None
         old_engine = getattr(self, "engine", None)
         self.engine = Engine(ix, B=WEIGHTING.B, K1=WEIGHTING.K1)
         self._filters: dict[tuple[Any, ...], Any] = {}
@@ -366,16 +366,8 @@ class Searcher:
         self, engine: Engine, query: Any, within: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Entries holding any part of an AND query: (entries, words held, summed scores)."""
-        parts = [engine.evaluate(sub, within) for sub in query.subqueries]
-        parts = [p for p in parts if len(p[0])]
-        if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
-        alldocs = np.concatenate([p[0] for p in parts])
-        docs, inverse = np.unique(alldocs, return_inverse=True)
-        words = np.bincount(inverse, minlength=len(docs)).astype(np.float64)
-        scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]),
-                             minlength=len(docs))  # fmt: skip
-        return docs, words, scores * query.boost
+        docs, held, scores = union([engine.evaluate(sub, within) for sub in query.subqueries])
+        return docs, held.astype(np.float64), scores * query.boost
 
     def _fill_up(
         self, engine: Engine, query: Any, within: np.ndarray | None, have: np.ndarray, n: int
@@ -402,9 +394,12 @@ class Searcher:
         return {k: dict(sorted(v.items())) for k, v in counts.items()}
 
     def whoosh_searcher(self) -> Any:
-        """The open Whoosh searcher (reopened when a new index is swapped in)."""
-        self.index()
-        return self._searcher
+        """A Whoosh searcher of the open index (reopened when a new index is swapped in)."""
+        ix = self.index()
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = ix.searcher(weighting=WEIGHTING)
+            return self._searcher
 
     def stored(self, docnum: int) -> dict[str, Any]:
         """The stored fields of an index entry."""
