@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,17 +28,22 @@ def _corpus_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the corpus (and, with --fidelity, every page against its source)."""
-    from .corpus import scan
+    from .corpus import check_sources, scan
 
     roots = args.corpus or [DEFAULT_CORPUS]
     entries, problems = scan(roots)
+    if not problems:
+        for root in roots:
+            problems += check_sources(Path(root), entries)
     for p in problems:
         print(p)
     status = 1 if problems else 0
-    if args.fidelity and entries:
-        from .fidelity import report_corpus
+    if (args.fidelity or args.audit) and entries:
+        from .audit import check_corpus
 
-        status = max(status, report_corpus(entries, sys.stdout))
+        jobs = args.jobs or os.cpu_count() or 1
+        status = max(status, check_corpus(entries, sys.stdout, fidelity=args.fidelity,
+                                          audit=args.audit, jobs=jobs))  # fmt: skip
     if not problems:
         print(f"{len(entries)} documents checked, no problems", file=sys.stderr)
     return status
@@ -64,9 +70,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Extract PDFs into corpus documents, printing what was detected for review."""
-    from .ingest import ingest
+    from .ingest import ingest, summary
 
-    planned = ingest(
+    outcome = ingest(
         args.pdfs,
         args.corpus,
         sys.stdout,
@@ -74,24 +80,43 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         kind=args.kind,
         dry_run=args.dry_run,
         replace=args.replace,
+        keep_going=args.keep_going,
+        jobs=args.jobs or os.cpu_count() or 1,
+        progress=args.progress if args.progress is not None else sys.stderr.isatty(),
     )
+    for err in outcome.refused:
+        print(f"refused: {err}", file=sys.stderr)
+    if len(args.pdfs) > 1:
+        summary(outcome, sys.stderr)
     verb = "would write" if args.dry_run else "wrote"
-    print(f"{verb} {len(planned)} documents into {args.corpus}", file=sys.stderr)
-    return 0
+    print(f"{verb} {len(outcome.planned)} documents into {args.corpus}"
+          + (f"; refused {len(outcome.refused)}" if outcome.refused else ""),
+          file=sys.stderr)  # fmt: skip
+    return 1 if outcome.refused else 0
 
 
 def cmd_ids(args: argparse.Namespace) -> int:
     """Compare the paragraph ids the pages publish with the ledgers; --update records them."""
     from .build import Cache, default_cache, parse_corpus
-    from .corpus import load_corpus
+    from .corpus import SOURCES, load_corpus, sources_text
     from .ids import update
 
     roots = args.corpus or [DEFAULT_CORPUS]
     built = {b.doc.id: b.doc for b in parse_corpus(roots, Cache(default_cache(DEFAULT_OUT)))}
     status = 0
     for root in roots:
-        docs = {e.id: (built[e.id], e.text_path) for e in load_corpus([root])}
+        entries = load_corpus([root])
+        docs = {e.id: (built[e.id], e.text_path) for e in entries}
         result = update(docs, root, dry_run=not args.update)
+        if (
+            args.update
+            and (root / SOURCES).exists()
+            or any(e.meta.get("source_pdf_sha256") for e in entries)
+        ):
+            index = {str(e.meta["source_pdf_sha256"]): e.id for e in entries
+                     if e.meta.get("source_pdf_sha256")}  # fmt: skip
+            if args.update:
+                (root / SOURCES).write_text(sources_text(index), "utf-8")
         for old, new in sorted(result.redirects.items()):
             print(f"{old} -> {new}")
         verb = "recorded" if args.update else "would record"
@@ -173,6 +198,12 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also compare each page's words with its source, per document",
     )
+    p.add_argument(
+        "--audit", action="store_true",
+        help="also audit each document against its framework and variant: judgements it must "
+        "have, dates, paragraph numbers, council URN, title (see audit.py)",
+    )  # fmt: skip
+    p.add_argument("--jobs", type=int, metavar="N", help="processes (default: CPUs)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
@@ -222,6 +253,16 @@ def make_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true",
         help="extract a PDF already in the corpus again and replace its document (paragraph ids "
         "that change are added to the redirect map)",
+    )  # fmt: skip
+    p.add_argument(
+        "--keep-going", action="store_true",
+        help="write every PDF that passes and refuse the others one line each (exit 1 if any "
+        "was refused); by default one failure writes nothing",
+    )  # fmt: skip
+    p.add_argument("--jobs", type=int, metavar="N", help="processes (default: CPUs)")
+    p.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
     )  # fmt: skip
     p.set_defaults(func=cmd_ingest)
 

@@ -33,7 +33,8 @@ class Field:
     """One metadata field: its type, whether it is required, and what it means."""
 
     type: str
-    """'str', 'date' (ISO 8601, day or month or year precision), 'year', 'int', 'sha256'."""
+    """'str', 'date' (ISO 8601, day or month or year precision), 'year', 'int', 'sha256',
+    'strlist' (a list of texts)."""
     required: bool
     doc: str
     nullable: bool = True
@@ -59,6 +60,13 @@ SCHEMA: dict[str, Field] = {
     "source_url": Field("str", False, "Where the document was published, where printed or known"),
     "licence": Field("str", True, "The reproduction or licence statement as printed, or null"),
     "dates_note": Field("str", False, "Where a date not printed in the document came from"),
+    "listing_date": Field(
+        "date", False, "Publication date shown by Ofsted's report listing (not printed in it)"
+    ),
+    "listing_urn": Field("str", False, "The council's Ofsted URN as the report listing gives it"),
+    "audit_notes": Field(
+        "strlist", False, "Audit findings that are true of the printed report: 'rule: reason'"
+    ),
     "source_pdf_sha256": Field("sha256", False, "sha256 of the PDF the text was extracted from"),
     "pages": Field("int", False, "Page count of the source PDF"),
     "extraction": Field("str", False, "How the text was extracted (library and version)"),
@@ -137,6 +145,9 @@ def _check_value(name: str, field: Field, value: Any) -> str | None:
     elif field.type == "int":
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             return f"{name}: {value!r} is not a whole number"
+    elif field.type == "strlist":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            return f"{name}: expected a list of texts, got {value!r}"
     elif field.type == "sha256" and (
         not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value)
     ):
@@ -316,3 +327,58 @@ def dump_meta(meta: dict[str, Any]) -> str:
 def sha256_file(path: Path) -> str:
     """sha256 hex digest of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+SOURCES = "sources.tsv"
+"""The corpus's index of source PDFs: sha256 of the PDF, tab, document id; one line each,
+sorted by id. Ingest reads it instead of every metadata file (its cost must not grow with the
+corpus); `evidence check` verifies it against the metadata."""
+_SOURCES_HEADER = "# source PDF sha256\tdocument id (written by evidence ingest)\n"
+
+
+def read_sources(root: Path) -> dict[str, str] | None:
+    """sha256 of a source PDF -> document id, or None where the corpus has no index yet."""
+    path = root / SOURCES
+    if not path.is_file():
+        return None
+    out: dict[str, str] = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            digest, _, doc_id = line.partition("\t")
+            out[digest] = doc_id
+    return out
+
+
+def sources_text(sources: dict[str, str]) -> str:
+    """The index file's text (deterministic: sorted by id, then sha256)."""
+    rows = sorted(sources.items(), key=lambda kv: (kv[1], kv[0]))
+    return _SOURCES_HEADER + "".join(f"{d}\t{i}\n" for d, i in rows)
+
+
+def check_sources(root: Path, entries: list[CorpusEntry]) -> list[Problem]:
+    """The index must list exactly the documents' source PDFs."""
+    want = {
+        str(e.meta["source_pdf_sha256"]): e.id
+        for e in entries
+        if e.meta.get("source_pdf_sha256") and _inside(e.meta_path, root)
+    }
+    have = read_sources(root)
+    if have is None:
+        return (
+            [Problem(str(root / SOURCES), "is missing: run evidence ids --update")] if want else []
+        )
+    if have != want:
+        extra = sorted(set(have.items()) - set(want.items()))
+        lost = sorted(set(want.items()) - set(have.items()))
+        what = "; ".join(
+            [f"lists {i} ({d[:12]}…) that no metadata gives" for d, i in extra[:3]]
+            + [f"lacks {i} ({d[:12]}…)" for d, i in lost[:3]]
+        )
+        return [Problem(str(root / SOURCES), f"does not match the metadata: {what}; run "
+                        "evidence ids --update")]  # fmt: skip
+    return []
+
+
+def doc_ids(root: Path) -> set[str]:
+    """The ids of the documents under a corpus root, from file names alone (no reading)."""
+    return {p.stem for p in root.glob("*/*.yml")} if root.is_dir() else set()

@@ -13,6 +13,10 @@ class ArchiveError(Exception):
         self.problem = problem
         super().__init__(f"{self.path}: {problem}" if self.path else problem)
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Errors cross process boundaries (parallel ingest and build): rebuild from both args.
+        return (type(self), (self.path, self.problem))
+
 
 class CorpusError(ArchiveError):
     """A corpus text or metadata file is wrong."""
@@ -36,3 +40,6 @@ class BuildErrors(ArchiveError):
     def __init__(self, errors: list[ArchiveError]) -> None:
         self.errors = errors
         super().__init__(None, "\n".join(str(e) for e in errors))
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.errors,))

@@ -14,6 +14,7 @@ two-line label, a page footer printed in the middle of a paragraph. Steps:
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import re
 import statistics
@@ -28,6 +29,8 @@ COLUMN_GAP = 14.0
 """Points of empty space between two runs on a line that make them two table cells."""
 _BULLET_START = re.compile(r"^(?:[◼■•▪●◦▶➢✓-]|\d{1,3}\.\s|\d+\.\d+\s)")
 _MARKS = set("0123456789*†‡")
+_NUMBER_PREFIX = re.compile(r"^\d{1,3}(?:\.\d{1,2})*\.$")
+"""A paragraph number at the start of a text line: '10.', '2.1.'."""
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?$", re.I)
 
 
@@ -137,18 +140,41 @@ def _runs(textpage) -> list[tuple[float, float, float, float, str]]:  # type: ig
         cur.clear()
         starts.clear()
 
+    raw = textpage.raw
+    box = [ctypes.c_double() for _ in range(4)]
+    refs = [ctypes.byref(b) for b in box]
+    get_box = pdfium_c.FPDFText_GetCharBox
+    line_start = True  # no character of this text line yet
+    prefix = ""  # the characters of this text line so far, while they may be a number
+    last: tuple[float, float, float, float, str] | None = None
     for i, ch in enumerate(text):
         if ch in "\r\n":
             close()
+            line_start, prefix, last = True, "", None
             continue
-        left, bottom, right, top = textpage.get_charbox(i)
-        if ch.strip() and cur:
-            last = next((c for c in reversed(cur) if c[4].strip()), None)
-            if last is not None:
-                apart = bottom > last[0] or top < last[1]  # no vertical overlap: a new line
-                if left - last[3] >= COLUMN_GAP or left < last[2] - 1 or apart:
-                    close()
-        cur.append((top, bottom, left, right, ch))
+        if not ch.strip():
+            # A space has no box worth reading: only printed characters set a run's extent.
+            cur.append((0.0, 0.0, 0.0, 0.0, ch))
+            starts.append(i)
+            prefix = "" if prefix and not line_start else prefix
+            continue
+        get_box(raw, i, refs[0], refs[1], refs[2], refs[3])  # left, right, bottom, top
+        left, right, bottom, top = box[0].value, box[1].value, box[2].value, box[3].value
+        if last is not None:
+            apart = bottom > last[0] or top < last[1]  # no vertical overlap: a new line
+            if left - last[3] >= COLUMN_GAP or left < last[2] - 1 or apart:
+                close()
+                prefix = ""
+            elif ch.isalpha() and _NUMBER_PREFIX.match(prefix) and left - last[3] >= 0.15 * size(i):
+                # '10.Neglect': a paragraph number set apart by a visible gap but no space
+                # character. The gap is the space a reader sees.
+                cur.append((0.0, 0.0, 0.0, 0.0, " "))
+                starts.append(i)
+        if line_start or prefix:
+            prefix = prefix + ch if len(prefix) < 8 else ""
+        line_start = False
+        last = (top, bottom, left, right, ch)
+        cur.append(last)
         starts.append(i)
     close()
     return runs
@@ -233,10 +259,69 @@ def _furniture(pages: list[list[Line]], heights: list[float]) -> list[set[int]]:
     return out
 
 
-def _blocks(lines: list[Line]) -> list[list[Line]]:
-    """Group a page's lines into blocks (paragraphs, list items, table rows)."""
+_RUNS_ON = re.compile(r"(?:[a-z,–\ufffe-]|\b(?:aged|age|over|under|of|to|and|from|by|at|in))$")
+_NUMBER_START = re.compile(r"^\d{1,3}\.\s")
+"""The end of a line whose sentence goes on to the next line."""
+_SHORT_CELL = 5
+"""Words at most in a table cell that wrapped onto a line of its own (a grade)."""
+
+
+def _mend_rows(lines: list[Line]) -> list[Line]:
+    """Put table cells that were printed a little above or below their row back into it.
+
+    A grade cell is often set at the top of a tall row while its label is centred, or wraps
+    round it ('Requires' above, 'improvement' beside the label). Such a cell comes out as a line
+    of its own, in a right-hand column only, touching the row's line. It joins that line: as the
+    start of the cell in the same column, or as the row's last cell when the row has none there.
+    """
+    if not lines:
+        return lines
+    margin = min(line.cells[0][0] for line in lines)
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if (
+            nxt is not None
+            and len(line.cells) == 1
+            and line.cells[0][0] > margin + 150
+            and len(line.cells[0][1].split()) <= _SHORT_CELL
+            and line.bottom - nxt.top < 1.0  # touching or overlapping the next line
+        ):
+            x, text = line.cells[0]
+            same = [k for k, (cx, _) in enumerate(nxt.cells) if abs(cx - x) < 6]
+            if same and same[0] > 0:
+                k = same[0]
+                cells = list(nxt.cells)
+                cells[k] = (x, text.rstrip() + " " + cells[k][1].lstrip())
+                out.append(Line(max(line.top, nxt.top), nxt.bottom, cells))
+                i += 2
+                continue
+            if all(cx < x - 6 for cx, _ in nxt.cells) and nxt.cells[-1][0] < margin + 150:
+                out.append(Line(nxt.top, nxt.bottom, [*nxt.cells, (x, text)]))
+                i += 2
+                continue
+        out.append(line)
+        i += 1
+    return out
+
+
+def _number(text: str) -> int | None:
+    m = _NUMBER_START.match(text)
+    return int(text[: text.index(".")]) if m else None
+
+
+def _blocks(lines: list[Line], state: dict[str, int] | None = None) -> list[list[Line]]:
+    """Group a page's lines into blocks (paragraphs, list items, table rows).
+
+    state["last"] is the last paragraph number seen so far in the document: a line starting
+    with the next number starts a paragraph even after a line that runs on."""
+    state = state if state is not None else {"last": 0}
     if not lines:
         return []
+    if (first := _number(lines[0].text.strip())) is not None and first == state["last"] + 1:
+        state["last"] = first
     gaps = [a.bottom - b.top for a, b in zip(lines, lines[1:], strict=False)]
     small = [g for g in gaps if -2 < g < 8]
     usual = statistics.median(small) if small else 3.0
@@ -245,6 +330,23 @@ def _blocks(lines: list[Line]) -> list[list[Line]]:
         gap = prev.bottom - line.top
         size_change = abs(line.height - prev.height) > 0.3 * max(line.height, prev.height)
         starts = bool(_BULLET_START.match(line.text.strip()))
+        number = _number(line.text.strip())
+        if (
+            number is not None
+            and number != state["last"] + 1
+            and _RUNS_ON.search(prev.text.strip())
+        ):
+            # '... working with those over' / '18. The quality ...': a number that a wrapped
+            # sentence put at the start of a line, not the next paragraph's number.
+            starts = False
+        elif number is not None and starts:
+            state["last"] = number
+        # Two table rows in a row: each line with cells in two columns that starts a new
+        # label (capital or number) is a row of its own, however close the rows are printed.
+        if len(prev.cells) > 1 and len(line.cells) > 1 and line.cells[0][1][:1].isupper():
+            starts = True
+        if len(prev.cells) > 1 and len(line.cells) > 1 and line.cells[0][1][:1].isdigit():
+            starts = True
         if gap > usual + 0.35 * min(prev.height, line.height) or starts or size_change:
             blocks.append([line])
         else:
@@ -307,14 +409,15 @@ def extract(path: Path) -> Extracted:
         chars += len(plain.strip())
         raw_words += len(re.findall(r"[^\W_]+", plain.replace("\ufffe", "")))
         heights.append(page.get_height())
-        pages.append(_lines(_runs(textpage)))
+        pages.append(_mend_rows(_lines(_runs(textpage))))
     if len(pdf) == 0:
         raise PdfError(path, "has no pages")
     if chars < 40 * len(pdf):
         raise PdfError(path, "has no text layer (scanned pages?): it needs OCR before ingesting")
     furniture = _furniture(pages, heights)
     removed: list[Removed] = []
-    page_texts = []
+    page_texts: list[list[str]] = []
+    state = {"last": 0}
     for number, (lines, marked) in enumerate(zip(pages, furniture, strict=True), start=1):
         kept = []
         for i, line in enumerate(lines):
@@ -322,8 +425,21 @@ def extract(path: Path) -> Extracted:
                 removed.append(Removed(number, line.text, "page furniture"))
             else:
                 kept.append(line)
-        page_texts.append("\n\n".join(_block_text(b) for b in _blocks(kept)))
-    text = "\n\n\n".join(t for t in page_texts if t.strip()) + "\n"
+        before = dict(state)
+        blocks = [_block_text(b) for b in _blocks(kept, state)]
+        previous = next((t for t in reversed(page_texts) if t), None)
+        first = _number(blocks[0]) if blocks else None
+        if (
+            previous
+            and first is not None
+            and first != before["last"] + 1
+            and _RUNS_ON.search(previous[-1].rstrip())
+        ):
+            # A sentence that runs over the page and puts a number ('... those aged' / '18.
+            # They ...') at the top of the next page: the number is not a paragraph's.
+            previous[-1] = previous[-1].rstrip() + " " + blocks.pop(0)
+        page_texts.append(blocks)
+    text = "\n\n\n".join("\n\n".join(t) for t in page_texts if t and "".join(t).strip()) + "\n"
     version = getattr(pdfium, "PYPDFIUM_INFO", None) or getattr(pdfium, "V_PYPDFIUM2", "")
     library = f"pypdfium2 {version} (PDFium {getattr(pdfium, 'PDFIUM_INFO', '')})".replace(
         " ()", ""

@@ -13,7 +13,6 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TextIO
 
 from .corpus import CorpusEntry
 from .inline import EXTRACTOR_TAGS, tags_to_text
@@ -63,7 +62,9 @@ class Fidelity:
 
 
 def _diff(src: list[str], page: list[str], where: str) -> list[str]:
-    out = []
+    out: list[str] = []
+    if src == page:  # the usual case: no need to align
+        return out
     sm = difflib.SequenceMatcher(None, src, page, autojunk=False)
     for op, a1, a2, b1, b2 in sm.get_opcodes():
         if op == "equal":
@@ -111,22 +112,3 @@ def check_entry(entry: CorpusEntry) -> Fidelity:
     text = entry.read_text()
     doc = parse(text, entry.meta)
     return compare(text, doc, render(doc))
-
-
-def report_corpus(entries: list[CorpusEntry], out: TextIO) -> int:
-    """Print the fidelity of every document; 1 if any difference is unexplained."""
-    status = 0
-    out.write(
-        "document\tsource words\tpage words\tcontents\tgraphic\tfurniture\tlayout\tunexplained\n"
-    )
-    for entry in entries:
-        f = check_entry(entry)
-        out.write(
-            f"{f.id}\t{f.source}\t{f.page}\t{f.dropped['contents']}\t{f.dropped['graphic']}\t"
-            f"{f.dropped['furniture']}\t{f.dropped['layout']}\t{len(f.differences)}\n"
-        )
-        for d in f.differences:
-            out.write(f"  {f.id}: {d}\n")
-        if f.differences:
-            status = 1
-    return status

@@ -16,6 +16,8 @@ KINDS: dict[str, str] = {
     "safeguarding-inspection": "Inspection of safeguarding services",
     "single-inspection": "Single inspection",
     "ilacs-inspection": "Inspection of local authority children's services",
+    "lscb-review": "Review of the Local Safeguarding Children Board",
+    "joint-targeted-area-inspection": "Joint targeted area inspection",
     "focused-visit": "Focused visit",
     "monitoring-visit": "Monitoring visit",
     "national-overview": "National overview",
@@ -45,6 +47,11 @@ GRADE_WORDS: dict[str, int] = {
     "inadequate": 1,
     "poor": 1,
 }
+
+
+#: Printed in a grade's place where an area was not graded: recorded as printed, never placed
+#: on the common scale.
+NOT_GRADED: frozenset[str] = frozenset({"not judged"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ AREAS: dict[str, str] = {
     "enjoying-and-achieving": "Enjoying and achieving",
     "positive-contribution": "Making a positive contribution",
     "economic-well-being": "Achieving economic well-being",
+    "lac-outcomes": "Outcomes for looked after children",
+    "lac-provision": "Quality of provision for looked after children",
     "apa-overall": "Annual performance assessment: children's services",
     "apa-capacity": "Annual performance assessment: capacity to improve",
 }
@@ -124,6 +133,15 @@ _WORD_AREAS = {
     "capacity to improve": "capacity",
 }
 
+#: The 2012-13 inspections of looked after children services also grade outcomes and the
+#: quality of provision.
+_LAC_AREAS = {
+    **_WORD_AREAS,
+    "outcomes for looked after children": "lac-outcomes",
+    "outcomes for children looked after": "lac-outcomes",
+    "quality of provision": "lac-provision",
+}
+
 FRAMEWORKS: dict[str, Framework] = {
     f.key: f
     for f in (
@@ -161,14 +179,14 @@ FRAMEWORKS: dict[str, Framework] = {
             ("looked-after-children-inspection",),
             numeric=True,
             score_words={1: "outstanding", 2: "good", 3: "adequate", 4: "inadequate"},
-            areas=_WORD_AREAS,
+            areas=_LAC_AREAS,
         ),
         Framework(
             "sif",
             "Single inspection framework (2013-17): services for children in need of help and "
             "protection, children looked after and care leavers",
             "2013-2018",
-            ("single-inspection",),
+            ("single-inspection", "lscb-review"),
             numeric=False,
             areas=_WORD_AREAS,
         ),
@@ -179,6 +197,13 @@ FRAMEWORKS: dict[str, Framework] = {
             ("ilacs-inspection", "focused-visit", "monitoring-visit"),
             numeric=False,
             areas=_WORD_AREAS,
+        ),
+        Framework(
+            "jtai",
+            "Joint targeted area inspection (2016 on): letters, ungraded",
+            "2016-",
+            ("joint-targeted-area-inspection",),
+            numeric=False,
         ),
         Framework("none", "Not an inspection", "", ("national-overview", "plan", "other"), False),
     )
@@ -203,4 +228,120 @@ def area_of(framework: str, label: str) -> str | None:
     for prefix, area in fw.areas.items():
         if low.startswith(prefix) and (best is None or len(prefix) > best[0]):
             best = (len(prefix), area)
+    if best is None and len(low.split()) >= 3:
+        # A label cut off where the printed table wrapped it ('Children looked after and
+        # achieving' / 'permanence'): the one area whose label it begins.
+        areas = {area for prefix, area in fw.areas.items() if prefix.startswith(low + " ")}
+        if len(areas) == 1:
+            return areas.pop()
     return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One form of a framework's report: which judgements it prints, and when it applied.
+
+    An area of `AREAS` that a variant does not list is "not given under this framework" for
+    its reports: shown as such, never as a blank read as missing or as a guessed grade."""
+
+    key: str
+    framework: str
+    name: str
+    kinds: tuple[str, ...]
+    areas: tuple[str, ...]
+    """The judgement areas every report of this variant prints."""
+    start: str = ""
+    """First inspection day the variant applies to (ISO), '' for the framework's start."""
+    end: str = ""
+    """First inspection day it no longer applies to (ISO), '' while it applies."""
+    title_has: str = ""
+    """A phrase the title must contain (lowercase), '' for any title."""
+    inspection_type: str | None = None
+    """The inspection type it is for (re-inspection), None for any."""
+    notes: dict[str, str] = field(default_factory=dict)
+    """Area -> why it is not given under this variant, where there is more to say."""
+
+
+_ILACS_CORE = ("leadership", "help-and-protection", "children-in-care")
+_SIF_CORE = (
+    "overall",
+    "help-and-protection",
+    "children-in-care",
+    "adoption",
+    "care-leavers",
+    "leadership",
+)
+_LSCB_TITLE = "review of the effectiveness of the local safeguarding children board"
+
+#: Every variant, the most specific first: `variant_of` takes the first that fits.
+VARIANTS: tuple[Variant, ...] = (
+    Variant("ilacs-2018", "ilacs", "ILACS (2018-22): care leavers judged with children in care",
+            ("ilacs-inspection",), (*_ILACS_CORE, "overall"), "2018-01-01", "2023-01-01",
+            notes={"care-leavers": "judged together with children in care"}),
+    Variant("ilacs-2023", "ilacs", "ILACS (2023 on): care leavers judged on their own",
+            ("ilacs-inspection",), (*_ILACS_CORE, "care-leavers", "overall"), "2023-01-01",
+            "2026-04-01"),
+    Variant("ilacs-2026", "ilacs", "ILACS (from 1 April 2026): no overall effectiveness judgement",
+            ("ilacs-inspection",), (*_ILACS_CORE, "care-leavers"), "2026-04-01",
+            notes={"overall": "no overall effectiveness judgement from 1 April 2026"}),
+    Variant("ilacs-visit", "ilacs", "ILACS focused or monitoring visit (ungraded)",
+            ("focused-visit", "monitoring-visit"), ()),
+    Variant("jtai", "jtai", "Joint targeted area inspection (ungraded letter)",
+            ("joint-targeted-area-inspection",), ()),
+    Variant("sif-reinspection", "sif", "Single inspection framework: re-inspection",
+            ("single-inspection",), _SIF_CORE, inspection_type="re-inspection"),
+    Variant("sif-lscb", "sif", "Single inspection framework with the LSCB review",
+            ("single-inspection",), (*_SIF_CORE, "lscb"), title_has=_LSCB_TITLE),
+    Variant("sif", "sif", "Single inspection framework (council only)", ("single-inspection",),
+            _SIF_CORE),
+    Variant("lscb-review", "sif", "Review of the Local Safeguarding Children Board alone",
+            ("lscb-review",), ("lscb",)),
+    Variant("lac-2012", "lac-2012", "Inspection of looked after children services (2012-13)",
+            ("looked-after-children-inspection", "safeguarding-inspection"),
+            ("overall", "capacity", "lac-outcomes", "lac-provision", "leadership")),
+    Variant("jar-2007", "jar-2007", "Joint area review (2007-09)", ("joint-area-review",), ()),
+    Variant("jar-2005", "jar-2005", "Joint area review (2005-07)", ("joint-area-review",), ()),
+    Variant("apa", "apa", "Annual performance assessment", ("annual-performance-assessment",), ()),
+    Variant("none", "none", "Not an inspection", ("national-overview", "plan", "other"), ()),
+)  # fmt: skip
+
+#: Years each framework's inspections were carried out in (first, last; None while current).
+FRAMEWORK_YEARS: dict[str, tuple[int, int | None]] = {
+    "jar-2005": (2005, 2007),
+    "jar-2007": (2007, 2009),
+    "apa": (2005, 2009),
+    "lac-2012": (2012, 2013),
+    "sif": (2013, 2018),
+    "ilacs": (2018, None),
+    "jtai": (2016, None),
+    "none": (1990, None),
+}
+
+
+def variant_of(
+    framework: str, kind: str, title: str, start: str | None, inspection_type: str | None
+) -> Variant | None:
+    """The variant a report belongs to, or None when none fits (an audit finding)."""
+    low = " ".join(title.lower().replace("’", "'").split())
+    for v in VARIANTS:
+        if v.framework != framework or kind not in v.kinds:
+            continue
+        if v.inspection_type is not None and v.inspection_type != inspection_type:
+            continue
+        if v.title_has and v.title_has not in low:
+            continue
+        if (v.start or v.end) and not start:
+            continue
+        if v.start and start and start < v.start:
+            continue
+        if v.end and start and start >= v.end:
+            continue
+        return v
+    return None
+
+
+def not_given(variant: Variant | None, area: str) -> str | None:
+    """Why an area has no grade in a report of this variant, or None if it should have one."""
+    if variant is None or area in variant.areas:
+        return None
+    return variant.notes.get(area, "not given under this framework")

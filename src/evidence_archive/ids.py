@@ -256,7 +256,9 @@ def update(
     redirects = read_redirects([root])
     renamed = dict(renamed or {})
     added: dict[str, str] = {}
-    known = {ledger.doc_id: ledger for ledger in map(read_ledger, _ledgers([root]))}
+    # Only a whole-corpus update needs every ledger; adding documents needs the renamed ones'.
+    wanted = _ledgers([root]) if complete else [p for p in _ledgers([root]) if p.stem in renamed]
+    known = {ledger.doc_id: ledger for ledger in map(read_ledger, wanted)}
     if complete:
         by_fingerprint: dict[str, str] = {}
         for doc_id, (doc, _) in sorted(docs.items()):

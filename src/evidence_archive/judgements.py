@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .frameworks import FRAMEWORKS, GRADE_WORDS, Framework, area_of
+from .frameworks import FRAMEWORKS, GRADE_WORDS, NOT_GRADED, Framework, area_of
 from .model import Block, Cell, Judgement, Section, plain
 
 _GRADE = (
@@ -27,10 +27,10 @@ SENTENCES: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
          "Children's services", "local authority", "overall"),
         (rf"^children['’]s services in .{{2,60}}? {_GRADE}\b", "Children's services",
          "local authority", "overall"),
-        (rf"^the effectiveness of the local safeguarding children board(?: \(lscb\))? is "
-         rf"{_GRADE}\b", "The effectiveness of the Local Safeguarding Children Board", "LSCB",
-         "lscb"),
-        (rf"^the effectiveness of the lscb is {_GRADE}\b",
+        # '...Board (LSCB) is good', '...Board (LSCB) requires improvement' (no verb of its
+        # own), 'The judgement for the effectiveness of the ... Board (LSCB) is ...'.
+        (rf"^(?:the judge?ment for )?the effectiveness of the (?:local safeguarding children "
+         rf"board|lscb)(?: \(lscb\))? (?:is )?{_GRADE}\b",
          "The effectiveness of the Local Safeguarding Children Board", "LSCB", "lscb"),
         (rf"^the (?:local safeguarding children board|lscb)(?: \(lscb\))? (?:is )?{_GRADE}\b",
          "The effectiveness of the Local Safeguarding Children Board", "LSCB", "lscb"),
@@ -89,7 +89,7 @@ def _word_table(block: Block, fw: Framework) -> list[Judgement]:
     found: list[Judgement] = []
     for row in block.rows:
         cells = [c for c in (_cell_text(c) for c in row) if c]
-        if len(cells) < 2 or cells[-1].lower() not in GRADE_WORDS:
+        if len(cells) < 2 or cells[-1].lower() not in GRADE_WORDS.keys() | NOT_GRADED:
             continue
         label = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", cells[0])
         area = area_of(fw.key, label)
@@ -100,11 +100,24 @@ def _word_table(block: Block, fw: Framework) -> list[Judgement]:
 
 
 _GRADE_LINE = re.compile(r"^grade ([1-4]) \((\w[\w ]*)\)$", re.I)
+_BARE_GRADE = re.compile(
+    r"^(?P<grade>requires improvement to be good|requires improvement|outstanding|good|"
+    r"adequate|inadequate|not judged)\.?$",
+    re.I,
+)
 
 
 def _grade_line(text: str, label: str, fw: Framework, lines: tuple[int, int]) -> list[Judgement]:
     """'Grade 4 (inadequate)' printed under the heading it grades (2012-13 inspections)."""
     m = _GRADE_LINE.match(text.strip())
+    if not m and label and (bare := _BARE_GRADE.match(text.strip())):
+        # The grade as a line of its own under the label it grades ('The effectiveness of the
+        # Local Safeguarding Children Board (LSCB)' / 'Requires improvement.'): only under a
+        # label of a judgement area.
+        area = area_of(fw.key, label)
+        grade = bare.group("grade").lower()
+        scope = "LSCB" if area == "lscb" else "local authority"
+        return [Judgement(label, scope, grade, None, area, lines)] if area else []
     if not m or not label:
         return []
     area = area_of(fw.key, label)

@@ -13,6 +13,8 @@ from importlib import resources
 #: Words that surround a council's name in print but are not part of it, longest first.
 _PREFIXES = (
     "the ",
+    "council of the ",
+    "council of ",
     "london borough of ",
     "royal borough of ",
     "metropolitan borough of ",
@@ -111,6 +113,11 @@ class Registry:
         """The authority with this slug, or None."""
         return self._by_slug.get(slug)
 
+    def by_urn(self, urn: str) -> Authority | None:
+        """The authority with this Ofsted URN (a current council first), or None."""
+        hits = [a for a in self.authorities if a.urn == str(urn).strip()]
+        return next((a for a in hits if a.current), hits[0] if hits else None)
+
     def by_code(self, la_code: str) -> Authority | None:
         """The authority with this DfE LA code, or None."""
         return self._by_code.get(str(la_code).strip())
@@ -120,9 +127,17 @@ class Registry:
         squashed = _squash(printed)
         if not squashed:
             return None
-        hit = self._exact.get(squashed) or self._core.get(_core(squashed))
+        core = _core(squashed)
+        hit = self._exact.get(squashed) or self._core.get(core)
         if hit is None and squashed.startswith("the "):
             hit = self.lookup(squashed[4:])
+        if hit is None and len(core) > 3:
+            # A short form that only one council's name begins with: 'East Riding',
+            # 'Newcastle' (the reports' own short names for their councils).
+            longer = {a.slug: a for k, a in self._core.items() if k.startswith(core + " ")}
+            current = [a for a in longer.values() if a.current]
+            if len(current) == 1:
+                hit = current[0]
         return hit
 
     def current(self) -> list[Authority]:
