@@ -5,15 +5,42 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
+"""The whole corpus: the whole-corpus checks (fidelity, audit, ids, golden) read it all."""
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 PDFS = SHARED / "reports-pdf"
+ARCHIVE_PDFS = SHARED / "archive-pdf"
+
+#: The five founding documents (ids), the small corpus that build, site and search tests use.
+SEED_IDS = (
+    "england-2007-04-narrowing-the-gap",
+    "hampshire-2007-08-14-joint-area-review",
+    "hampshire-2012-children-and-young-peoples-plan",
+    "hampshire-2014-03-12-single-inspection",
+    "havering-2007-02-06-joint-area-review",
+)
+
+
+def _seed_corpus() -> Path:
+    """A corpus of the five seeds, copied out of the real corpus once per test session (the
+    tests that build sites and indexes stay fast; the whole corpus is checked without them)."""
+    dest = Path(tempfile.mkdtemp(prefix="seed-corpus-")) / "corpus"
+    for doc_id in SEED_IDS:
+        authority = doc_id.split("-")[0]
+        (dest / authority).mkdir(parents=True, exist_ok=True)
+        for suffix in (".txt", ".yml", ".ids"):
+            shutil.copy2(CORPUS / authority / f"{doc_id}{suffix}", dest / authority)
+    return dest
+
+
+SEED_CORPUS = _seed_corpus()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,9 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
-    """A copy of the corpus in a temporary folder, safe to break."""
+    """A copy of the seed corpus in a temporary folder, safe to break."""
     dest = tmp_path / "corpus"
-    shutil.copytree(CORPUS, dest)
+    shutil.copytree(SEED_CORPUS, dest)
     return dest
 
 
@@ -51,7 +78,7 @@ def search_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("search")
     corpus = root / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    shutil.copytree(SEED_CORPUS, corpus)
     if PDFS.is_dir():
         pdfs = sorted(
             str(p) for p in PDFS.glob("*.pdf")

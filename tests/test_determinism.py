@@ -10,7 +10,7 @@ from pathlib import Path
 from evidence_archive.build import build
 from evidence_archive.search import Searcher
 
-from .conftest import CORPUS
+from .conftest import SEED_CORPUS
 
 RANDOM_BY_DESIGN = re.compile(r"^index/(MAIN_\w+\.seg|_MAIN_\d+\.toc|MAIN_WRITELOCK)$")
 
@@ -22,8 +22,8 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def test_two_clean_builds_are_byte_identical(tmp_path: Path) -> None:
-    build([CORPUS], tmp_path / "a")
-    build([CORPUS], tmp_path / "b")
+    build([SEED_CORPUS], tmp_path / "a")
+    build([SEED_CORPUS], tmp_path / "b")
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert {k for k in a if not RANDOM_BY_DESIGN.match(k)} == {
         k for k in b if not RANDOM_BY_DESIGN.match(k)

@@ -16,13 +16,13 @@ from evidence_archive.parse import parse
 from evidence_archive.render import render
 from evidence_archive.search import Searcher
 
-from .conftest import CORPUS
+from .conftest import SEED_CORPUS
 
 META = {"id": "fuzz-doc", "title": "Fuzz", "authority": "hampshire", "kind": "other",
         "framework": "jar-2007", "publisher": "Ofsted", "source_file": "fuzz.txt"}  # fmt: skip
 SEED_LINES = [
     line
-    for p in sorted(CORPUS.rglob("*.txt"))
+    for p in sorted(SEED_CORPUS.rglob("*.txt"))
     for line in p.read_text(encoding="utf-8").split("\n")
 ]
 #: Pieces of the extractors' markup, to mutate real lines with.
@@ -70,7 +70,7 @@ def test_mutated_report_lines_parse_and_keep_every_word(
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     out = tmp_path_factory.mktemp("fuzz-index") / "out"
-    build([CORPUS], out, site=False)
+    build([SEED_CORPUS], out, site=False)
     return Searcher(out / "index")
 
 

@@ -15,10 +15,11 @@ import pytest
 from evidence_archive.corpus import scan
 from evidence_archive.parse import parse
 
-from .conftest import CORPUS
+from .conftest import CORPUS, SEED_CORPUS
 
 GOLDEN = Path(__file__).parent / "golden"
 ENTRIES = scan([CORPUS])[0]
+SEED_ENTRIES = scan([SEED_CORPUS])[0]
 
 
 def summary(doc) -> dict:
@@ -44,7 +45,7 @@ def summary(doc) -> dict:
     }
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
+@pytest.mark.parametrize("entry", SEED_ENTRIES, ids=[e.id for e in SEED_ENTRIES])
 def test_golden_structure(entry, request) -> None:
     got = summary(parse(entry.read_text(), entry.meta))
     path = GOLDEN / f"{entry.id}.json"
@@ -61,8 +62,10 @@ def test_numbering_gaps_are_numbers_the_source_does_not_print(entry) -> None:
     text = entry.read_text()
     doc = parse(text, entry.meta)
     gaps = summary(doc)["numbered"]["gaps"]
+    tables = " ".join(b.text for b in doc.blocks() if b.kind == "table")
     for n in gaps:
-        assert not re.search(rf"(?m)^\s*(?:- )?{n}\. ", text), n
+        # numbers of judgement rows ('2. Children looked after ...') are table cells
+        assert not re.search(rf"(?m)^\s*(?:- )?{n}\. ", text) or f"{n}. " in tables, n
     printed = {int(m) for m in re.findall(r"(?m)^\s*(?:- )?(\d{1,3})\. \S", text)}
     on_page = {int(b.number) for b in doc.numbered()}
     assert printed - on_page == set() or all(

@@ -21,7 +21,7 @@ from .hostile import HOSTILE_ID, add_hostile
 def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import shutil
 
-    from .conftest import CORPUS
+    from .conftest import SEED_CORPUS as CORPUS
 
     root = tmp_path_factory.mktemp("hostile")
     shutil.copytree(CORPUS, root / "corpus")

@@ -18,7 +18,7 @@ from evidence_archive.errors import ArchiveError
 from evidence_archive.ingest import ingest
 from evidence_archive.model import Block, Inline
 
-from .conftest import CORPUS, PDFS, run_cli
+from .conftest import CORPUS, PDFS, SEED_CORPUS, run_cli
 
 SIF = "hampshire-2014-03-12-single-inspection"
 
@@ -67,7 +67,7 @@ def _check_moves(before: list[ids.Place], after: list[ids.Place], doc_id: str,
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    shutil.copytree(CORPUS, tmp_path / "corpus")
+    shutil.copytree(SEED_CORPUS, tmp_path / "corpus")
     return tmp_path / "corpus"
 
 
@@ -159,14 +159,14 @@ def test_reingesting_a_pdf_with_a_changed_parser(
         pdf = sorted(PDFS.glob("*.pdf"))[0]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    [planned] = ingest([pdf], corpus, open("/dev/null", "w"))  # noqa: SIM115
+    [planned] = ingest([pdf], corpus, open("/dev/null", "w")).planned  # noqa: SIM115
     doc_id = str(planned.meta["id"])
     before = ids.read_ledger(next(corpus.rglob(f"{doc_id}.ids"))).places
     original = parse._blocks
     monkeypatch.setattr(parse, "_blocks", lambda units: _split_sentences(original(units)))
     with pytest.raises(ArchiveError, match="already in the corpus"):
         ingest([pdf], corpus, open("/dev/null", "w"))  # noqa: SIM115
-    [again] = ingest([pdf], corpus, open("/dev/null", "w"), replace=True)  # noqa: SIM115
+    [again] = ingest([pdf], corpus, open("/dev/null", "w"), replace=True).planned  # noqa: SIM115
     assert again.meta["id"] == doc_id
     after = ids.places(again.doc)
     redirects = ids.read_redirects([corpus])

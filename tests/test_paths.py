@@ -11,13 +11,13 @@ import pytest
 from evidence_archive.build import MARKER, build
 from evidence_archive.errors import ArchiveError
 
-from .conftest import CORPUS, run_cli
+from .conftest import SEED_CORPUS, run_cli
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
-    shutil.copytree(CORPUS, root / "corpus")
+    shutil.copytree(SEED_CORPUS, root / "corpus")
     (root / "precious.txt").write_text("keep")
     (root / "other").mkdir()
     (root / "other" / "f").write_text("x")

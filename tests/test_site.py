@@ -10,7 +10,7 @@ from pathlib import Path
 from evidence_archive.build import parse_corpus
 from evidence_archive.site import generated_pages
 
-from .conftest import CORPUS, ROOT
+from .conftest import SEED_CORPUS, ROOT
 
 
 def test_mkdocs_build_strict_has_no_warnings(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_mkdocs_build_strict_has_no_warnings(tmp_path: Path) -> None:
 
 
 def test_authority_index_lists_all_153_by_region() -> None:
-    pages = generated_pages(parse_corpus([CORPUS]))
+    pages = generated_pages(parse_corpus([SEED_CORPUS]))
     index = pages["authorities/index.md"]
     rows = [
         line
@@ -46,7 +46,7 @@ def test_authority_index_lists_all_153_by_region() -> None:
 
 
 def test_authority_page_compares_and_links_mentions() -> None:
-    pages = generated_pages(parse_corpus([CORPUS]))
+    pages = generated_pages(parse_corpus([SEED_CORPUS]))
     hants = pages["authorities/hampshire.md"]
     assert (
         '<svg class="timeline"' in hants
@@ -59,7 +59,7 @@ def test_authority_page_compares_and_links_mentions() -> None:
 
 
 def test_report_page_has_card_metadata_and_cite_data() -> None:
-    pages = generated_pages(parse_corpus([CORPUS]))
+    pages = generated_pages(parse_corpus([SEED_CORPUS]))
     page = pages["reports/hampshire/hampshire-2007-08-14-joint-area-review.md"]
     assert '<span class="grade grade-3">Good (3)</span>' in page
     assert "<dt>Reference no.</dt><dd>850</dd>" in page
@@ -71,7 +71,7 @@ def test_no_markup_syntax_leaks_into_the_html(tmp_path: Path) -> None:
     """Attribute lists, footnote labels and escapes must become structure, never visible text."""
     from evidence_archive.build import build
 
-    build([CORPUS], tmp_path / "out", index=False)
+    build([SEED_CORPUS], tmp_path / "out", index=False)
     for page in (tmp_path / "out" / "site" / "reports").rglob("index.html"):
         html = page.read_text()
         assert "{:" not in html, page
@@ -89,7 +89,7 @@ def test_name_finder_finds_what_one_pattern_of_every_name_finds() -> None:
     alt = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
     pattern = re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])")
     finder = NameFinder(names)
-    texts = [e.read_text() for e in load_corpus([CORPUS])]
+    texts = [e.read_text() for e in load_corpus([SEED_CORPUS])]
     texts += [
         "St Helens and St. Helens",
         "Hampshire-wide Hampshire's Hampshire_x xHampshire",

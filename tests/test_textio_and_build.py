@@ -15,14 +15,14 @@ from evidence_archive.parse import parse
 from evidence_archive.render import render
 from evidence_archive.textio import decode
 
-from .conftest import CORPUS, run_cli
+from .conftest import SEED_CORPUS, run_cli
 
-JAR = CORPUS / "hampshire" / "hampshire-2007-08-14-joint-area-review.txt"
+JAR = SEED_CORPUS / "hampshire" / "hampshire-2007-08-14-joint-area-review.txt"
 
 
 def _meta():
     return next(
-        e.meta for e in scan([CORPUS])[0] if e.id == "hampshire-2007-08-14-joint-area-review"
+        e.meta for e in scan([SEED_CORPUS])[0] if e.id == "hampshire-2007-08-14-joint-area-review"
     )
 
 
@@ -55,13 +55,13 @@ def test_other_encodings_are_refused_naming_the_file(data: bytes, message: str) 
 
 def test_build_writes_pages_and_documents_json(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    build([CORPUS], out, site=False, index=False)
+    build([SEED_CORPUS], out, site=False, index=False)
     docs = json.loads((out / "data" / "documents.json").read_text())
     by_id = {d["id"]: d for d in docs}
     jar = by_id["hampshire-2007-08-14-joint-area-review"]
     assert set(jar) == {
         "id", "source_file", "title", "authority", "la_code", "kind", "framework", "published",
-        "inspection_start", "inspection_end", "judgements", "paragraphs", "first_paragraph",
+        "inspection_start", "inspection_end", "listing_date", "source_url", "variant", "judgements", "not_given", "paragraphs", "first_paragraph",
         "last_paragraph", "words", "page",
     }  # fmt: skip
     assert jar["la_code"] == "850" and jar["first_paragraph"] == 1 and jar["last_paragraph"] == 79
@@ -86,8 +86,8 @@ def test_build_writes_pages_and_documents_json(tmp_path: Path) -> None:
 
 
 def test_build_is_deterministic(tmp_path: Path) -> None:
-    build([CORPUS], tmp_path / "a", site=False, index=False)
-    build([CORPUS], tmp_path / "b", site=False, index=False)
+    build([SEED_CORPUS], tmp_path / "a", site=False, index=False)
+    build([SEED_CORPUS], tmp_path / "b", site=False, index=False)
     files_a = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )

@@ -7,7 +7,8 @@ Rules (each finding names the document's metadata file and the rule):
 - years: the inspection falls inside the framework's years;
 - paragraphs: printed paragraph numbers run 1, 2, 3, ... (gaps and repeats listed);
 - council: the council's Ofsted URN is the one the report listing gives;
-- title: the title is words, free of markup.
+- title: the title is words, free of markup;
+- notes: every note recorded in audit_notes still explains a finding.
 
 A finding that is true of the printed report (a report that really skips a number) is recorded in
 that document's metadata as `audit_notes: ["rule: reason"]`, which silences that rule for it.
@@ -30,7 +31,7 @@ from .parse import parse
 from .registry import load_registry
 from .render import render
 
-RULES = ("variant", "judgements", "dates", "years", "paragraphs", "council", "title")
+RULES = ("variant", "judgements", "dates", "years", "paragraphs", "council", "title", "notes")
 _MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|&#\d+;|\*\*|__|\[\^")
 
 
@@ -110,6 +111,9 @@ def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
     if _MARKUP.search(str(m["title"])):
         found.append(("title", f"title holds markup: {m['title']!r}"))
     recorded = {str(n).split(":", 1)[0].strip() for n in m.get("audit_notes") or ()}
+    for rule in sorted(recorded - {rule for rule, _ in found}):
+        # A note must keep explaining something: one the code no longer finds is out of date.
+        found.append(("notes", f"audit_notes records '{rule}', but the audit finds nothing there"))
     return [Finding(path, rule, msg) for rule, msg in found if rule not in recorded]
 
 

@@ -235,10 +235,14 @@ def document_record(b: Built) -> dict[str, Any]:
         "published": m.get("published"),
         "inspection_start": m.get("inspection_start"),
         "inspection_end": m.get("inspection_end"),
+        "listing_date": m.get("listing_date"),
+        "source_url": m.get("source_url"),
+        "variant": fm.get("variant"),
         "judgements": [
             {"label": j.label, "scope": j.scope, "grade": j.grade, "score": j.score}
             for j in b.doc.judgements
         ],
+        "not_given": {g["area"]: g["reason"] for g in fm.get("not_given", [])},
         "paragraphs": fm["paragraphs"]["count"],
         "first_paragraph": fm["paragraphs"]["first"],
         "last_paragraph": fm["paragraphs"]["last"],
@@ -248,14 +252,15 @@ def document_record(b: Built) -> dict[str, Any]:
 
 
 def judgements_csv(built: list[Built]) -> str:
-    """data/judgements.csv: one row per judgement."""
-    from .frameworks import common_scale
+    """data/judgements.csv: one row per judgement, and one per compared area that a report
+    does not give under its framework (grade empty, the reason in `note`)."""
+    from .frameworks import AREAS, areas_not_given, common_scale
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(
         ["document", "authority", "framework", "published", "inspection_end", "label", "scope",
-         "grade", "score", "area", "common_scale"]
+         "grade", "score", "area", "common_scale", "note"]
     )  # fmt: skip
     for b in built:
         m = b.doc.meta
@@ -263,7 +268,13 @@ def judgements_csv(built: list[Built]) -> str:
             w.writerow(
                 [b.doc.id, m["authority"], m["framework"], m.get("published") or "",
                  m.get("inspection_end") or "", j.label, j.scope, j.grade,
-                 "" if j.score is None else j.score, j.area or "", common_scale(j.grade) or ""]
+                 "" if j.score is None else j.score, j.area or "", common_scale(j.grade) or "",
+                 "not graded as printed" if j.grade == "not judged" else ""]
+            )  # fmt: skip
+        for area, reason in areas_not_given(m).items():
+            w.writerow(
+                [b.doc.id, m["authority"], m["framework"], m.get("published") or "",
+                 m.get("inspection_end") or "", AREAS[area], "", "", "", area, "", reason]
             )  # fmt: skip
     return buf.getvalue()
 

@@ -6,7 +6,9 @@ lives here, one table per framework, so that a new framework is a new table, not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Kinds of corpus document.
 KINDS: dict[str, str] = {
@@ -260,6 +262,8 @@ class Variant:
     """The inspection type it is for (re-inspection), None for any."""
     notes: dict[str, str] = field(default_factory=dict)
     """Area -> why it is not given under this variant, where there is more to say."""
+    ungraded: bool = False
+    """True for visits and letters that give no judgements at all."""
 
 
 _ILACS_CORE = ("leadership", "help-and-protection", "children-in-care")
@@ -285,9 +289,9 @@ VARIANTS: tuple[Variant, ...] = (
             ("ilacs-inspection",), (*_ILACS_CORE, "care-leavers"), "2026-04-01",
             notes={"overall": "no overall effectiveness judgement from 1 April 2026"}),
     Variant("ilacs-visit", "ilacs", "ILACS focused or monitoring visit (ungraded)",
-            ("focused-visit", "monitoring-visit"), ()),
+            ("focused-visit", "monitoring-visit"), (), ungraded=True),
     Variant("jtai", "jtai", "Joint targeted area inspection (ungraded letter)",
-            ("joint-targeted-area-inspection",), ()),
+            ("joint-targeted-area-inspection",), (), ungraded=True),
     Variant("sif-reinspection", "sif", "Single inspection framework: re-inspection",
             ("single-inspection",), _SIF_CORE, inspection_type="re-inspection"),
     Variant("sif-lscb", "sif", "Single inspection framework with the LSCB review",
@@ -344,4 +348,45 @@ def not_given(variant: Variant | None, area: str) -> str | None:
     """Why an area has no grade in a report of this variant, or None if it should have one."""
     if variant is None or area in variant.areas:
         return None
+    if variant.ungraded:
+        return "not given: this kind of visit or letter gives no judgements"
     return variant.notes.get(area, "not given under this framework")
+
+
+#: The judgement areas compared across councils (the national matrix's columns): the areas a
+#: report "does not give" are named from these.
+COMPARED_AREAS = (
+    "overall",
+    "help-and-protection",
+    "children-in-care",
+    "care-leavers",
+    "leadership",
+    "adoption",
+    "lscb",
+)
+
+
+def variant_for(meta: Mapping[str, Any]) -> Variant | None:
+    """The variant of a corpus document, from its metadata."""
+    return variant_of(
+        str(meta["framework"]),
+        str(meta["kind"]),
+        str(meta.get("title") or ""),
+        meta.get("inspection_start"),
+        meta.get("inspection_type"),
+    )
+
+
+def areas_not_given(meta: Mapping[str, Any]) -> dict[str, str]:
+    """Compared areas a report does not give under its framework, with the reason; {} for
+    documents that are not graded inspections of that kind (plans, overviews, joint area
+    reviews, whose areas vary)."""
+    v = variant_for(meta)
+    if v is None or not (v.areas or v.ungraded):
+        return {}
+    out = {}
+    for area in COMPARED_AREAS:
+        reason = not_given(v, area)
+        if reason:
+            out[area] = reason
+    return out

@@ -21,7 +21,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFil
 from whoosh.analysis.filters import Filter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, SchemaClass
 
-from .frameworks import common_scale
+from .frameworks import areas_not_given, common_scale
 from .model import Block, Document
 from .registry import load_registry
 
@@ -159,7 +159,8 @@ def _block_entries(doc: Document, section: str, b: Block) -> list[Entry]:
 
 
 def grade_keywords(doc: Document) -> str:
-    """The grades of a document as keywords: area:word, area:scale, any:word, any:scale."""
+    """The grades of a document as keywords: area:word, area:scale, any:word, any:scale, and
+    area:not-given for the compared areas its framework does not judge."""
     words = set()
     for j in doc.judgements:
         scale = common_scale(j.grade)
@@ -168,6 +169,9 @@ def grade_keywords(doc: Document) -> str:
             words.add(f"{area}:{grade}")
             if scale:
                 words.add(f"{area}:{scale}")
+    # An area the framework does not judge can be asked for too: 'overall:not-given'.
+    for area in areas_not_given(doc.meta):
+        words.update((f"{area}:not-given", "any:not-given"))
     return " ".join(sorted(words))
 
 

@@ -122,8 +122,14 @@ def _cells(line: str) -> list[str]:
     return line.rstrip("\n").split("\t")
 
 
+_NUMBERED_PROSE = re.compile(r"^\s*\d{1,3}\.\s+(?:\S+\s+){12}")
+"""A numbered paragraph's opening: a tab later in it is a wide gap of justified text."""
+
+
 def _is_row(line: str) -> bool:
     cells = _cells(line)
+    if _NUMBERED_PROSE.match(cells[0]):
+        return False
     filled = [c for c in cells if c.strip()]
     return len(cells) > 1 and (len(filled) >= 2 or (not cells[0].strip() and len(filled) >= 1))
 
@@ -274,7 +280,11 @@ def _classify(line: str, start: int, end: int) -> _Unit:
     if m := _HASH_HEADING.match(stripped):
         return _Unit("heading", m.group(2), start, end, level=max(2, len(m.group(1))))
     if "\t" in stripped.strip(" "):
-        return _Unit("row" if _is_row(stripped) else "tabbed", stripped, start, end)
+        if _is_row(stripped):
+            return _Unit("row", stripped, start, end)
+        if m := _NUMBERED_PROSE.match(stripped) and _NUMBERED.match(stripped):
+            return _Unit("numbered", m.group("text"), start, end, indent, number=m.group("num"))
+        return _Unit("tabbed", stripped, start, end)
     if m := _FOOTNOTE.match(stripped):
         label = m.group("label") or m.group("slabel").translate(
             str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")

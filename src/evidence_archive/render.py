@@ -12,7 +12,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from .frameworks import AREAS, FRAMEWORKS, KINDS, common_scale
+from .frameworks import AREAS, FRAMEWORKS, KINDS, areas_not_given, common_scale, variant_for
 from .inline import tags_to_text
 from .model import Block, Cell, Document, Inline
 from .registry import load_registry
@@ -63,12 +63,43 @@ class _Notes:
             suffix = "" if count[label] == 1 else f"~{count[label]}"
             self.unique[pos] = _safe_label(label) + suffix
         self.position = 0
+        self.used: set[int] = set(self.unique)
+
+    def position_of(self, label: str, position: int) -> int | None:
+        """The note a mark at this block position points to: the next with its label, else
+        the last before."""
+        after = [p for p, lab in self.defs if lab == label and p >= position]
+        before = [p for p, lab in self.defs if lab == label and p < position]
+        return after[0] if after else before[-1] if before else None
 
     def ref(self, label: str) -> str | None:
-        after = [p for p, lab in self.defs if lab == label and p >= self.position]
-        before = [p for p, lab in self.defs if lab == label and p < self.position]
-        pos = after[0] if after else before[-1] if before else None
+        pos = self.position_of(label, self.position)
         return self.unique[pos] if pos is not None else None
+
+    def referenced(self, doc: Document) -> set[int]:
+        """Positions of the notes that some mark on the page points to (walked in the order
+        render_body renders). A note no mark points to is printed as a plain note: a
+        footnote would link back to a mark that is not there."""
+        used: set[int] = set()
+        position = 0
+
+        def scan(runs: tuple[Inline, ...]) -> None:
+            for r in runs:
+                if r.style == "noteref":
+                    pos = self.position_of(r.target or r.text, position)
+                    if pos is not None:
+                        used.add(pos)
+
+        for sec in doc.sections:
+            scan(sec.heading)
+            for b in sec.blocks:
+                position += 1
+                scan(b.inlines)
+                for row in b.rows:
+                    for cell in row:
+                        for para in cell:
+                            scan(para)
+        return used
 
 
 def _safe_label(label: str) -> str:
@@ -128,6 +159,8 @@ def _block_md(block: Block, notes: _Notes) -> list[str]:
         return _table_md(block, notes)
     text = inline_md(block.inlines, notes)
     if block.kind == "footnote":
+        if notes.position not in notes.used:
+            return [f"<sup>{escape_text(block.label or '')}</sup> {text}", f"{{: #{block.anchor} }}"]
         label = notes.unique.get(notes.position, _safe_label(block.label or "x"))
         return [f"[^{label}]: {text}"]
     if block.kind == "quote":
@@ -143,6 +176,7 @@ def _block_md(block: Block, notes: _Notes) -> list[str]:
 def render_body(doc: Document) -> str:
     """The page body: headings, blocks, and the boilerplate set apart at the end."""
     notes = _Notes(doc)
+    notes.used = notes.referenced(doc)
     out: list[str] = []
     for sec in doc.sections:
         if sec.level:
@@ -210,6 +244,9 @@ def front_matter(doc: Document, body: str) -> dict[str, Any]:
         "extraction",
         "licence",
         "dates_note",
+        "listing_date",
+        "listing_urn",
+        "audit_notes",
         "sha256",
     ):
         if key in meta:
@@ -225,6 +262,13 @@ def front_matter(doc: Document, body: str) -> dict[str, Any]:
             "scale": common_scale(j.grade),
         }
         for j in doc.judgements
+    ]
+    variant = variant_for(meta)
+    fm["variant"] = variant.key if variant else None
+    # Areas this framework does not judge: said, never left blank to be read as missing.
+    fm["not_given"] = [
+        {"area": area, "area_label": AREAS[area], "reason": reason}
+        for area, reason in areas_not_given(meta).items()
     ]
     fm["paragraphs"] = {
         "count": len(numbered),

@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from .build import Built
-from .frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, GRADE_WORDS, KINDS, common_scale
+from .frameworks import (
+    AREAS,
+    COMMON_SCALE,
+    FRAMEWORKS,
+    GRADE_WORDS,
+    KINDS,
+    areas_not_given,
+    common_scale,
+)
 from .model import Document, Judgement
 from .registry import Authority, load_registry
 
@@ -180,7 +188,8 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
         f"# {md_text(str(m['title']))}",
         "",
     ]
-    if doc.judgements:
+    missing = areas_not_given(m)
+    if doc.judgements or missing:
         out += ['<div class="judgement-card" markdown>', "", "**Judgements as printed**", ""]
         out += [
             '<table class="grades-summary"><thead><tr><th scope="col">Judgement</th>'
@@ -190,6 +199,11 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
             out.append(
                 f"<tr><td>{esc(j.label)}</td><td>{esc(j.scope)}</td>"
                 f"<td>{grade_html(j.grade, j.score)}</td></tr>"
+            )
+        for area, reason in missing.items():
+            out.append(
+                f"<tr><td>{esc(AREAS[area])}</td><td></td>"
+                f'<td><span class="grade grade-0">{esc(reason.capitalize())}</span></td></tr>'
             )
         out += ["</tbody></table>", "", "</div>", ""]
     rows = []
@@ -220,10 +234,18 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
     if m.get("plan_start"):
         rows.append(("Plan period", esc(f"{m['plan_start']} to {m.get('plan_end') or ''}")))
     rows.append(("Published", esc(human_date(m.get("published"))) or "not printed in the document"))
+    if m.get("listing_date"):
+        rows.append(("Listed by Ofsted", esc(human_date(m["listing_date"]))
+                     + " (the date Ofsted's report listing shows; not printed in the report)"
+                     * (not m.get("published"))))  # fmt: skip
     if m.get("reference"):
         rows.append(("Reference no.", esc(m["reference"])))
     rows.append(("Publisher", esc(m["publisher"])))
-    source = esc(m.get("source_url") or m["source_file"])
+    source = (
+        f'<a href="{esc(m["source_url"])}">{esc(m["source_url"])}</a>'
+        if str(m.get("source_url") or "").startswith("https://")
+        else esc(m.get("source_url") or m["source_file"])
+    )
     rows.append(("Source", source + (f" ({esc(m['pages'])} pages)" if m.get("pages") else "")))
     rows.append(("Licence", esc(m.get("licence") or "no licence statement is printed")))
     if m.get("dates_note"):
@@ -383,7 +405,10 @@ def authority_page(
     for d in docs:
         j = _overall(d)
         link = f"[{md_text(str(d.meta['title']))}](../reports/{a.slug}/{d.id}.md)"
-        grade = grade_html(j.grade, j.score) if j else "—"
+        reason = areas_not_given(d.meta).get("overall")
+        grade = (
+            grade_html(j.grade, j.score) if j else md_text(reason.capitalize()) if reason else "—"
+        )
         out.append(
             f"| {md_text(human_date(doc_date(d)))} | {link} | "
             f"{md_text(FRAMEWORKS[str(d.meta['framework'])].name.split(' (')[0])} | {grade} |"
@@ -523,10 +548,18 @@ def comparison_page(by_auth: dict[str, list[Document]]) -> str:
     for a in sorted((reg.get(s) for s in by_auth if reg.get(s)), key=lambda x: x.name):  # type: ignore[union-attr]
         assert a is not None
         latest: dict[str, tuple[Judgement, Document]] = {}
+        reasons: dict[str, tuple[str, Document]] = {}
         for d in sorted(by_auth[a.slug], key=doc_date):
+            missing = areas_not_given(d.meta)
+            for k in missing:
+                # The newest inspection does not give this area: say so rather than show an
+                # older grade as if it were the current one.
+                latest.pop(k, None)
+                reasons[k] = (missing[k], d)
             for j in d.judgements:
                 if j.area in MATRIX_AREAS and common_scale(j.grade):
                     latest[j.area] = (j, d)
+                    reasons.pop(j.area, None)
         cells = []
         for k in MATRIX_AREAS:
             if k in latest:
@@ -534,6 +567,12 @@ def comparison_page(by_auth: dict[str, list[Document]]) -> str:
                 cells.append(
                     f"<td>{grade_html(j.grade, j.score)}<br><small>{esc(doc_date(d)[:4])}"
                     "</small></td>"
+                )
+            elif k in reasons:
+                why, d = reasons[k]
+                cells.append(
+                    f'<td><span class="grade grade-0">{esc(why.capitalize())}</span><br>'
+                    f"<small>{esc(doc_date(d)[:4])}</small></td>"
                 )
             else:
                 cells.append("<td>—</td>")

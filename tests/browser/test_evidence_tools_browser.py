@@ -14,7 +14,7 @@ from evidence_archive import ids
 from evidence_archive.build import build, parse_corpus
 from evidence_archive.corpus import load_corpus
 
-from ..conftest import CORPUS
+from ..conftest import SEED_CORPUS
 from ..test_ids import SIF, _rewrite
 from .conftest import _open, _wait, needs_chromium, serving
 
@@ -29,7 +29,7 @@ def moved(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str]:
     recorded with `evidence ids --update`, built and served. Yields (base URL, old, new anchor)."""
     root = tmp_path_factory.mktemp("moved")
     corpus = root / "corpus"
-    shutil.copytree(CORPUS, corpus)
+    shutil.copytree(SEED_CORPUS, corpus)
     _rewrite(
         corpus,
         SIF,

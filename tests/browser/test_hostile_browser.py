@@ -9,7 +9,7 @@ import pytest
 
 from evidence_archive.build import build
 
-from ..conftest import CORPUS
+from ..conftest import SEED_CORPUS
 from ..hostile import HOSTILE_ID, add_hostile
 from .conftest import _open, _wait, needs_chromium, serving
 
@@ -20,7 +20,7 @@ pytestmark = needs_chromium
 def hostile_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
 
     root = tmp_path_factory.mktemp("hostile-site")
-    shutil.copytree(CORPUS, root / "corpus")
+    shutil.copytree(SEED_CORPUS, root / "corpus")
     add_hostile(root / "corpus")
     build([root / "corpus"], root / "out")
     with serving(root / "out") as base:

@@ -17,7 +17,7 @@ import pytest
 
 from evidence_archive.build import build
 
-from ..conftest import CORPUS
+from ..conftest import SEED_CORPUS
 from .conftest import AXE, JAR, SHOTS, _open, _wait, needs_chromium, serving
 
 pytestmark = needs_chromium
@@ -26,7 +26,7 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "out"
-    build([CORPUS], out)
+    build([SEED_CORPUS], out)
     return out
 
 
