@@ -400,3 +400,22 @@ def test_one_ingest_reads_the_index_not_every_metadata_file(
     # The same PDF again is known from the index alone.
     with pytest.raises(Exception, match="already in the corpus as dorset-2021-10-08"):
         ingest_mod.ingest([PDFS / "dorset-2021-11-19.pdf"], corpus, out)
+
+
+@needs_shared
+def test_extraction_gives_the_committed_text_for_a_sample_of_pdfs() -> None:
+    """The corpus texts are what extraction gives: a faster or changed extractor must give the
+    same bytes (or the change is a re-ingest, with its ids recorded)."""
+    import hashlib
+
+    entries, _ = scan([CORPUS])
+    by_pdf = {e.meta["source_pdf_sha256"]: e for e in entries if e.meta.get("source_pdf_sha256")}
+    pdfs = sorted(ARCHIVE_PDFS.glob("*.pdf"))[::25] + sorted(PDFS.glob("*.pdf"))[1::5]
+    checked = 0
+    for pdf in pdfs:
+        entry = by_pdf.get(hashlib.sha256(pdf.read_bytes()).hexdigest())
+        if entry is None:
+            continue
+        assert extract(pdf).text == entry.read_text(), pdf.name
+        checked += 1
+    assert checked >= 15

@@ -36,7 +36,7 @@ from .errors import ArchiveError, BuildErrors, PdfError
 from .extract import Extracted, extract
 from .fidelity import compare
 from .frameworks import AREAS, KINDS, variant_of
-from .ids import update
+from .ids import ledger_path, ledger_text, update
 from .model import Document
 from .parse import parse
 from .registry import load_registry
@@ -75,6 +75,8 @@ class Planned:
     doc: Document
     replaces: str | None = None
     """The id of the corpus document this PDF replaces (--replace), if any."""
+    ledger: str = ""
+    """The document's ledger of paragraph ids (ids.ledger_text), made where it was parsed."""
     warnings: tuple[str, ...] = ()
     """What a reviewer should look at: judgements the framework prints that were not found,
     a council taken from the listing."""
@@ -214,7 +216,10 @@ def plan(
     for area in variant.areas if variant else ():
         if area not in have:
             warnings.append(f"no {AREAS[area]!r} judgement found; {variant.name} prints one")  # type: ignore[union-attr]
-    return Planned(path, meta, text, ex, d, grades, doc, known.get(digest), tuple(warnings))
+    return Planned(
+        path, meta, text, ex, d, grades, doc, replaces=known.get(digest),
+        ledger=ledger_text(doc), warnings=tuple(warnings),
+    )  # fmt: skip
 
 
 def _describe(p: Planned, out: TextIO) -> None:
@@ -436,7 +441,10 @@ def ingest(
         text_path = folder / f"{p.meta['id']}.txt"
         _write_atomic(text_path, p.text.encode("utf-8"))
         _write_atomic(folder / f"{p.meta['id']}.yml", dump_meta(p.meta).encode("utf-8"))
-        docs[str(p.meta["id"])] = (p.doc, text_path)
+        if p.replaces or ledger_path(text_path).exists():
+            docs[str(p.meta["id"])] = (p.doc, text_path)  # ids may move: ids.update sees to it
+        else:
+            _write_atomic(ledger_path(text_path), p.ledger.encode("utf-8"))  # a new document
         if p.replaces and p.replaces != p.meta["id"]:
             renamed[p.replaces] = str(p.meta["id"])
             old = by_id[p.replaces]
@@ -444,7 +452,8 @@ def ingest(
             old.meta_path.unlink(missing_ok=True)
             known = {d: i for d, i in known.items() if i != p.replaces}
             known[str(p.meta["source_pdf_sha256"])] = str(p.meta["id"])
-    update(docs, corpus, renamed=renamed, complete=False)
+    if docs or renamed:
+        update(docs, corpus, renamed=renamed, complete=False)
     _write_atomic(corpus / SOURCES, sources_text(known).encode("utf-8"))
     outcome.written = True
     return outcome

@@ -160,7 +160,10 @@ def _block_md(block: Block, notes: _Notes) -> list[str]:
     text = inline_md(block.inlines, notes)
     if block.kind == "footnote":
         if notes.position not in notes.used:
-            return [f"<sup>{escape_text(block.label or '')}</sup> {text}", f"{{: #{block.anchor} }}"]
+            return [
+                f"<sup>{escape_text(block.label or '')}</sup> {text}",
+                f"{{: #{block.anchor} }}",
+            ]
         label = notes.unique.get(notes.position, _safe_label(block.label or "x"))
         return [f"[^{label}]: {text}"]
     if block.kind == "quote":
