@@ -76,12 +76,20 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         result: list[subprocess.CompletedProcess[str]] = []
-        seconds = _timed(lambda: result.append(_evidence(
-            "ingest", *map(str, pdfs), "--corpus", str(corpus), "--keep-going", "--no-progress")))  # fmt: skip
+        batch = (
+            "ingest",
+            *map(str, pdfs),
+            "--corpus",
+            str(corpus),
+            "--keep-going",
+            "--no-progress",
+        )
+        seconds = _timed(lambda: result.append(_evidence(*batch)))
         peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         written = len(list(corpus.glob("*/*.yml")))
-        rows.append((f"evidence ingest, {len(pdfs)} PDFs in one call ({written} written, "
-                     f"exit {result[0].returncode})", f"{seconds:.1f} s, {pages / seconds:.0f} pages/s"))  # fmt: skip
+        what = f"evidence ingest, {len(pdfs)} PDFs in one call ({written} written, exit "
+        what += f"{result[0].returncode})"
+        rows.append((what, f"{seconds:.1f} s, {pages / seconds:.0f} pages/s"))
         rows.append(("  peak memory of the largest process", f"{peak:.0f} MB"))
         if shutil.which("pdftotext"):
             for jobs in (1, cores):
@@ -96,8 +104,8 @@ def main() -> None:
         for suffix in (".yml", ".txt", ".ids"):
             doc.with_suffix(suffix).unlink()
         index = full / "sources.tsv"
-        index.write_text("".join(
-            line for line in index.read_text().splitlines(keepends=True) if doc.stem not in line))  # fmt: skip
+        kept = [line for line in index.read_text().splitlines(True) if doc.stem not in line]
+        index.write_text("".join(kept))
         one: dict[str, list[float]] = {"empty": [], "full": []}
         for _ in range(args.repeat):
             for name in ("empty", "full"):

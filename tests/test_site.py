@@ -10,7 +10,7 @@ from pathlib import Path
 from evidence_archive.build import parse_corpus
 from evidence_archive.site import generated_pages
 
-from .conftest import SEED_CORPUS, ROOT
+from .conftest import ROOT, SEED_CORPUS
 
 
 def test_mkdocs_build_strict_has_no_warnings(tmp_path: Path) -> None:
