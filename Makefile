@@ -18,7 +18,7 @@ build: install
 	$(BIN)/evidence build
 
 run: install
-	$(BIN)/evidence check
+	$(BIN)/evidence check --audit
 	$(BIN)/evidence build
 	$(BIN)/evidence serve
 
@@ -32,6 +32,7 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/ingest_speed.py
 	$(BIN)/python bench/search_eval.py
 
 bench-scale: install
