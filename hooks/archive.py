@@ -14,6 +14,7 @@ from evidence_archive import hooks_state
 from evidence_archive.build import Built, open_data, parse_corpus
 from evidence_archive.feeds import site_feeds
 from evidence_archive.site import generated_pages, load_moved
+from evidence_archive.static_search import index_site
 
 _built: list[Built] = []
 
@@ -60,6 +61,11 @@ def on_nav(nav, config, files):  # type: ignore[no-untyped-def]
     # As pages name themselves (Page.url): the home page is "", not "./".
     hooks_state.ORDER[:] = [f.page.url if f.page else f.url for f in files.documentation_pages()]
     return nav
+
+
+def on_post_build(config):  # type: ignore[no-untyped-def]
+    # The static search index of the report pages (Pagefind), over the site just written.
+    index_site(Path(config.site_dir))
 
 
 def on_serve(server, config, builder):  # type: ignore[no-untyped-def]

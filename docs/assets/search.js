@@ -71,10 +71,20 @@
     if (push) history.replaceState(null, "", "?" + page.toString());
     var links = document.getElementById("es-links");
     document.getElementById("es-share").href = location.pathname + "?" + page.toString();
-    document.getElementById("es-feed").href = api("/api/feed?" + params.toString()).href;
     links.hidden = false;
     var status = document.getElementById("es-status");
     status.textContent = "Searching…";
+    detect().then(function (mode) {
+      var feed = document.getElementById("es-feed-item");
+      feed.hidden = mode !== "api";
+      if (mode !== "api") { runStatic(form, params); return; }
+      document.getElementById("es-facets").hidden = true;
+      document.getElementById("es-more").hidden = true;
+      document.getElementById("es-feed").href = api("/api/feed?" + params.toString()).href;
+      runApi(params, status);
+    });
+  }
+  function runApi(params, status) {
     fetch(api("/api/search?" + params.toString())).then(function (r) {
       if (r.status === 400) return r.json().then(function (e) { throw new Error(e.error.message); });
       if (!r.ok || !(r.headers.get("content-type") || "").includes("json")) throw new Error("no-api");
@@ -82,11 +92,199 @@
     }).then(render).catch(function (err) {
       document.getElementById("es-results").textContent = "";
       status.textContent = err.message === "no-api" || err.name === "TypeError"
-        ? "Evidence search needs the archive's search service, and this copy of the site is " +
-          "hosted without it. The search box at the top of every page still finds words in " +
-          "every report."
+        ? "The archive's search service did not answer; reload the page to search with the " +
+          "site's static index."
         : err.message;
     });
+  }
+
+  // --- which backend: the archive's API (evidence serve) or the site's static index ----------
+  var backend = null;
+  function detect() {
+    if (backend) return backend;
+    // evidence serve answers search-backend.json; a static host has no such file. Nothing is
+    // asked of /api until the API has said it is there.
+    backend = fetch(new URL("search-backend.json", root())).then(function (r) {
+      if (!r.ok) return "static";
+      return r.json().then(function (j) { return j && j.api ? "api" : "static"; });
+    }).catch(function () { return "static"; });
+    return backend;
+  }
+  var labels = null;
+  function loadLabels() {
+    if (!labels) labels = fetch(new URL("data/search-labels.json", root())).then(function (r) {
+      return r.ok ? r.json() : {};
+    }).catch(function () { return {}; });
+    return labels;
+  }
+  var pagefind = null;
+  function loadPagefind() {
+    if (!pagefind) pagefind = import(new URL("pagefind/pagefind.js", root()).href).then(function (pf) {
+      return pf.options({ baseUrl: root().pathname, excerptLength: 36 }).then(function () {
+        return pf.filters();  // the filter index: counts for every result set from here on
+      }).then(function () { return pf; });
+    });
+    return pagefind;
+  }
+  var FACETS = [["council", "Council"], ["region", "Region"], ["kind", "Kind"], ["year", "Year"],
+                ["judgement", "Overall judgement"]];
+  function staticFilters(params, names) {
+    var f = {};
+    if (params.get("authority")) {
+      var slug = params.get("authority").toLowerCase();
+      var name = Object.keys(names).find(function (n) { return names[n] === slug; });
+      f.council = name || params.get("authority");
+    }
+    if (params.get("region")) f.region = params.get("region");
+    if (params.get("kind")) f.kind = params.get("kind");
+    if (params.get("framework")) f.framework = params.get("framework");
+    var from = parseInt(params.get("from") || "0", 10), to = parseInt(params.get("to") || "0", 10);
+    if (from || to) {
+      var years = [];
+      for (var y = from || 2000; y <= (to || 2100); y++) years.push(String(y));
+      f.year = { any: years };
+    }
+    var grade = (params.get("grade") || "").split(":");
+    if (grade.length === 2) f["grade-" + (grade[0] || "any")] = grade[1];
+    return f;
+  }
+  function label(kind, value, lab) {
+    if (kind === "kind" && lab.kind && lab.kind[value]) return lab.kind[value];
+    return value;
+  }
+  function renderFacets(filters, lab, form) {
+    var box = document.getElementById("es-facets");
+    box.textContent = "";
+    FACETS.forEach(function (f) {
+      var counts = filters[f[0]] || {};
+      var values = Object.keys(counts).filter(function (v) { return counts[v] > 0; });
+      if (!values.length) return;
+      values.sort(function (a, b) { return counts[b] - counts[a] || (a < b ? -1 : 1); });
+      var group = document.createElement("div");
+      group.className = "es-facet";
+      var h = document.createElement("h3");
+      h.id = "es-facet-" + f[0];
+      h.textContent = f[1];
+      var list = document.createElement("ul");
+      list.setAttribute("aria-labelledby", h.id);
+      values.slice(0, 12).forEach(function (v) {
+        var li = document.createElement("li");
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "es-facet-value";
+        b.textContent = label(f[0], v, lab) + " (" + counts[v] + ")";
+        b.addEventListener("click", function () {
+          if (f[0] === "council") form.elements.authority.value = (lab.council || {})[v] || v;
+          else if (f[0] === "year") { form.elements.from.value = v; form.elements.to.value = v; }
+          else if (f[0] === "judgement") {
+            var scale = { "outstanding": "4", "good": "3", "requires improvement (adequate)": "2",
+                          "inadequate": "1", "not given under this framework": "not-given" }[v];
+            document.getElementById("es-grade-area").value = "overall";
+            document.getElementById("es-grade-value").value = scale || "";
+          } else if (form.elements[f[0]]) form.elements[f[0]].value = v;
+          run(form, true);
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      group.appendChild(h); group.appendChild(list);
+      box.appendChild(group);
+    });
+    box.hidden = !box.childNodes.length;
+  }
+  function humanDate(iso) {
+    // '2022-05-20' -> '20 May 2022' (day, month or year precision, as the archive's dates are)
+    if (!iso) return "";
+    var parts = iso.split("-");
+    var months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December"];
+    if (parts.length === 1) return parts[0];
+    var month = months[parseInt(parts[1], 10) - 1] || "";
+    return (parts.length === 3 ? parseInt(parts[2], 10) + " " : "") + month + " " + parts[0];
+  }
+  function bestSection(data) {
+    var subs = (data.sub_results || []).filter(function (s) { return s.url !== data.url || s.title; });
+    subs.sort(function (a, b) { return (b.locations || []).length - (a.locations || []).length; });
+    return subs;
+  }
+  function renderStatic(search, shown, form, lab) {
+    var list = document.getElementById("es-results");
+    var status = document.getElementById("es-status");
+    var total = search.results.length;
+    var page = search.results.slice(shown, shown + 10);
+    return Promise.all(page.map(function (r) { return r.data(); })).then(function (items) {
+      items.forEach(function (d) {
+        var li = document.createElement("li");
+        li.className = "es-hit";
+        var subs = bestSection(d);
+        var best = subs[0] || d;
+        var head = document.createElement("p");
+        var link = document.createElement("a");
+        link.href = best.url;
+        link.textContent = d.meta.title + (best.title && best !== d ? " — " + best.title : "");
+        head.appendChild(link);
+        var meta = document.createElement("p");
+        meta.className = "es-citation";
+        meta.textContent = [d.meta.council, humanDate(d.meta.date), d.meta.kind].filter(Boolean).join(" · ");
+        var quote = document.createElement("blockquote");
+        highlighted(quote, best.excerpt || d.excerpt || "");
+        li.appendChild(head); li.appendChild(meta); li.appendChild(quote);
+        if (subs.length > 1) {
+          var more = document.createElement("ul");
+          more.className = "es-more";
+          more.setAttribute("aria-label", "More places in this report");
+          subs.slice(1, 4).forEach(function (s) {
+            var item = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = s.url; a.textContent = s.title || d.meta.title;
+            item.appendChild(a); more.appendChild(item);
+          });
+          li.appendChild(more);
+        }
+        list.appendChild(li);
+      });
+      var shownNow = shown + items.length;
+      status.textContent = total + (total === 1 ? " report matches" : " reports match") +
+        (shownNow < total ? " (showing " + shownNow + ")" : "") + ".";
+      var moreButton = document.getElementById("es-more");
+      moreButton.hidden = shownNow >= total;
+      moreButton.onclick = function () { renderStatic(search, shownNow, form, lab); };
+    });
+  }
+  function runStatic(form, params) {
+    var status = document.getElementById("es-status");
+    document.getElementById("es-results").textContent = "";
+    document.getElementById("es-export").hidden = true;
+    Promise.all([loadPagefind(), loadLabels()]).then(function (got) {
+      var pf = got[0], lab = got[1];
+      var sort = params.get("sort");
+      var opts = { filters: staticFilters(params, lab.council || {}) };
+      if (sort === "newest") opts.sort = { date: "desc" };
+      if (sort === "oldest") opts.sort = { date: "asc" };
+      return pf.search(params.get("q"), opts).then(function (search) {
+        renderFacets(search.filters || {}, lab, form);
+        return renderStatic(search, 0, form, lab);
+      });
+    }).catch(function (err) {
+      status.textContent = "The static search index could not be read (" + err.message + ").";
+    });
+  }
+  function showMode(mode) {
+    var note = document.getElementById("es-mode");
+    if (note) note.textContent = mode === "api"
+      ? "Searching paragraph by paragraph with the archive's search service."
+      : "Searching the reports with this site's static index: it finds reports and the " +
+        "sections of them that hold your words. Paragraph-level search, exact words, the quote " +
+        "check and Atom feeds of searches need the archive's search service (evidence serve).";
+    document.body.dataset.searchBackend = mode;
+    document.getElementById("es-sort-row").hidden = mode === "api";
+    document.getElementById("es-exact-label").hidden = mode !== "api";
+    var qc = document.getElementById("qc-form");
+    if (qc && mode !== "api") {
+      qc.hidden = true;
+      document.getElementById("qc-status").textContent =
+        "The quote check needs the archive's search service (evidence serve), and this copy of " +
+        "the site is hosted without it.";
+    }
   }
   function marked(el, html) {
     // The API marks differences with <del> (as printed) and <ins> (as quoted); the rest is
@@ -168,6 +366,7 @@
       document.getElementById("es-grade-value").value = grade[1];
     }
     setupQuoteCheck();
+    detect().then(showMode);
     form.addEventListener("submit", function (e) { e.preventDefault(); run(form, true); });
     document.getElementById("es-csv").addEventListener("click", function () {
       var rows = [["quote", "citation", "url"].map(csvCell).join(",")];

@@ -280,11 +280,18 @@ def judgements_csv(built: list[Built]) -> str:
 
 
 def open_data(built: list[Built]) -> dict[str, str]:
+    from .static_search import facet_labels
+
     """The open-data files, path under OUT (and the site) -> text."""
     records = [document_record(b) for b in built]
     return {
         "data/documents.json": json.dumps(records, indent=1, ensure_ascii=False) + "\n",
         "data/judgements.csv": judgements_csv(built),
+        # For the search page on a static host: labels of the static index's filter values.
+        "data/search-labels.json": json.dumps(
+            facet_labels(), indent=1, ensure_ascii=False, sort_keys=True
+        )
+        + "\n",  # fmt: skip
     }
 
 

@@ -118,6 +118,12 @@ def make_app(out: Path) -> Starlette:
     async def api_health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def backend(request: Request) -> Response:
+        # The search page asks for this file first: a static host has no such file, and the
+        # page then searches with the static index, sending nothing to /api.
+        return JSONResponse({"api": True, "search": "/api/search", "verify": "/api/verify",
+                             "feed": "/api/feed"})  # fmt: skip
+
     async def not_found(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith("/api/"):
             return error(404, f"no such endpoint: {request.url.path}")
@@ -134,6 +140,7 @@ def make_app(out: Path) -> Starlette:
         return error(404, f"no such endpoint: {request.url.path}")
 
     routes = [
+        Route("/search-backend.json", backend),
         Route("/api/search", api_search),
         Route("/api/verify", api_verify),
         Route("/api/feed", api_feed),

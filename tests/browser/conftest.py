@@ -99,3 +99,29 @@ def serving(out: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def static_serving(site: Path) -> Iterator[str]:
+    """The built site served by a plain static file server (Python's http.server), as a static
+    host serves it: no API, no search service. Yields its base URL."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(site)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the static file server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
