@@ -1,9 +1,9 @@
 """A scale corpus of N documents made from the real ones, for benchmarks (never committed).
 
-The bases are the corpus documents (the seeds) and the texts extracted from the shared Ofsted PDFs
-(../shared/reports-pdf). Document i is base i % len(bases), given another council from the
-registry and a date shifted by whole years, so ids, authorities and dates are all distinct while
-every text is a real report's text, byte for byte.
+The bases are the corpus documents: the five seeds and the 400 real Ofsted reports. Document i
+is base i % len(bases), given another council from the registry and a date shifted by whole
+years, so ids, authorities and dates are all distinct while every text is a real report's text,
+byte for byte.
 
     python bench/scale_corpus.py 200 /tmp/corpus-200
 """
@@ -11,7 +11,6 @@ every text is a real report's text, byte for byte.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,30 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from evidence_archive.corpus import NATIONAL, dump_meta, load_corpus  # noqa: E402
-from evidence_archive.ingest import ingest  # noqa: E402
 from evidence_archive.registry import load_registry  # noqa: E402
 
-PDFS = ROOT.parent / "shared" / "reports-pdf"
 DATE_FIELDS = ("published", "inspection_start", "inspection_end")
 
 
 def base_documents() -> list[tuple[str, dict[str, Any]]]:
-    """(text, metadata) of the seeds and of every shared PDF that ingests."""
-    bases = [(e.read_text(), dict(e.meta)) for e in load_corpus([ROOT / "corpus"])]
-    pdfs = sorted(p for p in PDFS.glob("*.pdf"))
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        for pdf in pdfs:
-            try:
-                (planned,) = ingest([pdf], Path(tmp), io.StringIO(), dry_run=True)
-            except Exception:  # the bad file of the set, and nothing else, is skipped
-                continue
-            meta = dict(planned.meta)
-            if any(m["id"] == meta["id"] for _, m in bases):  # Hampshire 2014 is also a seed
-                meta["id"] += "-pdf"
-            bases.append((planned.text, meta))
-    return bases
+    """(text, metadata) of every corpus document: the seeds and the 400 real reports."""
+    return [(e.read_text(), dict(e.meta)) for e in load_corpus([ROOT / "corpus"])]
 
 
 def _shift(value: Any, years: int) -> Any:

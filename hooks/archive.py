@@ -64,8 +64,8 @@ def on_nav(nav, config, files):  # type: ignore[no-untyped-def]
 
 
 def on_post_build(config):  # type: ignore[no-untyped-def]
-    # The static search index of the report pages (Pagefind), over the site just written.
-    index_site(Path(config.site_dir))
+    # The static search index of the reports, section by section (Pagefind), in the site.
+    index_site(Path(config.site_dir), [b.doc for b in _built])
 
 
 def on_serve(server, config, builder):  # type: ignore[no-untyped-def]

@@ -104,9 +104,9 @@
     if (backend) return backend;
     // evidence serve answers search-backend.json; a static host has no such file. Nothing is
     // asked of /api until the API has said it is there.
-    backend = fetch(new URL("search-backend.json", root())).then(function (r) {
-      if (!r.ok) return "static";
-      return r.json().then(function (j) { return j && j.api ? "api" : "static"; });
+    // HEAD: a static host's "not found" page is not downloaded.
+    backend = fetch(new URL("search-backend.json", root()), { method: "HEAD" }).then(function (r) {
+      return r.ok && (r.headers.get("content-type") || "").includes("json") ? "api" : "static";
     }).catch(function () { return "static"; });
     return backend;
   }
@@ -189,6 +189,12 @@
       group.appendChild(h); group.appendChild(list);
       box.appendChild(group);
     });
+    if (box.childNodes.length) {
+      var note = document.createElement("p");
+      note.className = "es-citation";
+      note.textContent = "Counts are of the sections that hold your words.";
+      box.insertBefore(note, box.firstChild);
+    }
     box.hidden = !box.childNodes.length;
   }
   function humanDate(iso) {
@@ -201,12 +207,9 @@
     var month = months[parseInt(parts[1], 10) - 1] || "";
     return (parts.length === 3 ? parseInt(parts[2], 10) + " " : "") + month + " " + parts[0];
   }
-  function bestSection(data) {
-    var subs = (data.sub_results || []).filter(function (s) { return s.url !== data.url || s.title; });
-    subs.sort(function (a, b) { return (b.locations || []).length - (a.locations || []).length; });
-    return subs;
-  }
   function renderStatic(search, shown, form, lab) {
+    // A result is a section of a report: its heading, the report, where and when, the words
+    // found in it, and a link to that section of the report page.
     var list = document.getElementById("es-results");
     var status = document.getElementById("es-status");
     var total = search.results.length;
@@ -215,35 +218,21 @@
       items.forEach(function (d) {
         var li = document.createElement("li");
         li.className = "es-hit";
-        var subs = bestSection(d);
-        var best = subs[0] || d;
         var head = document.createElement("p");
         var link = document.createElement("a");
-        link.href = best.url;
-        link.textContent = d.meta.title + (best.title && best !== d ? " — " + best.title : "");
+        link.href = new URL(d.meta.target || d.url, root()).href;
+        link.textContent = d.meta.report + " — " + (d.meta.section || d.meta.title);
         head.appendChild(link);
         var meta = document.createElement("p");
         meta.className = "es-citation";
         meta.textContent = [d.meta.council, humanDate(d.meta.date), d.meta.kind].filter(Boolean).join(" · ");
         var quote = document.createElement("blockquote");
-        highlighted(quote, best.excerpt || d.excerpt || "");
+        highlighted(quote, d.excerpt || "");
         li.appendChild(head); li.appendChild(meta); li.appendChild(quote);
-        if (subs.length > 1) {
-          var more = document.createElement("ul");
-          more.className = "es-more";
-          more.setAttribute("aria-label", "More places in this report");
-          subs.slice(1, 4).forEach(function (s) {
-            var item = document.createElement("li");
-            var a = document.createElement("a");
-            a.href = s.url; a.textContent = s.title || d.meta.title;
-            item.appendChild(a); more.appendChild(item);
-          });
-          li.appendChild(more);
-        }
         list.appendChild(li);
       });
       var shownNow = shown + items.length;
-      status.textContent = total + (total === 1 ? " report matches" : " reports match") +
+      status.textContent = total + (total === 1 ? " section of a report matches" : " sections of reports match") +
         (shownNow < total ? " (showing " + shownNow + ")" : "") + ".";
       var moreButton = document.getElementById("es-more");
       moreButton.hidden = shownNow >= total;
@@ -272,9 +261,9 @@
     var note = document.getElementById("es-mode");
     if (note) note.textContent = mode === "api"
       ? "Searching paragraph by paragraph with the archive's search service."
-      : "Searching the reports with this site's static index: it finds reports and the " +
-        "sections of them that hold your words. Paragraph-level search, exact words, the quote " +
-        "check and Atom feeds of searches need the archive's search service (evidence serve).";
+      : "Searching the reports with this site's static index: it finds the sections of " +
+        "reports that hold your words. Paragraph-level search, exact words, the quote check and " +
+        "Atom feeds of searches need the archive's search service (evidence serve).";
     document.body.dataset.searchBackend = mode;
     document.getElementById("es-sort-row").hidden = mode === "api";
     document.getElementById("es-exact-label").hidden = mode !== "api";

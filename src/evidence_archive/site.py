@@ -32,7 +32,6 @@ from .frameworks import (
 )
 from .model import Document, Judgement
 from .registry import Authority, load_registry
-from .static_search import pagefind_data
 
 #: The judgement areas compared on the national matrix, in column order.
 MATRIX_AREAS = (
@@ -187,8 +186,6 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
         "---",
         "",
         f"# {md_text(str(m['title']))}",
-        "",
-        pagefind_data(doc),
         "",
     ]
     missing = areas_not_given(m)

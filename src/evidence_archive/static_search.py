@@ -1,12 +1,18 @@
-"""Static search: a Pagefind index of every report page, built with the site.
+"""Static search: a Pagefind index of every report, section by section, built with the site.
 
 On a static host no `evidence serve` answers, so the public searches the reports through an
 index that the browser downloads in small pieces. The site build runs Pagefind's own indexer
-(the `pagefind[bin]` wheel from PyPI: nothing is downloaded at build or run time) over the report
-pages of the built site. Each report page carries, in a hidden element, the filters (council,
-region, kind, framework, year, judgements on the common scale), the metadata shown with a result
-and the date it sorts by (`pagefind_data`); its headings carry ids, so that Pagefind's
-sub-results point into the report's sections.
+(the `pagefind[bin]` wheel from PyPI: nothing is downloaded at build or run time) over one small
+HTML file per section of every report (`search-sections/`), written beside the built site. A
+result is the section that holds the words, and links to it in the report page. Sections, not
+whole pages, because Pagefind fetches the stored text of every result it shows: a whole report is
+about 32 KB of it (ten results, 320 KB), a section about 2 KB; and because the released Pagefind
+points into a page only at headings, the section is the finest place it can name.
+
+Each section file carries, in a hidden element, the filters (council, region, kind, framework,
+year, judgements on the common scale), the metadata shown with a result (report, council, date,
+kind, the link into the report) and the date it sorts by (`pagefind_data`). A reader who opens a
+section file itself is sent on to the report.
 
 Pagefind's indexer writes a whole index every time (its Node and Python APIs can add records to
 a new index but not update an existing one), so an incremental site build indexes again: about
@@ -31,13 +37,10 @@ from .registry import load_registry
 
 BUNDLE = "pagefind"
 """The folder of the site that holds the static index."""
-GLOB = "reports/**/*.html"
-"""The pages Pagefind indexes: the report pages (the site's own pages have their own search)."""
-ROOT_SELECTOR = "article"
-"""The part of a page that is the report (not the theme's navigation, header and footer)."""
-EXCLUDE = ".headerlink, .judgement-card, .doc-meta"
-"""Parts of a report page that are the archive's, not the report's: permalink marks, the card of
-judgements and the metadata box (their words are the report's own, printed in it too)."""
+SECTIONS = "search-sections"
+"""The folder of the site that holds one small file per report section, for the indexer."""
+GLOB = f"{SECTIONS}/**/*.html"
+"""The pages Pagefind indexes (the site's own pages have their own search)."""
 
 
 def _date(doc: Document) -> str:
@@ -82,9 +85,14 @@ def filters(doc: Document) -> dict[str, list[str]]:
     return out
 
 
-def pagefind_data(doc: Document) -> str:
-    """The hidden element of a report page that gives Pagefind its filters, metadata and sort
-    key (raw HTML in the page's Markdown; every value escaped)."""
+def report_url(doc: Document) -> str:
+    """The report page's address, relative to the site's root."""
+    return f"reports/{doc.meta['authority']}/{doc.id}/"
+
+
+def pagefind_data(doc: Document, extra: dict[str, str] | None = None) -> str:
+    """The hidden element that gives Pagefind a report's filters, metadata and sort key (every
+    value escaped); extra metadata is added as given."""
     m = doc.meta
     auth = load_registry().get(str(m["authority"]))
     attrs: list[tuple[str, str]] = []
@@ -92,10 +100,12 @@ def pagefind_data(doc: Document) -> str:
         attrs += [("data-pagefind-filter", f"{key}:{v}") for v in values]
     date = _date(doc)
     meta = {
+        "report": str(m["title"]),
         "council": auth.name if auth else "England (national)",
         "date": date,
         "kind": KINDS[str(m["kind"])],
         "framework": FRAMEWORKS[str(m["framework"])].name.split(" (")[0],
+        **(extra or {}),
     }
     attrs += [("data-pagefind-meta", f"{k}:{v}") for k, v in meta.items() if v]
     if date:
@@ -112,6 +122,42 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "area": dict(AREAS),
         "council": {a.name: a.slug for a in load_registry()},
     }
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def section_pages(docs: list[Document]) -> dict[str, str]:
+    """One small HTML file per section of every report (path under the site -> HTML): its
+    heading, its paragraphs as printed (numbers included), the report's filters and metadata,
+    and the link into the report, where a reader who opens the file is sent."""
+    out: dict[str, str] = {}
+    for doc in sorted(docs, key=lambda d: d.id):
+        folder = f"{SECTIONS}/{doc.meta['authority']}/{doc.id}"
+        title = str(doc.meta["title"])
+        for n, sec in enumerate(doc.sections):
+            blocks = [b for b in sec.blocks if b.text.strip() and b.kind != "figure"]
+            if not blocks:
+                continue
+            heading = sec.title if sec.level else "Opening of the report"
+            target = report_url(doc) + (f"#{sec.anchor}" if sec.level and sec.anchor else "")
+            back = "../../../" + target
+            paragraphs = "".join(
+                f"<p>{_escape((b.number + '. ') if b.number else '')}{_escape(b.text)}</p>"
+                for b in blocks
+            )
+            data = pagefind_data(doc, {"target": target, "section": heading})
+            out[f"{folder}/{n:03d}.html"] = (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                f"<title>{_escape(heading)} — {_escape(title)}</title>"
+                '<meta name="robots" content="noindex">'
+                f'<link rel="canonical" href="{_escape(back)}">'
+                f'<meta http-equiv="refresh" content="0; url={_escape(back)}"></head>'
+                f"<body><main data-pagefind-body><h1>{_escape(heading)}</h1>{paragraphs}"
+                f"{data}</main></body></html>\n"
+            )
+    return out
 
 
 @dataclass(frozen=True)
@@ -132,15 +178,20 @@ def _pagefind() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def index_site(site_dir: Path) -> Indexed:
-    """Index the report pages of a built site into site_dir/pagefind (replacing any old index);
-    raise ArchiveError naming the site if Pagefind fails."""
+def index_site(site_dir: Path, docs: list[Document]) -> Indexed:
+    """Write the section files of the reports into a built site and index them into
+    site_dir/pagefind (replacing any old ones); raise ArchiveError naming the site if Pagefind
+    fails."""
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
+    shutil.rmtree(site_dir / SECTIONS, ignore_errors=True)
     start = time.perf_counter()
+    for rel, text in section_pages(docs).items():
+        path = site_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     result = subprocess.run(
         [*_pagefind(), "--site", str(site_dir), "--glob", GLOB, "--output-subdir", BUNDLE,
-         "--root-selector", ROOT_SELECTOR, "--exclude-selectors", EXCLUDE,
          "--force-language", "en", "--silent"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip

@@ -1,0 +1,100 @@
+"""The static search index (Pagefind): what each report page tells it, the index the build
+writes, and what `evidence serve` says so that the search page uses its API instead."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from evidence_archive.build import build
+from evidence_archive.corpus import scan
+from evidence_archive.errors import ArchiveError
+from evidence_archive.parse import parse
+from evidence_archive.server import make_app
+from evidence_archive.static_search import (
+    SECTIONS,
+    filters,
+    index_site,
+    pagefind_data,
+    section_pages,
+)
+
+from .conftest import CORPUS
+
+
+def _doc(doc_id: str, **meta: object):  # type: ignore[no-untyped-def]
+    entries, _ = scan([next(CORPUS.glob(f"*/{doc_id}.yml")).parent])
+    e = next(x for x in entries if x.id == doc_id)
+    return parse(e.read_text(), {**e.meta, **meta})
+
+
+def test_filters_of_an_ilacs_report() -> None:
+    f = filters(_doc("kent-2022-05-20-ilacs-inspection"))
+    assert f["council"] == ["Kent"] and f["region"] == ["South East"]
+    assert f["kind"] == ["ilacs-inspection"] and f["year"] == ["2022"]
+    assert f["judgement"] == ["outstanding"]
+    assert f["grade-overall"] == ["4"] and f["grade-help-and-protection"] == ["3"]
+    # 2018-22 ILACS judge care leavers with children in care: not given on their own.
+    assert f["grade-care-leavers"] == ["not-given"]
+    assert set(f["grade-any"]) == {"3", "4", "not-given"}
+
+
+def test_a_report_with_no_overall_judgement_is_filtered_as_such() -> None:
+    # The LSCB's review alone judges the board only: no overall judgement under that framework.
+    doc = _doc("surrey-2015-08-03-lscb-review")
+    f = filters(doc)
+    assert f["judgement"] == ["not given under this framework"]
+    assert f["grade-lscb"] == ["2"]
+
+
+def test_the_hidden_element_is_escaped_attributes_only() -> None:
+    html = pagefind_data(_doc("windsor-and-maidenhead-2024-10-11-ilacs-inspection"))
+    assert html.startswith('<div class="pagefind-data" hidden>') and html.endswith("</div>")
+    assert re.fullmatch(r'<div class="pagefind-data" hidden>(<span [a-z-]+="[^"<>]*"></span>)+'
+                        r"</div>", html)  # fmt: skip
+    assert 'data-pagefind-filter="council:Windsor and Maidenhead"' in html
+    assert 'data-pagefind-sort="date:2024-10-11"' in html
+    assert "children&#x27;s services" in html or "children's" not in html
+
+
+def test_the_build_indexes_every_section_of_every_report(corpus_copy: Path, tmp_path: Path) -> None:
+    build([corpus_copy], tmp_path / "out", index=False)
+    site = tmp_path / "out" / "site"
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    entries, _ = scan([corpus_copy])
+    docs = [parse(e.read_text(), e.meta) for e in entries]
+    files = sorted(p.relative_to(site).as_posix() for p in (site / SECTIONS).rglob("*.html"))
+    assert files == sorted(section_pages(docs))
+    assert entry["languages"]["en"]["page_count"] == len(files) > 100
+    # Every section with text is there, and every report has its sections.
+    assert {f.split("/")[2] for f in files} == {d.id for d in docs}
+    assert len(list((site / "pagefind" / "fragment").iterdir())) == len(files)
+
+
+def test_a_section_file_sends_its_reader_to_the_report(tmp_path: Path) -> None:
+    doc = _doc("kent-2022-05-20-ilacs-inspection")
+    pages = section_pages([doc])
+    sec = next(s for s in doc.sections if s.title.startswith("What needs to improve"))
+    page = next(t for t in pages.values() if f"#{sec.anchor}" in t)
+    target = f"../../../reports/kent/{doc.id}/#{sec.anchor}"
+    assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
+    assert f'<link rel="canonical" href="{target}">' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert f'data-pagefind-meta="target:reports/kent/{doc.id}/#{sec.anchor}"' in page
+    assert "<h1>What needs to improve?</h1>" in page
+
+
+def test_pagefind_failure_names_the_site(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match=str(tmp_path / "empty") + ": Pagefind could not"):
+        index_site(tmp_path / "empty", [])
+
+
+def test_evidence_serve_says_its_api_is_there(search_build: Path) -> None:
+    client = TestClient(make_app(search_build))
+    r = client.get("/search-backend.json")
+    assert r.status_code == 200 and r.json()["api"] is True
+    assert r.json()["search"] == "/api/search"
