@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM  # noqa: E402
 
-from evidence_archive.static_search import index_site  # noqa: E402
+from evidence_archive.static_search import SECTIONS, run_pagefind  # noqa: E402
 
 QUERIES = [
     ("one word", "adoption"),
@@ -155,13 +155,15 @@ def main() -> None:
     ap.add_argument("--label", default="")
     args = ap.parse_args()
     reports = len(list((args.site / "reports").glob("*/*/index.html")))
+    sections = len(list((args.site / SECTIONS).rglob("*.html")))
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "site"
         shutil.copytree(args.site, copy, ignore=shutil.ignore_patterns("pagefind"))
-        indexed = index_site(copy)
+        indexed = run_pagefind(copy)
     size = sum(p.stat().st_size for p in (args.site / "pagefind").rglob("*") if p.is_file())
     files = sum(1 for p in (args.site / "pagefind").rglob("*") if p.is_file())
-    print(f"Static search, {args.label or args.site}: {reports} report pages\n")
+    print(f"Static search, {args.label or args.site}: {reports} report pages, {sections} "
+          "sections\n")  # fmt: skip
     print("| what | figure |\n| --- | --- |")
     print(f"| index | {size / 1e6:.1f} MB in {files} files |")
     print(f"| indexing (Pagefind over the built site) | {indexed.seconds:.1f} s |")

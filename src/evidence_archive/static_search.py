@@ -182,14 +182,19 @@ def index_site(site_dir: Path, docs: list[Document]) -> Indexed:
     """Write the section files of the reports into a built site and index them into
     site_dir/pagefind (replacing any old ones); raise ArchiveError naming the site if Pagefind
     fails."""
-    bundle = site_dir / BUNDLE
-    shutil.rmtree(bundle, ignore_errors=True)
     shutil.rmtree(site_dir / SECTIONS, ignore_errors=True)
-    start = time.perf_counter()
     for rel, text in section_pages(docs).items():
         path = site_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    return run_pagefind(site_dir)
+
+
+def run_pagefind(site_dir: Path) -> Indexed:
+    """Pagefind's indexer over the section files of a site, into site_dir/pagefind."""
+    bundle = site_dir / BUNDLE
+    shutil.rmtree(bundle, ignore_errors=True)
+    start = time.perf_counter()
     result = subprocess.run(
         [*_pagefind(), "--site", str(site_dir), "--glob", GLOB, "--output-subdir", BUNDLE,
          "--force-language", "en", "--silent"],
