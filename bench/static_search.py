@@ -2,7 +2,8 @@
 Chromium, index size and indexing time, and report-level relevance beside the API's.
 
 Usage:
-    python bench/static_search.py --site build/site [--index build/index] [--label "real corpus"]
+    python bench/static_search.py --site build/site [--corpus corpus] [--index build/index]
+        [--label "real corpus"]
 
 The site is served by a plain static file server on loopback. For five typical queries (one
 word, two words, a council's name, a phrase, a rare term) it measures the bytes the browser
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM  # noqa: E402
 
-from evidence_archive.static_search import SECTIONS, run_pagefind  # noqa: E402
+from evidence_archive.static_search import index_site, section_pages  # noqa: E402
 
 QUERIES = [
     ("one word", "adoption"),
@@ -151,15 +152,18 @@ def relevance(site: Path, index: Path) -> tuple[float, float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--site", type=Path, default=ROOT / "build" / "site")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="the site's corpus")
     ap.add_argument("--index", type=Path, help="the Whoosh index, for the relevance rows")
     ap.add_argument("--label", default="")
     args = ap.parse_args()
+    from evidence_archive.build import parse_corpus
+
     reports = len(list((args.site / "reports").glob("*/*/index.html")))
-    sections = len(list((args.site / SECTIONS).rglob("*.html")))
+    docs = [b.doc for b in parse_corpus([args.corpus], jobs=2)]
+    sections = len(section_pages(docs))
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "site"
-        shutil.copytree(args.site, copy, ignore=shutil.ignore_patterns("pagefind"))
-        indexed = run_pagefind(copy)
+        # A cold index (every section file written) into a copy of the site's folder.
+        indexed = index_site(Path(tmp) / "site", docs, Path(tmp) / "work")
     size = sum(p.stat().st_size for p in (args.site / "pagefind").rglob("*") if p.is_file())
     files = sum(1 for p in (args.site / "pagefind").rglob("*") if p.is_file())
     print(f"Static search, {args.label or args.site}: {reports} report pages, {sections} "

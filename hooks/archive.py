@@ -65,7 +65,7 @@ def on_nav(nav, config, files):  # type: ignore[no-untyped-def]
 
 def on_post_build(config):  # type: ignore[no-untyped-def]
     # The static search index of the reports, section by section (Pagefind), in the site.
-    index_site(Path(config.site_dir), [b.doc for b in _built])
+    index_site(Path(config.site_dir), [b.doc for b in _built], hooks_state.SEARCH_WORK)
 
 
 def on_serve(server, config, builder):  # type: ignore[no-untyped-def]

@@ -512,8 +512,9 @@ def build(
             start = time.perf_counter()
             old_site = (out / "site") if previous is not None else None
             manifest["site"] = build_site(
-                tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None
-            )
+                tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None,
+                search_work=store.folder / "search-sections" if store.folder else None,
+            )  # fmt: skip
             _timed(stats, "site", start)
 
         if index and site and "fork" in multiprocessing.get_all_start_methods():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,3 +21,7 @@ instead of rendering."""
 ORDER: list[str] = []
 """The URLs of the documentation pages in the order MkDocs builds them (set by the hook), to
 complete the site search index of a dirty build in a clean build's order."""
+
+SEARCH_WORK: Path | None = None
+"""Where the static search's section files are kept between builds (the build's cache); None
+for a temporary folder."""

@@ -32,6 +32,7 @@ from .frameworks import (
 )
 from .model import Document, Judgement
 from .registry import Authority, load_registry
+from .static_search import BUNDLE
 
 #: The judgement areas compared on the national matrix, in column order.
 MATRIX_AREAS = (
@@ -710,6 +711,7 @@ def build_site(
     built: list[Built],
     roots: list[Path],
     previous: tuple[Path | None, dict[str, Any] | None] | None = None,
+    search_work: Path | None = None,
 ) -> dict[str, Any]:
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
@@ -739,7 +741,9 @@ def build_site(
     old_dir, old = previous or (None, None)
     dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == manifest["key"])
     if dirty and old_dir is not None and old is not None:
-        shutil.copytree(old_dir, site_dir, symlinks=True)
+        # The static search index is written again after MkDocs: not worth copying.
+        shutil.copytree(old_dir, site_dir, symlinks=True,
+                        ignore=shutil.ignore_patterns(BUNDLE))  # fmt: skip
         before: dict[str, str] = old["pages"]
         # A generated page depends on its Markdown alone (the navigation names only the pages
         # of docs/), so one whose Markdown is unchanged is the same page as before.
@@ -753,6 +757,7 @@ def build_site(
     hooks_state.PAGES = pages
     hooks_state.UNCHANGED = unchanged
     hooks_state.ORDER = []
+    hooks_state.SEARCH_WORK = search_work
     quiet = _QuietDirty()
     logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
@@ -769,6 +774,7 @@ def build_site(
         hooks_state.PAGES = None
         hooks_state.UNCHANGED = set()
         hooks_state.ORDER = []
+        hooks_state.SEARCH_WORK = None
     return manifest
 
 

@@ -3,16 +3,16 @@
 On a static host no `evidence serve` answers, so the public searches the reports through an
 index that the browser downloads in small pieces. The site build runs Pagefind's own indexer
 (the `pagefind[bin]` wheel from PyPI: nothing is downloaded at build or run time) over one small
-HTML file per section of every report (`search-sections/`), written beside the built site. A
-result is the section that holds the words, and links to it in the report page. Sections, not
+HTML file per section of every report (`search-sections/`, in the build's cache: the indexer's
+input, not part of the site). A result is the section that holds the words, and links to it in
+the report page. Sections, not
 whole pages, because Pagefind fetches the stored text of every result it shows: a whole report is
 about 32 KB of it (ten results, 320 KB), a section about 2 KB; and because the released Pagefind
 points into a page only at headings, the section is the finest place it can name.
 
 Each section file carries, in a hidden element, the filters (council, region, kind, framework,
 year, judgements on the common scale), the metadata shown with a result (report, council, date,
-kind, the link into the report) and the date it sorts by (`pagefind_data`). A reader who opens a
-section file itself is sent on to the report.
+kind, the link into the report) and the date it sorts by (`pagefind_data`).
 
 Pagefind's indexer writes a whole index every time (its Node and Python APIs can add records to
 a new index but not update an existing one), so an incremental site build indexes again: about
@@ -21,11 +21,13 @@ a new index but not update an existing one), so an incremental site build indexe
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +40,8 @@ from .registry import load_registry
 BUNDLE = "pagefind"
 """The folder of the site that holds the static index."""
 SECTIONS = "search-sections"
-"""The folder of the site that holds one small file per report section, for the indexer."""
+"""The folder (in the build's cache, not the site) of one small file per report section: what
+the indexer reads."""
 GLOB = f"{SECTIONS}/**/*.html"
 """The pages Pagefind indexes (the site's own pages have their own search)."""
 
@@ -129,9 +132,9 @@ def _escape(text: str) -> str:
 
 
 def section_pages(docs: list[Document]) -> dict[str, str]:
-    """One small HTML file per section of every report (path under the site -> HTML): its
+    """One small HTML file per section of every report (path -> HTML), the indexer's input: its
     heading, its paragraphs as printed (numbers included), the report's filters and metadata,
-    and the link into the report, where a reader who opens the file is sent."""
+    and the link into the report that a result gives."""
     out: dict[str, str] = {}
     for doc in sorted(docs, key=lambda d: d.id):
         folder = f"{SECTIONS}/{doc.meta['authority']}/{doc.id}"
@@ -142,7 +145,6 @@ def section_pages(docs: list[Document]) -> dict[str, str]:
                 continue
             heading = sec.title if sec.level else "Opening of the report"
             target = report_url(doc) + (f"#{sec.anchor}" if sec.level and sec.anchor else "")
-            back = "../../../" + target
             paragraphs = "".join(
                 f"<p>{_escape((b.number + '. ') if b.number else '')}{_escape(b.text)}</p>"
                 for b in blocks
@@ -150,10 +152,7 @@ def section_pages(docs: list[Document]) -> dict[str, str]:
             data = pagefind_data(doc, {"target": target, "section": heading})
             out[f"{folder}/{n:03d}.html"] = (
                 '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                f"<title>{_escape(heading)} — {_escape(title)}</title>"
-                '<meta name="robots" content="noindex">'
-                f'<link rel="canonical" href="{_escape(back)}">'
-                f'<meta http-equiv="refresh" content="0; url={_escape(back)}"></head>'
+                f"<title>{_escape(heading)} — {_escape(title)}</title></head>"
                 f"<body><main data-pagefind-body><h1>{_escape(heading)}</h1>{paragraphs}"
                 f"{data}</main></body></html>\n"
             )
@@ -178,25 +177,55 @@ def _pagefind() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def index_site(site_dir: Path, docs: list[Document]) -> Indexed:
-    """Write the section files of the reports into a built site and index them into
-    site_dir/pagefind (replacing any old ones); raise ArchiveError naming the site if Pagefind
-    fails."""
-    shutil.rmtree(site_dir / SECTIONS, ignore_errors=True)
-    for rel, text in section_pages(docs).items():
-        path = site_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return run_pagefind(site_dir)
+def index_site(site_dir: Path, docs: list[Document], work: Path | None = None) -> Indexed:
+    """Index the reports' sections into site_dir/pagefind (replacing any old index); raise
+    ArchiveError naming the site if Pagefind fails.
+
+    The section files are the indexer's input, not part of the site: they are written into
+    `work`, a folder kept between builds (the build's cache), where only the files that changed
+    are written again; a temporary folder when work is None."""
+    if work is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            return index_site(site_dir, docs, Path(tmp))
+    pages = section_pages(docs)
+    write_sections(work, pages)
+    if not pages:  # a corpus of no report: no index (the search page says it cannot read one)
+        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
+        return Indexed(0, 0.0, 0)
+    return run_pagefind(work, site_dir)
 
 
-def run_pagefind(site_dir: Path) -> Indexed:
-    """Pagefind's indexer over the section files of a site, into site_dir/pagefind."""
+def write_sections(work: Path, pages: dict[str, str]) -> None:
+    """Make `work` hold exactly these section files, writing only those that changed (a listing
+    of their digests is kept beside them)."""
+    listing = work / "sections.json"
+    try:
+        old: dict[str, str] = json.loads(listing.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+        shutil.rmtree(work, ignore_errors=True)
+    new = {
+        rel: hashlib.sha256(text.encode("utf-8")).hexdigest()[:20] for rel, text in pages.items()
+    }
+    listing.unlink(missing_ok=True)  # a build stopped half way reads as no listing: all again
+    for rel in sorted(set(old) - set(new)):
+        (work / rel).unlink(missing_ok=True)
+    for rel, text in pages.items():
+        path = work / rel
+        if old.get(rel) != new[rel] or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    work.mkdir(parents=True, exist_ok=True)
+    listing.write_text(json.dumps(new, indent=0, sort_keys=True), encoding="utf-8")
+
+
+def run_pagefind(source: Path, site_dir: Path) -> Indexed:
+    """Pagefind's indexer over the section files in `source`, into site_dir/pagefind."""
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
     start = time.perf_counter()
     result = subprocess.run(
-        [*_pagefind(), "--site", str(site_dir), "--glob", GLOB, "--output-subdir", BUNDLE,
+        [*_pagefind(), "--site", str(source), "--glob", GLOB, "--output-path", str(bundle),
          "--force-language", "en", "--silent"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
