@@ -16,9 +16,13 @@ import pytest
 
 from evidence_archive.build import MARKER, build
 
+from .conftest import stable_files
+
 
 def _snapshot(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return stable_files(
+        {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    )
 
 
 def _port() -> int:

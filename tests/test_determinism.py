@@ -10,7 +10,7 @@ from pathlib import Path
 from evidence_archive.build import build
 from evidence_archive.search import Searcher
 
-from .conftest import SEED_CORPUS
+from .conftest import SEED_CORPUS, stable_files
 
 RANDOM_BY_DESIGN = re.compile(r"^index/(MAIN_\w+\.seg|_MAIN_\d+\.toc|MAIN_WRITELOCK)$")
 
@@ -24,7 +24,7 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_two_clean_builds_are_byte_identical(tmp_path: Path) -> None:
     build([SEED_CORPUS], tmp_path / "a")
     build([SEED_CORPUS], tmp_path / "b")
-    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    a, b = stable_files(_files(tmp_path / "a")), stable_files(_files(tmp_path / "b"))
     assert {k for k in a if not RANDOM_BY_DESIGN.match(k)} == {
         k for k in b if not RANDOM_BY_DESIGN.match(k)
     }

@@ -19,6 +19,8 @@ from evidence_archive.corpus import dump_meta, load_corpus
 from evidence_archive.errors import ArchiveError
 from evidence_archive.search import Searcher
 
+from .conftest import stable_files
+
 QUERIES = ("young carers", "CAMHS", '"bed and breakfast"', "adolesc*", "care leavers NOT Hampshire",
            "foster carers", "title:joint children", "Gooshays")  # fmt: skip
 HAVERING = "havering/havering-2007-02-06-joint-area-review"
@@ -26,11 +28,11 @@ SIF = "hampshire/hampshire-2014-03-12-single-inspection"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {
+    return stable_files({
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
         if p.is_file() and not p.relative_to(root).as_posix().startswith("index/")
-    }
+    })  # fmt: skip
 
 
 def _entries(index_dir: Path) -> list[tuple[tuple[str, object], ...]]:
