@@ -24,6 +24,7 @@ from .build import Built
 from .frameworks import (
     AREAS,
     COMMON_SCALE,
+    COMPARED_AREAS,
     FRAMEWORKS,
     GRADE_WORDS,
     KINDS,
@@ -35,17 +36,7 @@ from .registry import Authority, load_registry
 from .static_search import BUNDLE
 
 #: The judgement areas compared on the national matrix, in column order.
-MATRIX_AREAS = (
-    "overall",
-    "help-and-protection",
-    "children-in-care",
-    "care-leavers",
-    "leadership",
-    "adoption",
-    "lscb",
-    "safeguarding",
-    "capacity",
-)
+MATRIX_AREAS = (*COMPARED_AREAS, "safeguarding", "capacity")
 _MONTHS = "January February March April May June July August September October November December"
 
 

@@ -125,3 +125,14 @@ def static_serving(site: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def axe_violations(driver) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """axe-core's WCAG 2.0-2.2 A and AA violations of the page now shown (id, impact, nodes)."""
+    driver.execute_script(AXE.read_text())
+    return driver.execute_async_script(  # type: ignore[no-any-return]
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa', 'wcag22aa']}}).then(r => done(r.violations.map(v => ({id: v.id,"
+        " impact: v.impact, nodes: v.nodes.length, target: v.nodes[0].target}))));"
+    )

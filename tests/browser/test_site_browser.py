@@ -18,7 +18,7 @@ import pytest
 from evidence_archive.build import build
 
 from ..conftest import SEED_CORPUS
-from .conftest import AXE, JAR, SHOTS, _open, _wait, needs_chromium, serving
+from .conftest import AXE, JAR, SHOTS, _open, _wait, axe_violations, needs_chromium, serving
 
 pytestmark = needs_chromium
 
@@ -137,12 +137,6 @@ def test_evidence_search_page_without_api_uses_the_static_index(browser, static_
 )
 def test_accessibility_no_serious_or_critical(browser, server: str, page: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server + page, "axe-" + (page.strip("/").replace("/", "-") or "home"))
-    browser.execute_script(AXE.read_text())
-    result = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
-        " 'wcag21aa', 'wcag22aa']}}).then(r => done(r.violations.map(v => ({id: v.id,"
-        " impact: v.impact, nodes: v.nodes.length, target: v.nodes[0].target}))));"
-    )
+    result = axe_violations(browser)
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
     assert bad == [], bad

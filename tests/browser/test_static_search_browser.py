@@ -18,7 +18,7 @@ from evidence_archive.corpus import scan
 from evidence_archive.parse import parse
 
 from ..conftest import CORPUS, SEED_CORPUS
-from .conftest import AXE, SHOTS, _open, _wait, needs_chromium, static_serving
+from .conftest import AXE, SHOTS, _open, _wait, axe_violations, needs_chromium, static_serving
 
 pytestmark = needs_chromium
 
@@ -199,11 +199,5 @@ def test_axe_clean_on_the_page_with_results(browser, base: str) -> None:  # type
     _open(browser, base + "search/?terms=care+leavers", "static-axe")
     _status(browser)
     browser.save_screenshot(str(SHOTS / "static-search-results.png"))
-    browser.execute_script(AXE.read_text())
-    result = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
-        " 'wcag21aa', 'wcag22aa']}}).then(r => done(r.violations.map(v => ({id: v.id,"
-        " impact: v.impact, nodes: v.nodes.length, target: v.nodes[0].target}))));"
-    )
+    result = axe_violations(browser)
     assert result == [], result
