@@ -34,7 +34,7 @@ _FOOTNOTE = re.compile(
     r"|^(?P<slabel>[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s+(?P<stext>\S.*)$"
 )
 _NUMBERED = re.compile(r"^(?:[-■•▪●]\s+)?(?P<num>\d{1,3})\.\s+(?P<text>\S.*)$")
-_BULLET = re.compile(r"^(?P<bullet>[-■•▪●◦–]|\*(?=\s))\s+(?P<text>\S.*)$")
+_BULLET = re.compile(r"^(?P<bullet>[-■◼•▪●◦▶➢✓–]|\*(?=\s))\s+(?P<text>\S.*)$")
 _FIGURE = re.compile(r"^(?:\*\*|<b>)?\s*(?:Figure|Chart|Graph)\s+\d+[.:]", re.I)
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]*]*$")
 _SCALE_WORDS = {"inadequate", "adequate", "good", "outstanding", "requires", "improvement"}
