@@ -419,3 +419,38 @@ def test_extraction_gives_the_committed_text_for_a_sample_of_pdfs() -> None:
         assert extract(pdf).text == entry.read_text(), pdf.name
         checked += 1
     assert checked >= 15
+
+
+# ---- the council pages and the matrix answer "how is my council judged now?" ---------------
+
+
+def test_council_headline_and_matrix_agree_with_the_newest_report_for_every_council() -> None:
+    from evidence_archive.build import parse_corpus
+    from evidence_archive.site import _overall, doc_date, generated_pages, group_by_authority
+
+    built = parse_corpus([CORPUS], jobs=2)
+    pages = generated_pages(built)
+    matrix = pages["comparison.md"]
+    checked = 0
+    for slug, docs in group_by_authority(built).items():
+        if slug == "england":
+            continue
+        graded = [d for d in docs if d.judgements and d.meta["kind"] not in ("plan",)]
+        newest = max(graded, key=lambda d: (doc_date(d), d.id))
+        overall = _overall(newest)
+        page = pages[f"authorities/{slug}.md"]
+        head = page.split('<div class="council-headline" markdown>')[1].split("</div>\n\n")[0]
+        assert f"../reports/{slug}/{newest.id}.md" in head, slug
+        if overall is not None:
+            assert f">{overall.grade.capitalize()}" in head.split("judged now:")[1].split("\n")[0]
+            # The matrix's overall cell for the council is the same grade and year.
+            row = next(r for r in matrix.splitlines() if f"/authorities/{slug}/" in r)
+            first_cell = row.split("</th><td>")[1].split("</td><td>", 1)[1]
+            assert first_cell.startswith('<span class="grade grade-') and (
+                f">{overall.grade.capitalize()}" in first_cell.split("</td>")[0]
+            ), slug
+            assert doc_date(newest)[:4] in first_cell.split("</td>")[0], slug
+        else:
+            assert "Not given under this framework" in head or "no overall" in head.lower(), slug
+        checked += 1
+    assert checked >= 150

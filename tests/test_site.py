@@ -42,7 +42,8 @@ def test_authority_index_lists_all_153_by_region() -> None:
     assert len(rows) == 153
     assert len(re.findall(r"^## ", index, re.M)) == 9
     assert "| [Hampshire](hampshire.md) | 3 | " in index
-    assert "| [Camden](camden.md) | 0 | —" in index  # named in the national overview
+    # Named in the national overview (so it has a page), but no documents: not a link here.
+    assert "| Camden | 0 | none in the archive |  |" in index
 
 
 def test_authority_page_compares_and_links_mentions() -> None:

@@ -37,13 +37,23 @@
     });
   }
   function setupMatrix() {
-    var input = document.getElementById("matrix-filter");
-    var table = document.getElementById("matrix");
-    if (!input || !table) return;
+    // The matrix's filter, and the Authorities page's (its rows in a table per region; a
+    // region's heading matches all of its rows).
+    var input = document.getElementById("matrix-filter") || document.getElementById("authority-filter");
+    if (!input) return;
+    var tables = input.id === "matrix-filter" ? [document.getElementById("matrix")]
+      : Array.from(document.querySelectorAll("article table"));
     input.addEventListener("input", function () {
       var q = input.value.trim().toLowerCase();
-      table.querySelectorAll("tbody tr").forEach(function (row) {
-        row.hidden = q && row.textContent.toLowerCase().indexOf(q) === -1;
+      tables.forEach(function (table) {
+        if (!table) return;
+        var heading = table.closest(".md-typeset__scrollwrap, .md-typeset__table") || table;
+        var h = heading.previousElementSibling;
+        while (h && !/^H[1-6]$/.test(h.tagName)) h = h.previousElementSibling;
+        var region = h ? h.textContent.toLowerCase() : "";
+        table.querySelectorAll("tbody tr").forEach(function (row) {
+          row.hidden = q && region.indexOf(q) === -1 && row.textContent.toLowerCase().indexOf(q) === -1;
+        });
       });
     });
   }

@@ -30,6 +30,7 @@ from .frameworks import (
     KINDS,
     areas_not_given,
     common_scale,
+    variant_for,
 )
 from .model import Document, Judgement
 from .registry import Authority, load_registry
@@ -360,6 +361,51 @@ def timeline_svg(docs: list[Document], name: str) -> str:
     return "\n".join(out)
 
 
+def latest_inspection(docs: Iterable[Document]) -> Document | None:
+    """The newest graded inspection among documents (not plans, overviews or ungraded visits):
+    the one that says how a council is judged now."""
+    graded = [d for d in docs if (v := variant_for(d.meta)) is not None and v.areas]
+    graded += [d for d in docs if d.meta["kind"] == "joint-area-review" and d.judgements]
+    return max(graded, key=lambda d: (doc_date(d), d.id), default=None)
+
+
+def headline(a: Authority, docs: list[Document], newest_in_archive: str) -> list[str]:
+    """The answer to "how is my council judged now?": the newest inspection's overall
+    judgement (or that its framework gives none), its date, framework and report; what the
+    archive holds; and where later reports may be."""
+    latest = latest_inspection(docs)
+    out = ['<div class="council-headline" markdown>', ""]
+    if latest is None:
+        out.append(f"The archive holds no graded inspection of {md_text(a.name)}.")
+    else:
+        j = _overall(latest)
+        fw = FRAMEWORKS[str(latest.meta["framework"])].name.split(" (")[0]
+        link = f"../reports/{a.slug}/{latest.id}.md"
+        if j is not None:
+            grade = grade_html(j.grade, j.score)
+            what = "Overall effectiveness"
+        else:
+            reason = areas_not_given(latest.meta).get("overall", "no overall judgement printed")
+            grade = f'<span class="grade grade-0">{esc(reason.capitalize())}</span>'
+            what = "Overall effectiveness"
+        out.append(f"**How {md_text(a.name)} is judged now:** {what}: {grade}")
+        out.append("")
+        out.append(
+            f"From the newest inspection in the archive: {md_text(fw)}, "
+            f"{md_text(human_date(doc_date(latest)))} ([the report]({link}))."
+        )
+    years = sorted({doc_date(d)[:4] for d in docs if doc_date(d)})
+    span = (
+        f"from {years[0]} to {years[-1]}" if len(years) > 1 else f"from {years[0]}" if years else ""
+    )
+    held = f"{len(docs)} document{'s' if len(docs) != 1 else ''} about {md_text(a.name)} {span}"
+    ofsted = "[Ofsted's reports site](https://reports.ofsted.gov.uk/)"
+    out += ["", f"The archive holds {held}. It holds reports dated up to "
+            f"{md_text(human_date(newest_in_archive))}; Ofsted may have published later ones: "
+            f"see {ofsted}.", "", "</div>", ""]  # fmt: skip
+    return out
+
+
 def latest_overall(docs: Iterable[Document]) -> tuple[Judgement, Document] | None:
     """The most recent overall judgement among documents."""
     best = None
@@ -371,7 +417,11 @@ def latest_overall(docs: Iterable[Document]) -> tuple[Judgement, Document] | Non
 
 
 def authority_page(
-    a: Authority, docs: list[Document], by_auth: dict[str, list[Document]], named_in: list[Mention]
+    a: Authority,
+    docs: list[Document],
+    by_auth: dict[str, list[Document]],
+    named_in: list[Mention],
+    newest_in_archive: str = "",
 ) -> str:
     """An authority's page: documents over time, timeline, comparisons, mentions elsewhere."""
     reg = load_registry()
@@ -381,6 +431,8 @@ def authority_page(
         f"{md_text(a.type or 'Local authority')} in {md_text(a.region)}. LA code "
         f"{md_text(a.la_code)}, Ofsted URN {md_text(a.urn or 'none')}."
     )
+    if docs:
+        out += ["", *headline(a, docs, newest_in_archive)]
     if docs:
         from .index import region_key
 
@@ -482,8 +534,13 @@ def authorities_index(by_auth: dict[str, list[Document]], named: set[str] | None
     out = [
         "# Authorities",
         "",
-        "Every English local authority with children's services responsibilities, by region. "
-        "A name is a link where the archive holds its documents.",
+        "Every English local authority with children's services responsibilities, by region, "
+        "with the overall judgement of its newest inspection in the archive. A name is a link "
+        "where the archive holds its documents.",
+        "",
+        '<label for="authority-filter">Filter authorities</label> '
+        '<input id="authority-filter" class="table-filter" type="search" '
+        'placeholder="e.g. Kent or North West">',
         "",
     ]
     by_region: dict[str, list[Authority]] = defaultdict(list)
@@ -503,16 +560,21 @@ def authorities_index(by_auth: dict[str, list[Document]], named: set[str] | None
             f"## {md_text(region)}",
             "",
             *feed,
-            "| Authority | Documents | Latest overall judgement |",
-            "| --- | ---: | --- |",
+            "| Authority | Documents | Newest inspection: overall effectiveness | Date |",
+            "| --- | ---: | --- | --- |",
         ]
         for a in sorted(by_region[region], key=lambda x: x.name):
             docs = by_auth.get(a.slug, [])
-            has_page = bool(docs) or a.slug in (named or set())
-            name = f"[{md_text(a.name)}]({a.slug}.md)" if has_page else md_text(a.name)
-            latest = latest_overall(docs)
-            grade = grade_html(latest[0].grade, latest[0].score) if latest else "—"
-            out.append(f"| {name} | {len(docs)} | {grade} |")
+            name = f"[{md_text(a.name)}]({a.slug}.md)" if docs else md_text(a.name)
+            latest = latest_inspection(docs)
+            if latest is None:
+                grade, when = "none in the archive", ""
+            else:
+                j = _overall(latest)
+                reason = areas_not_given(latest.meta).get("overall", "not printed")
+                grade = grade_html(j.grade, j.score) if j else md_text(reason.capitalize())
+                when = f'<span class="nowrap">{esc(human_date(doc_date(latest)))}</span>'
+            out.append(f"| {name} | {len(docs)} | {grade} | {when} |")
         out.append("")
     return "\n".join(out)
 
@@ -654,11 +716,14 @@ def generated_pages(built: list[Built], moved: Moved | None = None) -> dict[str,
     for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
         pages[f"reports/{council}/{old_id}.md"] = moved_page(old_id, target, moved)  # type: ignore[arg-type]
     # A page for every council with documents, or named in another document.
+    newest = max((doc_date(b.doc) for b in built), default="")
     for slug in sorted(set(by_auth) | set(named)):
         a = reg.get(slug)
         if a is not None:
             docs = by_auth.get(slug, [])
-            pages[f"authorities/{slug}.md"] = authority_page(a, docs, by_auth, named.get(slug, []))
+            pages[f"authorities/{slug}.md"] = authority_page(
+                a, docs, by_auth, named.get(slug, []), newest
+            )
     pages["authorities/index.md"] = authorities_index(by_auth, set(named))
     pages["comparison.md"] = comparison_page(by_auth)
     pages["grades.md"] = grades_page()
