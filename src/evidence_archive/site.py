@@ -185,6 +185,8 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
     if doc.judgements or missing:
         out += ['<div class="judgement-card" markdown>', "", "**Judgements as printed**", ""]
         out += [
+            '<div class="table-scroll" role="region" tabindex="0" '
+            'aria-label="Judgements as printed">'
             '<table class="grades-summary"><thead><tr><th scope="col">Judgement</th>'
             '<th scope="col">For</th><th scope="col">Grade</th></tr></thead><tbody>'
         ]
@@ -198,7 +200,7 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
                 f"<tr><td>{esc(AREAS[area])}</td><td></td>"
                 f'<td><span class="grade grade-0">{esc(reason.capitalize())}</span></td></tr>'
             )
-        out += ["</tbody></table>", "", "</div>", ""]
+        out += ["</tbody></table></div>", "", "</div>", ""]
     rows = []
     if auth:
         rows.append(
@@ -462,6 +464,8 @@ def authority_page(
         out += ["", "## Judgements over time", ""]
         out += ['<div class="timeline-pair" markdown>', "", svg, ""]
         out += [
+            '<div class="table-scroll" role="region" tabindex="0" '
+            'aria-label="The judgements in the chart">'
             '<table class="timeline-table"><caption>The judgements in the chart</caption>'
             '<thead><tr><th scope="col">Date</th><th scope="col">Judgement</th>'
             '<th scope="col">For</th><th scope="col">Grade as printed</th>'
@@ -475,7 +479,7 @@ def authority_page(
                     f"<td>{esc(j.scope)}</td><td>{grade_html(j.grade, j.score)}</td>"
                     f"<td>{esc(f'{scale} ({COMMON_SCALE[scale]})') if scale else '—'}</td></tr>"
                 )
-        out += ["</tbody></table>", "", "</div>", ""]
+        out += ["</tbody></table></div>", "", "</div>", ""]
         out.append(
             "Grades from different frameworks are placed on one four-point scale: see "
             "[About the grades](../grades.md)."
@@ -592,6 +596,8 @@ def comparison_page(by_auth: dict[str, list[Document]]) -> str:
         '<label for="matrix-filter">Filter authorities</label> '
         '<input id="matrix-filter" type="search" placeholder="e.g. London or Hampshire">',
         "",
+        '<div class="table-scroll" role="region" tabindex="0" '
+        'aria-label="National comparison">'
         '<table class="matrix" id="matrix"><thead><tr><th scope="col">Authority</th>'
         '<th scope="col">Region</th>',
     ]
@@ -634,7 +640,7 @@ def comparison_page(by_auth: dict[str, list[Document]]) -> str:
             f'<tr><th scope="row"><a href="../authorities/{esc(a.slug)}/">{esc(a.name)}</a>'
             f"</th><td>{esc(a.region)}</td>{''.join(cells)}</tr>"
         )
-    out += ["</tbody></table>", ""]
+    out += ["</tbody></table></div>", ""]
     return "\n".join(out)
 
 

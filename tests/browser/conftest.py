@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import CORPUS, ROOT, SEED_CORPUS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -136,3 +136,30 @@ def axe_violations(driver) -> list[dict]:  # type: ignore[no-untyped-def,type-ar
         " 'wcag21aa', 'wcag22aa']}}).then(r => done(r.violations.map(v => ({id: v.id,"
         " impact: v.impact, nodes: v.nodes.length, target: v.nodes[0].target}))));"
     )
+
+
+#: Real reports added to the seeds for the browser tests: Hampshire then has four inspections,
+#: and two of these are judged inadequate overall.
+REPORTS = (
+    "kent/kent-2022-05-20-ilacs-inspection",
+    "hampshire/hampshire-2024-06-14-ilacs-inspection",
+    "middlesbrough/middlesbrough-2019-12-06-ilacs-inspection",
+    "havering/havering-2023-12-22-ilacs-inspection",
+)
+
+
+@pytest.fixture(scope="session")
+def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five seeds and four real reports, built as `evidence build` builds them (site, index,
+    static search); the folder holds corpus/ and out/."""
+    from evidence_archive.build import build
+
+    root = tmp_path_factory.mktemp("small-archive")
+    corpus = root / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    for stem in REPORTS:
+        (corpus / stem.split("/")[0]).mkdir(exist_ok=True)
+        for suffix in (".txt", ".yml", ".ids"):
+            shutil.copy2(CORPUS / f"{stem}{suffix}", corpus / f"{stem}{suffix}")
+    build([corpus], root / "out")
+    return root

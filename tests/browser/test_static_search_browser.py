@@ -7,40 +7,31 @@ reports (two of them judged inadequate overall), built as `evidence build` build
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from evidence_archive.build import build
 from evidence_archive.corpus import scan
 from evidence_archive.parse import parse
 
-from ..conftest import CORPUS, SEED_CORPUS
-from .conftest import AXE, SHOTS, _open, _wait, axe_violations, needs_chromium, static_serving
+from .conftest import (
+    AXE,
+    REPORTS,
+    SHOTS,
+    _open,
+    _wait,
+    axe_violations,
+    needs_chromium,
+    static_serving,
+)
 
 pytestmark = needs_chromium
 
-REPORTS = (
-    "kent/kent-2022-05-20-ilacs-inspection",
-    "hampshire/hampshire-2024-06-14-ilacs-inspection",
-    "middlesbrough/middlesbrough-2019-12-06-ilacs-inspection",
-    "havering/havering-2023-12-22-ilacs-inspection",
-)
-
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("static")
-    corpus = root / "corpus"
-    shutil.copytree(SEED_CORPUS, corpus)
-    for stem in REPORTS:
-        (corpus / stem.split("/")[0]).mkdir(exist_ok=True)
-        for suffix in (".txt", ".yml", ".ids"):
-            shutil.copy2(CORPUS / f"{stem}{suffix}", corpus / f"{stem}{suffix}")
-    build([corpus], root / "out")
-    return root
+def root(small_archive: Path) -> Path:
+    return small_archive
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +43,7 @@ def base(root: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def entries(root: Path) -> dict:
     found, problems = scan([root / "corpus"])
-    assert problems == [] and len(found) == 9
+    assert problems == [] and len(found) == 5 + len(REPORTS)
     return {e.id: e for e in found}
 
 

@@ -1,0 +1,58 @@
+"""No page wider than the screen: every page type at phone (320, 390 px) and tablet (768 px)
+widths, in real Chromium, on the site served as plain files. A page that overflows names the
+elements that stick out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import SHOTS, needs_chromium, static_serving
+
+pytestmark = needs_chromium
+
+PAGES = {
+    "home": "",
+    "authorities": "authorities/",
+    "council-4-inspections": "authorities/hampshire/",
+    "report-jar": "reports/hampshire/hampshire-2007-08-14-joint-area-review/",
+    "report-sif": "reports/hampshire/hampshire-2014-03-12-single-inspection/",
+    "report-ilacs": "reports/kent/kent-2022-05-20-ilacs-inspection/",
+    "report-plan": "reports/hampshire/hampshire-2012-children-and-young-peoples-plan/",
+    "comparison": "comparison/",
+    "grades": "grades/",
+    "search-results": "search/?terms=care+leavers",
+}
+
+
+@pytest.fixture(scope="module")
+def base(small_archive: Path):  # type: ignore[no-untyped-def]
+    with static_serving(small_archive / "out" / "site") as url:
+        yield url
+
+
+@pytest.mark.parametrize("width", [320, 390, 768])
+def test_no_page_is_wider_than_the_screen(browser, base: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    browser.set_window_size(width, 900)
+    wide = {}
+    try:
+        for name, page in PAGES.items():
+            browser.get(base + page)
+            time.sleep(2.5 if "search" in page else 0.5)
+            sizes = browser.execute_script(
+                "return [document.documentElement.scrollWidth, "
+                "document.documentElement.clientWidth]"
+            )
+            browser.save_screenshot(str(SHOTS / f"width-{width}-{name}.png"))
+            if sizes[0] > sizes[1]:
+                wide[name] = browser.execute_script(
+                    "const cw = document.documentElement.clientWidth;"
+                    "return Array.from(document.querySelectorAll('body *'))"
+                    ".filter(e => e.getBoundingClientRect().right > cw + 1).slice(0, 3)"
+                    ".map(e => e.tagName + '.' + e.className)"
+                )
+    finally:
+        browser.set_window_size(1280, 1000)
+    assert wide == {}
