@@ -82,7 +82,30 @@
     target.parentNode.insertBefore(note, target);
     target.scrollIntoView();
   }
-  function setup() { setupMoved(); setupCite(); setupMatrix(); }
+  function setupScrolling() {
+    // The theme wraps Markdown tables in a scrolling box: one that scrolls on this screen is
+    // made reachable by keyboard and named after its table, so a keyboard user can scroll it.
+    function mark() {
+      document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          var h = box.previousElementSibling;
+          while (h && !/^H[1-6]$/.test(h.tagName)) h = h.previousElementSibling;
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", "Table" + (h ? ": " + h.textContent.replace(/\u00b6/g, "").trim() : ""));
+        } else if (!scrolls && box.getAttribute("role") === "region") {
+          box.removeAttribute("tabindex"); box.removeAttribute("role"); box.removeAttribute("aria-label");
+        }
+      });
+    }
+    mark();
+    if (!window.__archiveScrollResize) {
+      window.__archiveScrollResize = true;
+      window.addEventListener("resize", mark);
+    }
+  }
+  function setup() { setupMoved(); setupCite(); setupMatrix(); setupScrolling(); }
   if (window.document$) window.document$.subscribe(setup);
   else document.addEventListener("DOMContentLoaded", setup);
 })();

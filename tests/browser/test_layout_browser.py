@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SHOTS, needs_chromium, static_serving
+from .conftest import AXE, SHOTS, axe_violations, needs_chromium, static_serving
 
 pytestmark = needs_chromium
 
@@ -56,3 +56,35 @@ def test_no_page_is_wider_than_the_screen(browser, base: str, width: int) -> Non
     finally:
         browser.set_window_size(1280, 1000)
     assert wide == {}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_axe_clean_on_every_page_type_in_both_palettes(  # type: ignore[no-untyped-def]
+    browser, base: str, width: int, scheme: str
+) -> None:
+    browser.set_window_size(width, 900)
+    index = 0 if scheme == "default" else 1
+    found = {}
+    try:
+        for name, page in PAGES.items():
+            browser.get(base + page)
+            # Material keeps the reader's palette in local storage: set it, then load again.
+            browser.execute_script(
+                "localStorage.setItem('/.__palette', JSON.stringify({index: arguments[0], "
+                "color: {scheme: arguments[1], primary: 'indigo', accent: 'indigo'}}))",
+                index, scheme,
+            )  # fmt: skip
+            browser.get(base + page)
+            time.sleep(2.5 if "search" in page else 0.5)
+            assert (
+                browser.execute_script("return document.body.getAttribute('data-md-color-scheme')")
+                == scheme
+            )
+            if violations := axe_violations(browser):
+                found[name] = violations
+    finally:
+        browser.set_window_size(1280, 1000)
+        browser.execute_script("localStorage.clear()")
+    assert found == {}
