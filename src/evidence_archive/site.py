@@ -348,17 +348,23 @@ def timeline_svg(docs: list[Document], name: str) -> str:
             f'<text x="{xx:.1f}" y="{height - 12}" text-anchor="middle" '
             f'class="tl-label">{year}</text>'
         )
-    seen: dict[tuple[str, int], int] = defaultdict(int)
-    for when, scale, j, _ in points:
-        n = seen[(when, scale)]
-        seen[(when, scale)] += 1
-        # Several grades on one date sit side by side, inside the plot area.
-        cx, cy = min(x(when) + 7 * n, width - 12), y(scale)
+    # One mark per inspection and grade: the judgements of one report that share a grade are
+    # one mark with their number beside it (side-by-side dots overlapped the next inspection's).
+    marks: dict[tuple[str, str, int], list[Judgement]] = defaultdict(list)
+    for when, scale, j, d in points:
+        marks[(when, d.id, scale)].append(j)
+    for (when, _, scale), js in sorted(marks.items()):
+        cx, cy = x(when), y(scale)
+        names = "; ".join(f"{j.label} ({j.scope}): {j.grade}" for j in js)
         out.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" class="tl-point grade-{scale}">'
-            f"<title>{esc(human_date(when))}: {esc(j.label)} ({esc(j.scope)}): "
-            f"{esc(j.grade)}</title></circle>"
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" class="tl-point grade-{scale}">'
+            f"<title>{esc(human_date(when))}: {esc(names)}</title></circle>"
         )
+        if len(js) > 1:
+            out.append(
+                f'<text x="{cx + 8:.1f}" y="{cy - 6:.1f}" class="tl-count" '
+                f'aria-hidden="true">{len(js)}</text>'
+            )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -462,7 +468,9 @@ def authority_page(
     svg = timeline_svg(docs, a.name)
     if svg:
         out += ["", "## Judgements over time", ""]
-        out += ['<div class="timeline-pair" markdown>', "", svg, ""]
+        out += ['<div class="timeline-pair" markdown>', "",
+                '<div class="table-scroll timeline-scroll" role="region" tabindex="0" '
+                'aria-label="Timeline of judgements">', svg, "</div>", ""]  # fmt: skip
         out += [
             '<div class="table-scroll" role="region" tabindex="0" '
             'aria-label="The judgements in the chart">'
