@@ -105,7 +105,65 @@
       window.addEventListener("resize", mark);
     }
   }
-  function setup() { setupMoved(); setupCite(); setupMatrix(); setupScrolling(); }
+  function setupMatrixSortAndYear() {
+    // Sort by any column (grades by their place on the common scale), and show the grades as
+    // they stood at the end of a year, from the history the page carries.
+    var table = document.getElementById("matrix");
+    var blob = document.getElementById("matrix-history");
+    if (!table || !blob || table.dataset.ready) return;
+    table.dataset.ready = "1";
+    var data = JSON.parse(blob.textContent);
+    var WORDS = { 4: "Outstanding", 3: "Good", 2: "Requires improvement (adequate)", 1: "Inadequate" };
+    function cell(td, entry) {
+      td.textContent = "";
+      if (!entry) { td.dataset.scale = "-1"; td.textContent = "\u2014"; return; }
+      var span = document.createElement("span");
+      span.className = "grade grade-" + entry[1];
+      var text = entry[2];
+      span.textContent = text.charAt(0).toUpperCase() + text.slice(1);
+      td.dataset.scale = String(entry[1]);
+      td.appendChild(span);
+      td.appendChild(document.createElement("br"));
+      var small = document.createElement("small");
+      small.textContent = entry[0].slice(0, 4);
+      td.appendChild(small);
+    }
+    document.getElementById("matrix-year").addEventListener("change", function (e) {
+      var year = e.target.value;
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var h = data.history[row.dataset.slug] || {};
+        var tds = row.querySelectorAll("td");
+        data.areas.forEach(function (area, i) {
+          var steps = (h[area] || []).filter(function (s) { return !year || s[0].slice(0, 4) <= year; });
+          cell(tds[i + 1], steps.length ? steps[steps.length - 1] : null);
+        });
+      });
+    });
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, col) {
+      var button = th.querySelector("button");
+      if (!button) return;
+      button.addEventListener("click", function () {
+        // Names sort A to Z first; grades best first (descending on the common scale).
+        var first = col < 2 ? "ascending" : "descending";
+        var now = th.getAttribute("aria-sort");
+        var order = now === first ? (first === "ascending" ? "descending" : "ascending") : first;
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", order);
+        var rows = Array.from(table.querySelectorAll("tbody tr"));
+        rows.sort(function (a, b) {
+          var x = a.children[col], y = b.children[col];
+          var k = col < 2 ? x.textContent.localeCompare(y.textContent)
+            : parseInt(x.dataset.scale, 10) - parseInt(y.dataset.scale, 10);
+          if (k === 0) return a.children[0].textContent.localeCompare(b.children[0].textContent);
+          return order === "descending" ? -k : k;
+        });
+        var body = table.querySelector("tbody");
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+  function setup() { setupMoved(); setupCite(); setupMatrix(); setupScrolling(); setupMatrixSortAndYear(); }
   if (window.document$) window.document$.subscribe(setup);
   else document.addEventListener("DOMContentLoaded", setup);
 })();

@@ -280,6 +280,7 @@ def judgements_csv(built: list[Built]) -> str:
 
 
 def open_data(built: list[Built]) -> dict[str, str]:
+    from .site import group_by_authority, national_picture_csv
     from .static_search import facet_labels
 
     """The open-data files, path under OUT (and the site) -> text."""
@@ -287,6 +288,7 @@ def open_data(built: list[Built]) -> dict[str, str]:
     return {
         "data/documents.json": json.dumps(records, indent=1, ensure_ascii=False) + "\n",
         "data/judgements.csv": judgements_csv(built),
+        "data/national-picture.csv": national_picture_csv(group_by_authority(built)),
         # For the search page on a static host: labels of the static index's filter values.
         "data/search-labels.json": json.dumps(
             facet_labels(), indent=1, ensure_ascii=False, sort_keys=True

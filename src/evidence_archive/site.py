@@ -591,64 +591,177 @@ def authorities_index(by_auth: dict[str, list[Document]], named: set[str] | None
     return "\n".join(out)
 
 
-def comparison_page(by_auth: dict[str, list[Document]]) -> str:
-    """The national matrix: authority x judgement area, latest grades, filterable."""
+Entry = tuple[str, int, str]
+"""One step of a council's history in one judgement area: (date, place on the common scale or
+0, the grade as printed or why none is given)."""
+
+
+def area_history(docs: list[Document]) -> dict[str, list[Entry]]:
+    """Each compared area's grades over time (oldest first); an inspection that does not give
+    the area is a step too (its reason, scale 0), so "as at" a date never shows an older grade
+    as if it were current."""
+    out: dict[str, list[Entry]] = defaultdict(list)
+    for d in sorted(docs, key=lambda d: (doc_date(d), d.id)):
+        when = doc_date(d)
+        if not when:
+            continue
+        for k, why in areas_not_given(d.meta).items():
+            if k in MATRIX_AREAS:
+                out[k].append((when, 0, why))
+        seen: set[str] = set()
+        for j in d.judgements:
+            scale = common_scale(j.grade)
+            if j.area in MATRIX_AREAS and scale and j.area not in seen:
+                seen.add(j.area)
+                out[j.area].append((when, scale, j.grade))
+    return dict(out)
+
+
+def _cell(entry: Entry | None) -> str:
+    if entry is None:
+        return '<td data-scale="-1">—</td>'
+    when, scale, text = entry
+    mark = (
+        grade_html(text)
+        if scale
+        else f'<span class="grade grade-0">{esc(text.capitalize())}</span>'
+    )
+    return f'<td data-scale="{scale}">{mark}<br><small>{esc(when[:4])}</small></td>'
+
+
+def national_picture(by_auth: dict[str, list[Document]]) -> list[tuple[int, dict[str, int]]]:
+    """Per year, how many councils stood at each overall grade at the end of it (their newest
+    inspection's; 'not given' where that framework gives none)."""
     reg = load_registry()
+    histories = [area_history(docs).get("overall", []) for slug, docs in sorted(by_auth.items())
+                 if reg.get(slug) is not None]  # fmt: skip
+    years = sorted({int(e[0][:4]) for h in histories for e in h})
+    out = []
+    for year in range(years[0], years[-1] + 1) if years else []:
+        counts = dict.fromkeys([*COMMON_SCALE.values(), "not given", "not yet inspected"], 0)
+        for h in histories:
+            now = [e for e in h if e[0][:4] <= str(year)]
+            key = (COMMON_SCALE[now[-1][1]] if now[-1][1] else "not given") if now else (
+                "not yet inspected")  # fmt: skip
+            counts[key] += 1
+        out.append((year, counts))
+    return out
+
+
+def national_picture_csv(by_auth: dict[str, list[Document]]) -> str:
+    """data/national-picture.csv: the chart's data."""
+    rows = national_picture(by_auth)
+    keys = [*COMMON_SCALE.values(), "not given", "not yet inspected"]
+    lines = ["year," + ",".join(f'"{k}"' for k in keys)]
+    lines += [f"{y}," + ",".join(str(c[k]) for k in keys) for y, c in rows]
+    return "\n".join(lines) + "\n"
+
+
+def national_svg(rows: list[tuple[int, dict[str, int]]]) -> str:
+    """Stacked bars: per year, the councils at each overall grade (drawn at build time)."""
+    if not rows:
+        return ""
+    width, height, left, top, bottom = 700, 240, 40, 10, 30
+    most = max(sum(c.values()) for _, c in rows) or 1
+    bar = (width - left - 10) / len(rows)
+    keys = [(4, "outstanding"), (3, "good"), (2, "requires improvement (adequate)"),
+            (1, "inadequate"), (0, "not given")]  # fmt: skip
+    out = [f'<svg class="national" role="img" aria-labelledby="np-title np-desc" viewBox="0 0 '
+           f'{width} {height}" width="100%" preserveAspectRatio="xMinYMin meet">',
+           '<title id="np-title">Councils by overall judgement, year by year</title>',
+           '<desc id="np-desc">For each year, how many councils stood at each overall grade at '
+           "its end (their newest inspection in the archive); the table beside gives the "
+           "numbers.</desc>"]  # fmt: skip
+    for i, (year, counts) in enumerate(rows):
+        x = left + i * bar
+        y = float(height - bottom)
+        for scale, word in keys:
+            n = counts[word] if scale else counts["not given"]
+            if not n:
+                continue
+            h = n / most * (height - top - bottom)
+            y -= h
+            label = f"<title>{year}: {n} {esc(word)}</title>"
+            out.append(f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{bar - 4:.1f}" '
+                       f'height="{h:.1f}" class="np-bar grade-{scale}">{label}</rect>')  # fmt: skip
+        out.append(f'<text x="{x + bar / 2:.1f}" y="{height - 12}" text-anchor="middle" '
+                   f'class="tl-label">{year}</text>')  # fmt: skip
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def comparison_page(by_auth: dict[str, list[Document]]) -> str:
+    """The national matrix (authority x judgement area, the newest grade, or as at the end of
+    any year), filterable and sortable; and the national picture over time."""
+    reg = load_registry()
+    councils = sorted((a for s in by_auth if (a := reg.get(s)) is not None), key=lambda x: x.name)
+    histories = {a.slug: area_history(by_auth[a.slug]) for a in councils}
+    years = sorted({e[0][:4] for h in histories.values() for es in h.values() for e in es})
+    options = "".join(f'<option value="{y}">the end of {y}</option>' for y in reversed(years))
     out = [
         "# National comparison",
         "",
-        "The latest grade the archive holds for each authority in each judgement area, as "
-        "printed, placed on the [common four-point scale](grades.md). Type to filter by "
-        "authority or region.",
+        "The newest grade the archive holds for each authority in each judgement area, as "
+        "printed, placed on the [common four-point scale](grades.md); where the newest "
+        "inspection's framework gives no grade in an area, it says so. Filter by authority or "
+        "region, sort by any column, or see the grades as they stood at the end of a year.",
         "",
+        '<div class="matrix-controls">',
         '<label for="matrix-filter">Filter authorities</label> '
-        '<input id="matrix-filter" type="search" placeholder="e.g. London or Hampshire">',
+        '<input id="matrix-filter" class="table-filter" type="search" '
+        'placeholder="e.g. London or Hampshire">',
+        '<label for="matrix-year">Grades as at</label> '
+        f'<select id="matrix-year"><option value="">now (newest)</option>{options}</select>',
+        "</div>",
         "",
         '<div class="table-scroll" role="region" tabindex="0" '
         'aria-label="National comparison">'
-        '<table class="matrix" id="matrix"><thead><tr><th scope="col">Authority</th>'
-        '<th scope="col">Region</th>',
+        '<table class="matrix" id="matrix"><thead><tr>'
+        '<th scope="col" aria-sort="ascending"><button type="button">Authority</button></th>'
+        '<th scope="col"><button type="button">Region</button></th>',
     ]
     out[-1] += (
-        "".join(f'<th scope="col">{esc(AREAS[k])}</th>' for k in MATRIX_AREAS)
+        "".join(
+            f'<th scope="col"><button type="button">{esc(AREAS[k])}</button></th>'
+            for k in MATRIX_AREAS
+        )  # fmt: skip
         + "</tr></thead><tbody>"
     )
-    for a in sorted((reg.get(s) for s in by_auth if reg.get(s)), key=lambda x: x.name):  # type: ignore[union-attr]
-        assert a is not None
-        latest: dict[str, tuple[Judgement, Document]] = {}
-        reasons: dict[str, tuple[str, Document]] = {}
-        for d in sorted(by_auth[a.slug], key=doc_date):
-            missing = areas_not_given(d.meta)
-            for k in missing:
-                # The newest inspection does not give this area: say so rather than show an
-                # older grade as if it were the current one.
-                latest.pop(k, None)
-                reasons[k] = (missing[k], d)
-            for j in d.judgements:
-                if j.area in MATRIX_AREAS and common_scale(j.grade):
-                    latest[j.area] = (j, d)
-                    reasons.pop(j.area, None)
-        cells = []
-        for k in MATRIX_AREAS:
-            if k in latest:
-                j, d = latest[k]
-                cells.append(
-                    f"<td>{grade_html(j.grade, j.score)}<br><small>{esc(doc_date(d)[:4])}"
-                    "</small></td>"
-                )
-            elif k in reasons:
-                why, d = reasons[k]
-                cells.append(
-                    f'<td><span class="grade grade-0">{esc(why.capitalize())}</span><br>'
-                    f"<small>{esc(doc_date(d)[:4])}</small></td>"
-                )
-            else:
-                cells.append("<td>—</td>")
+    for a in councils:
+        h = histories[a.slug]
+        cells = "".join(_cell(h[k][-1] if h.get(k) else None) for k in MATRIX_AREAS)
         out.append(
-            f'<tr><th scope="row"><a href="../authorities/{esc(a.slug)}/">{esc(a.name)}</a>'
-            f"</th><td>{esc(a.region)}</td>{''.join(cells)}</tr>"
+            f'<tr data-slug="{esc(a.slug)}"><th scope="row"><a href="../authorities/'
+            f'{esc(a.slug)}/">{esc(a.name)}</a></th><td>{esc(a.region)}</td>{cells}</tr>'
         )
     out += ["</tbody></table></div>", ""]
+    # Every step of every council's history, for "as at" (grades are the archive's own words).
+    data = {
+        slug: {k: [list(e) for e in es] for k, es in h.items()} for slug, h in histories.items()
+    }
+    blob = json.dumps({"areas": list(MATRIX_AREAS), "history": data}, sort_keys=True,
+                      ensure_ascii=False).replace("<", "\\u003c")  # fmt: skip
+    out += [f'<script type="application/json" id="matrix-history">{blob}</script>', ""]
+    rows = national_picture(by_auth)
+    if rows:
+        keys = [*COMMON_SCALE.values(), "not given", "not yet inspected"]
+        out += ["## The national picture over time", "",
+                "How many councils stood at each overall grade at the end of each year: each "
+                "council counts at the grade of its newest inspection in the archive by then. "
+                "The data: [national-picture.csv](data/national-picture.csv).", "",
+                '<div class="table-scroll" role="region" tabindex="0" '
+                'aria-label="Councils by overall judgement, year by year (chart)">',
+                national_svg(rows), "</div>", "",
+                '<div class="table-scroll" role="region" tabindex="0" '
+                'aria-label="Councils by overall judgement, year by year">'
+                '<table class="national-table"><caption>Councils by overall judgement, year by '
+                'year</caption><thead><tr><th scope="col">Year</th>'
+                + "".join(f'<th scope="col">{esc(k)}</th>' for k in keys)
+                + "</tr></thead><tbody>"]  # fmt: skip
+        for year, counts in rows:
+            out.append(f'<tr><th scope="row">{year}</th>'
+                       + "".join(f"<td>{counts[k]}</td>" for k in keys) + "</tr>")  # fmt: skip
+        out += ["</tbody></table></div>", ""]
     return "\n".join(out)
 
 

@@ -88,3 +88,35 @@ def test_axe_clean_on_every_page_type_in_both_palettes(  # type: ignore[no-untyp
         browser.set_window_size(1280, 1000)
         browser.execute_script("localStorage.clear()")
     assert found == {}
+
+
+def test_comparison_sorts_and_shows_any_year(browser, base: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(base + "comparison/")
+    time.sleep(0.5)
+
+    def overall(slug: str) -> str:
+        row = browser.find_element("css selector", f'#matrix tr[data-slug="{slug}"]')
+        return row.find_elements("css selector", "td")[1].text.replace("\n", " ")
+
+    assert overall("hampshire") == "Outstanding 2024"
+    Select(browser.find_element("id", "matrix-year")).select_by_value("2014")
+    assert overall("hampshire") == "Good 2014"
+    Select(browser.find_element("id", "matrix-year")).select_by_value("")
+    assert overall("hampshire") == "Outstanding 2024"
+    # Sorting by the overall judgement: best first, then worst first.
+    button = browser.find_element("xpath", "//table[@id='matrix']//th[3]/button")
+    button.click()
+    scales = [int(td.get_attribute("data-scale")) for td in
+              browser.find_elements("css selector", "#matrix tbody tr td:nth-of-type(2)")]  # fmt: skip
+    assert scales == sorted(scales, reverse=True) and scales[0] == 4
+    button.click()
+    scales = [int(td.get_attribute("data-scale")) for td in
+              browser.find_elements("css selector", "#matrix tbody tr td:nth-of-type(2)")]  # fmt: skip
+    assert scales == sorted(scales)
+    assert browser.find_element("xpath", "//table[@id='matrix']//th[3]").get_attribute(
+        "aria-sort") == "ascending"  # fmt: skip
+    # The national picture: a chart and its numbers.
+    assert browser.find_elements("css selector", "svg.national rect")
+    assert browser.find_element("css selector", "table.national-table caption").text
