@@ -16,7 +16,7 @@ from evidence_archive.corpus import load_corpus
 
 from ..conftest import SEED_CORPUS
 from ..test_ids import SIF, _rewrite
-from .conftest import _open, _wait, needs_chromium, serving
+from .conftest import AXE, SHOTS, _open, _wait, axe_violations, needs_chromium, serving
 
 pytestmark = needs_chromium
 
@@ -122,3 +122,29 @@ def test_quote_check_box_marks_the_differences(browser, moved) -> None:  # type:
     assert re.search(r"/reports/hampshire/.*#para-\d+", match.find_element("css selector", "a")
                      .get_attribute("href"))  # fmt: skip
     browser.save_screenshot(str(Path("test-output/screenshots/quote-check-result.png")))
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("width", [1280, 390])
+def test_search_results_and_quote_check_fit_and_pass_axe(browser, moved, width: int) -> None:  # type: ignore[no-untyped-def]
+    """With the API: the search page with results and the quote check with differences, at
+    desktop and phone widths: no horizontal overflow, no axe-core violation of any impact."""
+    base, _, _ = moved
+    browser.set_window_size(width, 900)
+    try:
+        _open(browser, base + "search/?terms=young+carers", f"api-search-{width}")
+        _wait(browser, lambda d: "every word" in d.find_element("id", "es-status").text)
+        quote = ("The contribution of local services to improving outcomes for children and "
+                 "young people is judged to be purple")  # fmt: skip
+        browser.find_element("id", "qc-quote").send_keys(quote)
+        browser.find_element("css selector", "#qc-form button[type=submit]").click()
+        _wait(browser, lambda d: d.find_elements("css selector", "#qc-results li del, "
+                                                 "#qc-results li ins"))  # fmt: skip
+        browser.save_screenshot(str(SHOTS / f"quote-check-{width}.png"))
+        sizes = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert sizes[0] <= sizes[1]
+        assert axe_violations(browser) == []
+    finally:
+        browser.set_window_size(1280, 1000)
