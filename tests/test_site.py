@@ -104,3 +104,20 @@ def test_name_finder_finds_what_one_pattern_of_every_name_finds() -> None:
             assert finder.names_in(line) == [m.group(0) for m in pattern.finditer(line)], line
             checked += 1
     assert checked > 1000
+
+
+def test_the_source_is_ofsteds_address_or_what_the_document_says() -> None:
+    from evidence_archive.site import source_html
+
+    url = "https://files.ofsted.gov.uk/v1/file/50227183"
+    assert source_html({"source_url": url, "pages": 12, "publisher": "Ofsted"}) == (
+        f'<a href="{url}">{url}</a> (12 pages)'
+    )
+    seed = {"publisher": "Ofsted", "reference": "850", "source_file": "001_cc28.txt"}
+    assert source_html(seed) == (
+        "Published by Ofsted, reference no. 850 (its web address is not recorded)"
+    )
+    pdf = {"publisher": "Ofsted", "pages": 35, "source_file": "kent-2017-06-13.pdf"}
+    shown = source_html(pdf)
+    assert shown == "Published by Ofsted, a PDF of 35 pages (its web address is not recorded)"
+    assert "kent-2017-06-13.pdf" not in shown and "001_" not in source_html(seed)

@@ -15,7 +15,7 @@ import logging
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,25 @@ def moved_page(old_id: str, target: str, moved: Moved) -> str:
     ])  # fmt: skip
 
 
+def source_html(m: Mapping[str, Any]) -> str:
+    """Where the document comes from, for a reader: Ofsted's address where known, else what
+    the document says of itself (its publisher, reference number, the PDF's length), never the
+    archive's internal file name."""
+    pages = f" ({esc(m['pages'])} pages)" if m.get("pages") else ""
+    url = str(m.get("source_url") or "")
+    if url.startswith("https://"):
+        return f'<a href="{esc(url)}">{esc(url)}</a>{pages}'
+    if url:
+        return esc(url) + pages
+    said = [str(m["publisher"])]
+    if m.get("reference"):
+        said.append(f"reference no. {m['reference']}")
+    if m.get("pages"):
+        said.append(f"a PDF of {m['pages']} pages")
+    what = "published by " + ", ".join(said)
+    return esc(what[0].upper() + what[1:]) + " (its web address is not recorded)"
+
+
 def report_page(b: Built, moved: Moved | None = None) -> str:
     """A report page: summary card, metadata box, the restored text."""
     doc, m = b.doc, b.doc.meta
@@ -236,12 +255,7 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
     if m.get("reference"):
         rows.append(("Reference no.", esc(m["reference"])))
     rows.append(("Publisher", esc(m["publisher"])))
-    source = (
-        f'<a href="{esc(m["source_url"])}">{esc(m["source_url"])}</a>'
-        if str(m.get("source_url") or "").startswith("https://")
-        else esc(m.get("source_url") or m["source_file"])
-    )
-    rows.append(("Source", source + (f" ({esc(m['pages'])} pages)" if m.get("pages") else "")))
+    rows.append(("Source", source_html(m)))
     rows.append(("Licence", esc(m.get("licence") or "no licence statement is printed")))
     if m.get("dates_note"):
         rows.append(("Note", esc(m["dates_note"])))
