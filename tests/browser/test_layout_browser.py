@@ -33,7 +33,7 @@ def base(small_archive: Path):  # type: ignore[no-untyped-def]
         yield url
 
 
-@pytest.mark.parametrize("width", [320, 390, 768])
+@pytest.mark.parametrize("width", [320, 390, 768, 1280])
 def test_no_page_is_wider_than_the_screen(browser, base: str, width: int) -> None:  # type: ignore[no-untyped-def]
     browser.set_window_size(width, 900)
     wide = {}
@@ -120,3 +120,27 @@ def test_comparison_sorts_and_shows_any_year(browser, base: str) -> None:  # typ
     # The national picture: a chart and its numbers.
     assert browser.find_elements("css selector", "svg.national rect")
     assert browser.find_element("css selector", "table.national-table caption").text
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_search_filter_labels_sit_with_their_controls(browser, base: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    browser.set_window_size(width, 900)
+    try:
+        browser.get(base + "search/")
+        time.sleep(0.5)
+        apart = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#es-form fieldset label[for]'))"
+            ".filter(l => { const c = document.getElementById(l.htmlFor);"
+            " if (!c || !c.offsetParent) return false;"
+            " const a = l.getBoundingClientRect(), b = c.getBoundingClientRect();"
+            " return Math.abs((a.top + a.bottom) / 2 - (b.top + b.bottom) / 2) > a.height; })"
+            ".map(l => l.htmlFor)"
+        )
+        small = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#es-form input, #es-form select,"
+            " #es-form button')).filter(e => e.offsetParent &&"
+            " e.getBoundingClientRect().height < 24).map(e => e.id || e.tagName)"
+        )
+    finally:
+        browser.set_window_size(1280, 1000)
+    assert apart == [] and small == []
