@@ -127,6 +127,15 @@ def cmd_ids(args: argparse.Namespace) -> int:
     return status
 
 
+def _base_url(args: argparse.Namespace) -> str:
+    """--base-url, else the site's published address (urls.site_url), else '' (relative)."""
+    if args.base_url is not None:
+        return str(args.base_url)
+    from .urls import site_url
+
+    return site_url()
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the paragraph index and print the hits."""
     from .search import FORMATS, Filters, open_searcher
@@ -145,7 +154,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         ),
         limit=args.limit,
         expand=not args.exact,
-        base_url=args.base_url,
+        base_url=_base_url(args),
     )
     sys.stdout.write(FORMATS[args.format](result))
     return 0
@@ -159,7 +168,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .verify import check_quote, format_text
 
     quote = sys.stdin.read() if args.quote == "-" else args.quote
-    result = check_quote(open_searcher(args.index), quote, base_url=args.base_url)
+    result = check_quote(open_searcher(args.index), quote, base_url=_base_url(args))
     if args.format == "json":
         sys.stdout.write(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     else:
@@ -307,9 +316,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
     p.add_argument(
         "--base-url",
-        default="",
+        default=None,
         metavar="URL",
-        help="where the site is hosted, for absolute links in citations",
+        help="where the site is hosted, for absolute links in citations (default: the "
+        "EVIDENCE_SITE_URL environment variable, mkdocs.yml's site_url)",
     )
     p.set_defaults(func=cmd_search)
 
@@ -325,7 +335,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("quote", help='the quote ("-" reads it from standard input)')
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
-    p.add_argument("--base-url", default="", metavar="URL", help="for absolute citation links")
+    p.add_argument(
+        "--base-url", default=None, metavar="URL",
+        help="for absolute citation links (default: EVIDENCE_SITE_URL, mkdocs.yml's site_url)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser(

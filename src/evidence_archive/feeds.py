@@ -80,12 +80,20 @@ def documents_feed(docs: list[Document], key: str, title: str, root: str = "../"
 
 
 def site_feeds(docs: list[Document]) -> dict[str, str]:
-    """Every feed of the site: path under the site -> Atom XML."""
+    """Every feed of the site: path under the site -> Atom XML. Links are absolute when the
+    site's address is set (urls.site_url), else relative to each feed."""
     from .index import region_key
+    from .urls import site_url
 
+    base = site_url()
     reg = load_registry()
     out = {
-        "feeds/all.xml": documents_feed(docs, "all", "Inspection Evidence Archive: new documents")
+        "feeds/all.xml": documents_feed(
+            docs,
+            "all",
+            "Inspection Evidence Archive: new documents",
+            **({"root": base} if base else {}),
+        )
     }
     by_auth: dict[str, list[Document]] = {}
     by_region: dict[str, tuple[str, list[Document]]] = {}
@@ -99,11 +107,11 @@ def site_feeds(docs: list[Document]) -> dict[str, str]:
         auth = reg.get(slug)
         name = auth.name if auth else "England (national documents)"
         out[f"feeds/authority/{slug}.xml"] = documents_feed(
-            group, f"authority/{slug}", f"{name}: new documents", root="../../"
+            group, f"authority/{slug}", f"{name}: new documents", root=base or "../../"
         )
     for key, (name, group) in sorted(by_region.items()):
         out[f"feeds/region/{key}.xml"] = documents_feed(
-            group, f"region/{key}", f"{name}: new documents", root="../../"
+            group, f"region/{key}", f"{name}: new documents", root=base or "../../"
         )
     return out
 

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from .errors import ArchiveError, QueryError
 from .search import Filters, Searcher
+from .urls import site_url
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +84,15 @@ def make_app(out: Path) -> Starlette:
         return _answer(lambda: JSONResponse(searcher().search(
             params.get("q", ""), filters_from(params),
             limit=_int(params.get("limit"), "limit") or 20, expand=_expand(params), facets=True,
-            base_url=str(request.base_url),
+            base_url=site_url() or str(request.base_url),
         )))  # fmt: skip
 
     async def api_verify(request: Request) -> Response:
         from .verify import check_quote
 
+        base = site_url() or str(request.base_url)
         return _answer(lambda: JSONResponse(check_quote(
-            searcher(), request.query_params.get("q", ""), base_url=str(request.base_url)
+            searcher(), request.query_params.get("q", ""), base_url=base
         )))  # fmt: skip
 
     async def api_feed(request: Request) -> Response:
@@ -105,7 +107,7 @@ def make_app(out: Path) -> Starlette:
             result = s.search(
                 params.get("q", ""), filters_from(params),
                 limit=min(_int(params.get("limit"), "limit") or 50, 200), expand=_expand(params),
-                base_url=str(request.base_url),
+                base_url=site_url() or str(request.base_url),
             )  # fmt: skip
             for h in result["hits"]:
                 h["date"] = s.documents[h["id"]]["date"]
