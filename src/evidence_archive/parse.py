@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .inline import parse_inline, strip_markup
@@ -610,6 +610,38 @@ def _dropped(status: list[str | None]) -> tuple[Dropped, ...]:
     return tuple(out)
 
 
+_PART = re.compile(r"^section \d+\s*[:.–-]", re.I)
+"""A heading that opens a part of the report ('Section 1: the local authority')."""
+
+
+def _nest(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """Heading levels as the report nests them. A report in parts ('Section 1: ...',
+    'Section 2: ...') has its parts at level 2 and the headings of each part below it. Within
+    a part (or the whole report), the levels its headings use are closed up from the top
+    (levels 2 and 4 become 2 and 3, or 3 and 4 inside a part): headings that are siblings as
+    printed stay siblings, and none sits two levels below the one it follows."""
+    groups: list[list[int]] = [[]]  # indexes of the headings of each part (the first: before)
+    parts: set[int] = set()
+    for i, sec in enumerate(sections):
+        if not sec.level:
+            continue
+        if _PART.match(sec.title.strip("* ")):
+            parts.add(i)
+            groups.append([])
+        else:
+            groups[-1].append(i)
+    levels = {i: 2 for i in parts}
+    for n, group in enumerate(groups):
+        base = 2 if n == 0 else 3
+        used = sorted({sections[i].level for i in group})
+        ladder = {old: min(6, base + k) for k, old in enumerate(used)}
+        levels.update({i: ladder[sections[i].level] for i in group})
+    return tuple(
+        replace(sec, level=levels[i]) if i in levels and levels[i] != sec.level else sec
+        for i, sec in enumerate(sections)
+    )
+
+
 def parse(text: str, meta: Mapping[str, Any]) -> Document:
     """Parse one corpus text (already decoded, LF line ends) into a Document."""
     lines = text.split("\n")
@@ -621,7 +653,7 @@ def parse(text: str, meta: Mapping[str, Any]) -> Document:
     cover_end = next((i + 1 for i, st in enumerate(status) if st == "contents"), 0)
     _mark_running_headers(lines, status, hints)
     units = _join(_read_units(lines, status), hints, cover_end)
-    sections = _sections(_blocks(units))
+    sections = _nest(_sections(_blocks(units)))
     framework = str(meta.get("framework", "none"))
     sections, judgements = extract_judgements(sections, framework)
     return Document(
