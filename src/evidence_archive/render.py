@@ -146,6 +146,10 @@ def _table_md(block: Block, notes: _Notes) -> list[str]:
     else:
         head, body = [" "] * width, rows
     classes = "table grades" if block.role == "judgements" else "table"
+    if not block.header:
+        # Markdown tables need a header row; a table printed without one gets an empty one,
+        # which the site does not show (class 'headless').
+        classes += " headless"
     # attr_list cannot reach a table: the anchor goes on a wrapping block instead.
     lines = [f'<div id="{block.anchor}" class="{classes}" markdown>', ""]
     lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * width]

@@ -144,3 +144,20 @@ def test_search_filter_labels_sit_with_their_controls(browser, base: str, width:
     finally:
         browser.set_window_size(1280, 1000)
     assert apart == [] and small == []
+
+
+def test_no_table_shows_an_empty_row(browser, base: str) -> None:  # type: ignore[no-untyped-def]
+    empty = {}
+    for name, page in PAGES.items():
+        if not page.startswith(("reports/", "authorities/", "comparison")):
+            continue
+        browser.get(base + page)
+        time.sleep(0.3)
+        rows = browser.execute_script(
+            "return Array.from(document.querySelectorAll('article table tr'))"
+            ".filter(r => r.offsetParent !== null && r.getClientRects().length"
+            " && !r.textContent.trim()).length"
+        )
+        if rows:
+            empty[name] = rows
+    assert empty == {}
