@@ -476,7 +476,7 @@ def authority_page(
             grade_html(j.grade, j.score) if j else md_text(reason.capitalize()) if reason else "—"
         )
         out.append(
-            f"| {md_text(human_date(doc_date(d)))} | {link} | "
+            f'| <span class="nowrap">{esc(human_date(doc_date(d)))}</span> | {link} | '
             f"{md_text(FRAMEWORKS[str(d.meta['framework'])].name.split(' (')[0])} | {grade} |"
         )
     svg = timeline_svg(docs, a.name)
@@ -728,7 +728,9 @@ def comparison_page(by_auth: dict[str, list[Document]]) -> str:
         f'<select id="matrix-year"><option value="">now (newest)</option>{options}</select>',
         "</div>",
         "",
-        '<div class="table-scroll" role="region" tabindex="0" '
+        # The matrix is for reading here, not for the header search (it came back as one run of
+        # names and grades).
+        '<div class="table-scroll" role="region" tabindex="0" data-search-exclude '
         'aria-label="National comparison">'
         '<table class="matrix" id="matrix"><thead><tr>'
         '<th scope="col" aria-sort="ascending"><button type="button">Authority</button></th>'

@@ -145,6 +145,7 @@ REPORTS = (
     "hampshire/hampshire-2024-06-14-ilacs-inspection",
     "middlesbrough/middlesbrough-2019-12-06-ilacs-inspection",
     "havering/havering-2023-12-22-ilacs-inspection",
+    "norfolk/norfolk-2013-08-16-looked-after-children-inspection",
 )
 
 
