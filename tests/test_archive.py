@@ -17,7 +17,7 @@ from evidence_archive.audit import audit_document, check_corpus
 from evidence_archive.corpus import SOURCES, read_sources, scan
 from evidence_archive.detect import detect, inspection_dates, published_date
 from evidence_archive.extract import extract
-from evidence_archive.frameworks import VARIANTS, not_given, variant_of
+from evidence_archive.frameworks import VARIANTS, common_scale, not_given, variant_of
 from evidence_archive.parse import parse
 from evidence_archive.registry import load_registry
 
@@ -452,5 +452,22 @@ def test_council_headline_and_matrix_agree_with_the_newest_report_for_every_coun
             assert f"<small>{doc_date(newest)[:4]}</small>" in first_cell, slug
         else:
             assert "Not given under this framework" in head or "no overall" in head.lower(), slug
+        # Every compared area of the matrix: the newest report's grade there, or the reason
+        # its framework gives none.
+        from evidence_archive.frameworks import areas_not_given
+        from evidence_archive.site import MATRIX_AREAS
+
+        row = next(r for r in matrix.splitlines() if f"/authorities/{slug}/" in r)
+        cells = re.findall(r'<td data-scale="-?\d+">(.*?)</td>', row)
+        missing = areas_not_given(newest.meta)
+        for area, cell in zip(MATRIX_AREAS, cells, strict=True):
+            mine = next(
+                (j for j in newest.judgements if j.area == area and j.grade != "not judged"), None
+            )
+            if mine is not None and common_scale(mine.grade):
+                assert f">{mine.grade.capitalize()}<" in cell, (slug, area)
+                assert f"<small>{doc_date(newest)[:4]}</small>" in cell, (slug, area)
+            elif area in missing:
+                assert missing[area].capitalize() in cell.replace("&#x27;", "'"), (slug, area)
         checked += 1
     assert checked >= 150

@@ -126,13 +126,26 @@ def test_quote_check_box_marks_the_differences(browser, moved) -> None:  # type:
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (.ci/run installs it)")
 @pytest.mark.parametrize("width", [1280, 390])
-def test_search_results_and_quote_check_fit_and_pass_axe(browser, moved, width: int) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_search_results_and_quote_check_fit_and_pass_axe(
+    browser, moved, width: int, scheme: str
+) -> None:  # type: ignore[no-untyped-def]
     """With the API: the search page with results and the quote check with differences, at
     desktop and phone widths: no horizontal overflow, no axe-core violation of any impact."""
     base, _, _ = moved
     browser.set_window_size(width, 900)
     try:
-        _open(browser, base + "search/?terms=young+carers", f"api-search-{width}")
+        browser.get(base + "search/")
+        browser.execute_script(
+            "localStorage.setItem('/.__palette', JSON.stringify({index: arguments[0], "
+            "color: {scheme: arguments[1], primary: 'indigo', accent: 'indigo'}}))",
+            0 if scheme == "default" else 1, scheme,
+        )  # fmt: skip
+        _open(browser, base + "search/?terms=young+carers", f"api-search-{width}-{scheme}")
+        assert (
+            browser.execute_script("return document.body.getAttribute('data-md-color-scheme')")
+            == scheme
+        )
         _wait(browser, lambda d: "every word" in d.find_element("id", "es-status").text)
         quote = ("The contribution of local services to improving outcomes for children and "
                  "young people is judged to be purple")  # fmt: skip
@@ -140,7 +153,7 @@ def test_search_results_and_quote_check_fit_and_pass_axe(browser, moved, width: 
         browser.find_element("css selector", "#qc-form button[type=submit]").click()
         _wait(browser, lambda d: d.find_elements("css selector", "#qc-results li del, "
                                                  "#qc-results li ins"))  # fmt: skip
-        browser.save_screenshot(str(SHOTS / f"quote-check-{width}.png"))
+        browser.save_screenshot(str(SHOTS / f"quote-check-{width}-{scheme}.png"))
         sizes = browser.execute_script(
             "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
@@ -148,3 +161,4 @@ def test_search_results_and_quote_check_fit_and_pass_axe(browser, moved, width: 
         assert axe_violations(browser) == []
     finally:
         browser.set_window_size(1280, 1000)
+        browser.execute_script("localStorage.clear()")
