@@ -28,6 +28,7 @@ from .errors import ArchiveError, BuildErrors
 from .index import document_abbreviations
 from .model import Document
 from .parse import parse
+from .proc import die_with_parent
 from .render import front_matter, page_markdown, render_body
 
 log = logging.getLogger(__name__)
@@ -404,7 +405,7 @@ def alongside(child_job: Any, job: Any, stats: Stats) -> None:
     receive, send = ctx.Pipe(duplex=False)
 
     def child() -> None:
-        _die_with_parent()
+        die_with_parent()
         try:
             child_job()
             send.send(("ok", stats.seconds, stats.incremental))
@@ -428,19 +429,6 @@ def alongside(child_job: Any, job: Any, stats: Stats) -> None:
         raise value
     stats.seconds.update({k: v for k, v in value.items() if k not in stats.seconds})
     stats.incremental = bool(flag)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (a killed build leaves no writer)."""
-    import ctypes
-    import ctypes.util
-    import signal
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _timed(stats: Stats, stage: str, start: float) -> float:

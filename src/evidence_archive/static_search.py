@@ -24,9 +24,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from pathlib import Path
 from .errors import ArchiveError
 from .frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, KINDS, areas_not_given, common_scale
 from .model import Document
+from .proc import die_with_parent
 from .registry import load_registry
 
 BUNDLE = "pagefind"
@@ -169,12 +170,13 @@ class Indexed:
 
 
 def _pagefind() -> list[str]:
+    """Pagefind's own binary, from the pagefind[bin] wheel (started directly: no Python)."""
     try:
-        import pagefind  # noqa: F401  (the wheel that carries the binary)
+        from pagefind_bin import get_executable
     except ImportError as err:
         raise ArchiveError(None, "static search needs the pagefind package (pip install "
                            "'pagefind[bin]'), which the project installs") from err  # fmt: skip
-    return [sys.executable, "-m", "pagefind"]
+    return [str(get_executable().absolute())]
 
 
 def index_site(site_dir: Path, docs: list[Document], work: Path | None = None) -> Indexed:
@@ -228,6 +230,8 @@ def run_pagefind(source: Path, site_dir: Path) -> Indexed:
         [*_pagefind(), "--site", str(source), "--glob", GLOB, "--output-path", str(bundle),
          "--force-language", "en", "--silent"],
         capture_output=True, text=True, check=False,
+        # A build killed while indexing must not leave Pagefind writing into its folder.
+        preexec_fn=die_with_parent if os.name == "posix" else None,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     if result.returncode != 0 or not (bundle / "pagefind-entry.json").is_file():
