@@ -44,13 +44,17 @@ def test_every_listed_report_is_in_the_corpus_or_left_out_with_a_reason() -> Non
     left = {}
     for line in (CORPUS / "left-out.tsv").read_text("utf-8").splitlines():
         if line and not line.startswith("#"):
-            file, digest, reason = line.split("\t")
-            left[digest] = (file, reason)
+            folder, file, digest, reason = line.split("\t")
+            left[digest] = (folder, file, reason)
     rows = _manifest_rows()
     assert len(rows) == 387 + 15
     missing = [r["file"] for _, r in rows if r["sha256"] not in sources and r["sha256"] not in left]
     assert missing == []
-    assert all(reason.strip() for _, reason in left.values())
+    # Each left-out line names its PDF exactly as its manifest does, with a reason.
+    listed = {r["sha256"]: (folder, r["file"]) for folder, r in rows}
+    assert all(listed[d] == (folder, file) and reason.strip()
+               for d, (folder, file, reason) in left.items())  # fmt: skip
+    assert len(left) + sum(r["sha256"] in sources for _, r in rows) == len(rows)
     # 400 reports from the PDFs plus the five seeds.
     entries, problems = scan([CORPUS])
     assert problems == []

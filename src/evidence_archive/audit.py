@@ -25,7 +25,7 @@ from typing import TextIO
 
 from .corpus import CorpusEntry
 from .fidelity import Fidelity, compare
-from .frameworks import AREAS, FRAMEWORK_YEARS, variant_of
+from .frameworks import AREAS, FRAMEWORK_YEARS, variant_for
 from .model import Document
 from .parse import parse
 from .registry import load_registry
@@ -76,7 +76,7 @@ def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
     found: list[tuple[str, str]] = []
     framework, kind = str(m["framework"]), str(m["kind"])
     start = m.get("inspection_start")
-    variant = variant_of(framework, kind, str(m["title"]), start, m.get("inspection_type"))
+    variant = variant_for(m)
     if variant is None:
         found.append(("variant", f"fits no variant of framework {framework} (kind {kind}, "
                       f"inspection start {start or 'not printed'})"))  # fmt: skip
@@ -122,9 +122,7 @@ def _check(job: tuple[CorpusEntry, bool, bool]) -> tuple[Fidelity | None, list[F
     text = entry.read_text()
     doc = parse(text, entry.meta)
     f = compare(text, doc, render(doc)) if fidelity else None
-    variant = variant_of(str(entry.meta["framework"]), str(entry.meta["kind"]),
-                         str(entry.meta["title"]), entry.meta.get("inspection_start"),
-                         entry.meta.get("inspection_type"))  # fmt: skip
+    variant = variant_for(entry.meta)
     return f, (audit_document(entry, doc) if audit else []), variant.key if variant else "none?"
 
 

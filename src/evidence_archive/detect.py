@@ -188,7 +188,7 @@ _AFTER_TITLE = re.compile(
 _DATES_LINE = re.compile(r"^(?:inspection dates?|dates? of inspection|report published)\b", re.I)
 
 
-def _title(lines: list[str], head: str, m: re.Match[str]) -> str:
+def _title(lines: list[str], m: re.Match[str]) -> str:
     """The title as printed: the lines the framework's title is on, up to the dates."""
     offsets, pos = [], 0
     for line in lines:
@@ -215,7 +215,7 @@ def detect(text: str) -> Detected:
         m = pattern.search(head)
         if m:
             framework, kind, itype = fw, k, t
-            title = _title(lines, head, m)
+            title = _title(lines, m)
             if "council" in pattern.groupindex and m.group("council"):
                 named = _TAG.sub("", m.group("council")).strip()
             break

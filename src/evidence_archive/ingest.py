@@ -35,7 +35,7 @@ from .detect import Detected, detect
 from .errors import ArchiveError, BuildErrors, PdfError
 from .extract import Extracted, extract
 from .fidelity import compare
-from .frameworks import AREAS, KINDS, variant_of
+from .frameworks import AREAS, KINDS, variant_for, variant_of
 from .ids import ledger_path, ledger_text, update
 from .model import Document
 from .parse import parse
@@ -275,11 +275,6 @@ class Outcome:
     planned: list[Planned] = field(default_factory=list)
     refused: list[ArchiveError] = field(default_factory=list)
     written: bool = False
-    pages: int = 0
-
-    @property
-    def warnings(self) -> int:
-        return sum(len(p.warnings) for p in self.planned)
 
 
 def _plan_job(
@@ -327,10 +322,8 @@ def summary(outcome: Outcome, out: TextIO) -> None:
     table.add_row("with warnings", str(sum(1 for p in outcome.planned if p.warnings)))
     variants: Counter[str] = Counter()
     for p in outcome.planned:
-        m = p.meta
-        v = variant_of(m["framework"], m["kind"], m["title"], m.get("inspection_start"),
-                       m.get("inspection_type"))  # fmt: skip
-        variants[v.key if v else f"{m['framework']} (no variant)"] += 1
+        v = variant_for(p.meta)
+        variants[v.key if v else f"{p.meta['framework']} (no variant)"] += 1
     for key, n in sorted(variants.items()):
         table.add_row(f"  variant {key}", str(n))
     Console(file=out, width=100).print(table)
@@ -423,7 +416,6 @@ def ingest(
         known[digest] = str(r.meta["id"])
         ids.add(str(r.meta["id"]))
         outcome.planned.append(r)
-        outcome.pages += r.extracted.pages
         _describe(r, out)
     if outcome.refused and not keep_going:
         raise BuildErrors(outcome.refused)

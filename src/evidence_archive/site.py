@@ -32,7 +32,7 @@ from .frameworks import (
     common_scale,
     variant_for,
 )
-from .model import Document, Judgement
+from .model import Document, Judgement, doc_date
 from .registry import Authority, load_registry
 from .static_search import BUNDLE
 
@@ -63,12 +63,6 @@ def human_date(iso: object) -> str:
     if len(parts) == 2:
         return f"{months[int(parts[1]) - 1]} {parts[0]}"
     return parts[0]
-
-
-def doc_date(doc: Document) -> str:
-    """The date a document is placed at: published, else end of inspection, else plan start."""
-    m = doc.meta
-    return str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
 
 
 def report_url(doc: Document) -> str:
@@ -405,12 +399,10 @@ def headline(a: Authority, docs: list[Document], newest_in_archive: str) -> list
         link = f"../reports/{a.slug}/{latest.id}.md"
         if j is not None:
             grade = grade_html(j.grade, j.score)
-            what = "Overall effectiveness"
         else:
             reason = areas_not_given(latest.meta).get("overall", "no overall judgement printed")
             grade = f'<span class="grade grade-0">{esc(reason.capitalize())}</span>'
-            what = "Overall effectiveness"
-        out.append(f"**How {md_text(a.name)} is judged now:** {what}: {grade}")
+        out.append(f"**How {md_text(a.name)} is judged now:** Overall effectiveness: {grade}")
         out.append("")
         out.append(
             f"From the newest inspection in the archive: {md_text(fw)}, "

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .errors import ArchiveError
 from .frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, KINDS, areas_not_given, common_scale
-from .model import Document
+from .model import Document, doc_date
 from .proc import die_with_parent
 from .registry import load_registry
 
@@ -45,11 +45,6 @@ SECTIONS = "search-sections"
 the indexer reads."""
 GLOB = f"{SECTIONS}/**/*.html"
 """The pages Pagefind indexes (the site's own pages have their own search)."""
-
-
-def _date(doc: Document) -> str:
-    m = doc.meta
-    return str(m.get("published") or m.get("inspection_end") or m.get("listing_date") or "")
 
 
 def filters(doc: Document) -> dict[str, list[str]]:
@@ -63,8 +58,8 @@ def filters(doc: Document) -> dict[str, list[str]]:
     }
     if auth is not None:
         out["region"] = [auth.region]
-    if _date(doc):
-        out["year"] = [_date(doc)[:4]]
+    if doc_date(doc):
+        out["year"] = [doc_date(doc)[:4]]
     # The judgement filters take the values the search page's grade list gives: '1'..'4' on
     # the common scale, 'not-judged', 'not-given'; per area and for any area.
     grades: dict[str, set[str]] = {}
@@ -102,7 +97,7 @@ def pagefind_data(doc: Document, extra: dict[str, str] | None = None) -> str:
     attrs: list[tuple[str, str]] = []
     for key, values in filters(doc).items():
         attrs += [("data-pagefind-filter", f"{key}:{v}") for v in values]
-    date = _date(doc)
+    date = doc_date(doc)
     meta = {
         "report": str(m["title"]),
         "council": auth.name if auth else "England (national)",
