@@ -1,9 +1,9 @@
 """Search quality and latency: our index beside a SQLite FTS5 (bm25) table of the same entries.
 
-Usage: python bench/search_eval.py [--pdfs ../shared/reports-pdf] [--runs 5]
-Builds a temporary corpus (the seeds plus the shared PDFs, never committed), the archive and
-its index, and an FTS5 table of exactly the same entries; runs tests/data/relevance.json through
-both; prints recall@10 and MRR, then latency p50/p95 (warm and cold; library, CLI and API) and
+Usage: python bench/search_eval.py [--runs 5]
+Builds the archive's corpus (405 documents: the seeds and the real reports) and its index in a
+temporary folder, and an FTS5 table of exactly the same entries; runs tests/data/relevance.json
+through both; prints recall@10 and MRR, then latency p50/p95 (warm and cold; library, CLI and API) and
 the index size. Prints Markdown tables.
 """
 
@@ -38,28 +38,11 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
-def make_corpus(tmp: Path, pdfs: Path | None) -> tuple[Path, list]:
+def make_corpus(tmp: Path) -> tuple[Path, list]:
+    """The archive's own corpus (the seeds and the 400 real reports, the shared PDFs among
+    them), built with its index into tmp."""
     corpus = tmp / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    if pdfs and pdfs.is_dir():
-        files = [
-            str(p)
-            for p in sorted(pdfs.glob("*.pdf"))
-            if p.stem not in ("birmingham-2012-10-19", "hampshire-2014-04-22")
-        ]
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "evidence_archive.cli",
-                "ingest",
-                *files,
-                "--corpus",
-                str(corpus),
-            ],
-            check=True,
-            capture_output=True,
-        )
     built = build([corpus], tmp / "out", site=False, index=True)
     return tmp / "out", built
 
@@ -115,13 +98,12 @@ def rank_of(hits: list[tuple[str, str]], item: dict) -> int | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--pdfs", type=Path, default=ROOT.parent / "shared" / "reports-pdf")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    items = [i for i in RELEVANCE if not i.get("pdf") or args.pdfs.is_dir()]
+    items = list(RELEVANCE)
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        out, built = make_corpus(tmp, args.pdfs)
+        out, built = make_corpus(tmp)
         db = fts_table(built, tmp / "fts.db")
         searcher = Searcher(out / "index")
         ours = [
