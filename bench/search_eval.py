@@ -3,8 +3,8 @@
 Usage: python bench/search_eval.py [--runs 5]
 Builds the archive's corpus (405 documents: the seeds and the real reports) and its index in a
 temporary folder, and an FTS5 table of exactly the same entries; runs tests/data/relevance.json
-through both; prints recall@10 and MRR, then latency p50/p95 (warm and cold; library, CLI and API) and
-the index size. Prints Markdown tables.
+through both; prints recall@10 and MRR, then latency p50/p95 (warm and cold; library, CLI and
+API) and the index size. Prints Markdown tables.
 """
 
 from __future__ import annotations
