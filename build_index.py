@@ -12,9 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from evidence_archive.build import parse_corpus
+from evidence_archive.build.parsing import parse_corpus
 from evidence_archive.errors import ArchiveError
-from evidence_archive.index import build_index
+from evidence_archive.index.writer import build_index
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from evidence_archive.errors import ArchiveError
-from evidence_archive.extract import extract
+from evidence_archive.ingest.pdf import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 

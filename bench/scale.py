@@ -28,9 +28,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from evidence_archive.index import entries  # noqa: E402
+from evidence_archive.index.writer import entries  # noqa: E402
 from evidence_archive.registry import load_registry  # noqa: E402
-from evidence_archive.search import Filters, Searcher  # noqa: E402
+from evidence_archive.search.contract import Filters  # noqa: E402
+from evidence_archive.search.searcher import Searcher  # noqa: E402
 from scale_corpus import base_documents, make_corpus, variant, write_document  # noqa: E402
 from search_eval import RELEVANCE, fts_search, pct  # noqa: E402
 
@@ -87,8 +88,8 @@ def search_latency(index: Path, runs: int) -> dict[str, float]:
 
 def fts_latency(corpus: Path, db_path: Path, runs: int) -> dict[str, float]:
     """The same queries on an FTS5 (porter, bm25) table of the same entries."""
-    from evidence_archive.build import Cache, code_version, document_key
-    from evidence_archive.corpus import load_corpus
+    from evidence_archive.build.cache import Cache, code_version, document_key
+    from evidence_archive.corpus.store import load_corpus
 
     cache = Cache(corpus.parent / f".{corpus.name}-out-cache")
     db = sqlite3.connect(db_path)

@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from evidence_archive.corpus import NATIONAL, dump_meta, load_corpus  # noqa: E402
+from evidence_archive.corpus.store import NATIONAL, dump_meta, load_corpus  # noqa: E402
 from evidence_archive.registry import load_registry  # noqa: E402
 
 DATE_FIELDS = ("published", "inspection_start", "inspection_end")

@@ -23,10 +23,11 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from evidence_archive.build import build
-from evidence_archive.index import entries
-from evidence_archive.search import Filters, Searcher
-from evidence_archive.server import make_app
+from evidence_archive.index.writer import entries
+from evidence_archive.pipeline import build
+from evidence_archive.search.api import make_app
+from evidence_archive.search.contract import Filters
+from evidence_archive.search.searcher import Searcher
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEVANCE = json.loads((ROOT / "tests" / "data" / "relevance.json").read_text())

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM  # noqa: E402
 
-from evidence_archive.static_search import index_site, section_pages  # noqa: E402
+from evidence_archive.site.static_search import index_site, section_pages  # noqa: E402
 
 QUERIES = [
     ("one word", "adoption"),
@@ -131,7 +131,7 @@ def browse(site: Path, queries: list[tuple[str, str]]) -> list[dict]:  # type: i
 
 def relevance(site: Path, index: Path) -> tuple[float, float, int]:
     """Report-level recall@10 of the static index and of the API's search, same queries."""
-    from evidence_archive.search import Searcher
+    from evidence_archive.search.searcher import Searcher
 
     cases = json.loads((ROOT / "tests" / "data" / "relevance.json").read_text())
     static = browse(site, [(c["q"], c["q"]) for c in cases])
@@ -156,7 +156,7 @@ def main() -> None:
     ap.add_argument("--index", type=Path, help="the Whoosh index, for the relevance rows")
     ap.add_argument("--label", default="")
     args = ap.parse_args()
-    from evidence_archive.build import parse_corpus
+    from evidence_archive.build.parsing import parse_corpus
 
     reports = len(list((args.site / "reports").glob("*/*/index.html")))
     docs = [b.doc for b in parse_corpus([args.corpus], jobs=2)]

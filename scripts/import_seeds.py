@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from evidence_archive.corpus import dump_meta, sha256_file
+from evidence_archive.corpus.store import dump_meta, sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

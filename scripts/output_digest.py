@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from starlette.testclient import TestClient
 
-from evidence_archive.server import make_app
+from evidence_archive.search.api import make_app
 
 _ORDERED = re.compile(r"pagefind/(filter/|pagefind-entry\.json|pagefind\.[^/]*\.pf_meta)")
 
@@ -63,7 +63,9 @@ def requests(out: Path) -> list[str]:
             if n % 4 == 1:
                 slug = d["authority"]
                 urls.append("/api/search?" + urlencode({"q": words[3], "authority": slug}))
-                urls.append("/api/search?" + urlencode({"q": words[4], "framework": d["framework"]}))
+                urls.append(
+                    "/api/search?" + urlencode({"q": words[4], "framework": d["framework"]})
+                )
             if n % 5 == 2:
                 urls.append("/api/verify?" + urlencode({"q": " ".join(p.split()[1:20])}))
                 urls.append("/api/feed?" + urlencode({"q": words[5], "from": 2016, "to": 2022}))

@@ -76,7 +76,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 def search_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds plus the real PDFs (where ../shared is beside the project), built with index:
     shared by the search, quote-check and feed tests (OUT, not to be changed)."""
-    from evidence_archive.build import build
+    from evidence_archive.pipeline import build
 
     root = tmp_path_factory.mktemp("search")
     corpus = root / "corpus"

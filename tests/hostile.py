@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from evidence_archive.corpus import dump_meta
+from evidence_archive.corpus.store import dump_meta
 
 HOSTILE_ID = "hampshire-2020-01-01-other"
 HOSTILE_TEXT = """Hostile test report

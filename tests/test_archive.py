@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive import corpus as corpus_mod
-from evidence_archive.audit import audit_document, check_corpus
-from evidence_archive.corpus import SOURCES, read_sources, scan
-from evidence_archive.detect import detect, inspection_dates, published_date
-from evidence_archive.extract import extract
+from evidence_archive.check.audit import audit_document, check_corpus
+from evidence_archive.corpus import store as corpus_mod
+from evidence_archive.corpus.store import SOURCES, read_sources, scan
 from evidence_archive.frameworks import VARIANTS, common_scale, not_given, variant_of
-from evidence_archive.parse import parse
+from evidence_archive.ingest.detect import detect, inspection_dates, published_date
+from evidence_archive.ingest.pdf import extract
+from evidence_archive.parse.document import parse
 from evidence_archive.registry import load_registry
 
 from .conftest import ARCHIVE_PDFS, CORPUS, PDFS, SEED_IDS, SHARED, run_cli
@@ -387,7 +387,7 @@ def test_a_council_that_differs_from_the_listing_is_refused(tmp_path: Path) -> N
 def test_one_ingest_reads_the_index_not_every_metadata_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from evidence_archive import ingest as ingest_mod
+    from evidence_archive.ingest import batch as ingest_mod
 
     corpus = tmp_path / "c"
     shutil.copytree(CORPUS / "kent", corpus / "kent")
@@ -430,8 +430,11 @@ def test_extraction_gives_the_committed_text_for_a_sample_of_pdfs() -> None:
 
 
 def test_council_headline_and_matrix_agree_with_the_newest_report_for_every_council() -> None:
-    from evidence_archive.build import parse_corpus
-    from evidence_archive.site import _overall, doc_date, generated_pages, group_by_authority
+    from evidence_archive.build.parsing import parse_corpus
+    from evidence_archive.model import doc_date
+    from evidence_archive.opendata.national import group_by_authority
+    from evidence_archive.site.pages import generated_pages
+    from evidence_archive.site.reports import overall_judgement
 
     built = parse_corpus([CORPUS], jobs=2)
     pages = generated_pages(built)
@@ -442,7 +445,7 @@ def test_council_headline_and_matrix_agree_with_the_newest_report_for_every_coun
             continue
         graded = [d for d in docs if d.judgements and d.meta["kind"] not in ("plan",)]
         newest = max(graded, key=lambda d: (doc_date(d), d.id))
-        overall = _overall(newest)
+        overall = overall_judgement(newest)
         page = pages[f"authorities/{slug}.md"]
         head = page.split('<div class="council-headline" markdown>')[1].split("</div>\n\n")[0]
         assert f"../reports/{slug}/{newest.id}.md" in head, slug
@@ -459,7 +462,7 @@ def test_council_headline_and_matrix_agree_with_the_newest_report_for_every_coun
         # Every compared area of the matrix: the newest report's grade there, or the reason
         # its framework gives none.
         from evidence_archive.frameworks import areas_not_given
-        from evidence_archive.site import MATRIX_AREAS
+        from evidence_archive.opendata.national import MATRIX_AREAS
 
         row = next(r for r in matrix.splitlines() if f"/authorities/{slug}/" in r)
         cells = re.findall(r'<td data-scale="-?\d+">(.*?)</td>', row)

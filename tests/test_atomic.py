@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.build import MARKER, build
+from evidence_archive.build.outdir import MARKER
+from evidence_archive.pipeline import build
 
 from .conftest import stable_files
 

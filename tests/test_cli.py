@@ -40,7 +40,7 @@ def test_every_option_is_documented_in_the_readme() -> None:
 
 
 def test_every_metadata_field_is_documented_in_the_readme() -> None:
-    from evidence_archive.corpus import SCHEMA
+    from evidence_archive.corpus.store import SCHEMA
 
     readme = (ROOT / "README.md").read_text()
     for field in SCHEMA:

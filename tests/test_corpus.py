@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.corpus import SCHEMA, scan
+from evidence_archive.corpus.store import SCHEMA, scan
 from evidence_archive.frameworks import FRAMEWORKS, KINDS
 from evidence_archive.registry import load_registry
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from evidence_archive.build import build
-from evidence_archive.search import Searcher
+from evidence_archive.pipeline import build
+from evidence_archive.search.searcher import Searcher
 
 from .conftest import SEED_CORPUS, stable_files
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from whoosh import query as q
 
-from evidence_archive.engine import DocumentSet
 from evidence_archive.errors import QueryError
-from evidence_archive.search import WEIGHTING, Filters, Searcher
+from evidence_archive.index.engine import DocumentSet
+from evidence_archive.search.contract import Filters
+from evidence_archive.search.searcher import WEIGHTING, Searcher
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +139,7 @@ def test_positions_are_read_as_whoosh_reads_them(searcher: Searcher) -> None:
     every posting of common and rare words (one, several and far positions)."""
     from whoosh.formats import Positions
 
-    from evidence_archive.engine import decode_positions
+    from evidence_archive.index.engine import decode_positions
 
     fmt = Positions()
     reader = searcher.engine.reader

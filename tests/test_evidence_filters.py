@@ -11,11 +11,12 @@ import pytest
 from starlette.testclient import TestClient
 from whoosh import query as wq
 
-from evidence_archive import synonyms
 from evidence_archive.errors import ArchiveError
-from evidence_archive.feeds import site_feeds
-from evidence_archive.search import Filters, Searcher
-from evidence_archive.server import make_app
+from evidence_archive.search import synonyms
+from evidence_archive.search.api import make_app
+from evidence_archive.search.contract import Filters
+from evidence_archive.search.searcher import Searcher
+from evidence_archive.site.feeds import site_feeds
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +144,7 @@ def test_saved_search_feed_is_atom_newest_first(search_build: Path, searcher: Se
 
 
 def test_site_feeds_validate_and_list_documents_newest_first(search_build: Path) -> None:
-    from evidence_archive.build import parse_corpus
+    from evidence_archive.build.parsing import parse_corpus
 
     corpus = search_build.parent / "corpus"
     docs = [b.doc for b in parse_corpus([corpus])]

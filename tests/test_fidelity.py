@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from evidence_archive.corpus import scan
-from evidence_archive.fidelity import check_entry, compare, source_words
-from evidence_archive.parse import parse
-from evidence_archive.render import render
+from evidence_archive.check.fidelity import check_entry, compare, source_words
+from evidence_archive.corpus.store import scan
+from evidence_archive.parse.document import parse
+from evidence_archive.render.markdown import render
 
 from .conftest import CORPUS, run_cli
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence_archive.build import build
+from evidence_archive.check.fidelity import compare
 from evidence_archive.errors import QueryError
-from evidence_archive.fidelity import compare
-from evidence_archive.parse import parse
-from evidence_archive.render import render
-from evidence_archive.search import Searcher
+from evidence_archive.parse.document import parse
+from evidence_archive.pipeline import build
+from evidence_archive.render.markdown import render
+from evidence_archive.search.searcher import Searcher
 
 from .conftest import SEED_CORPUS
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.corpus import scan
-from evidence_archive.parse import parse
+from evidence_archive.corpus.store import scan
+from evidence_archive.parse.document import parse
 
 from .conftest import CORPUS, SEED_CORPUS
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.build import build
-from evidence_archive.corpus import scan
-from evidence_archive.fidelity import check_entry
+from evidence_archive.check.fidelity import check_entry
+from evidence_archive.corpus.store import scan
+from evidence_archive.pipeline import build
 
 from .conftest import run_cli
 from .hostile import HOSTILE_ID, add_hostile

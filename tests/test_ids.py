@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive import ids, parse
-from evidence_archive.build import build, parse_corpus
-from evidence_archive.corpus import load_corpus
+from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.corpus import ids
+from evidence_archive.corpus.store import load_corpus
 from evidence_archive.errors import ArchiveError
-from evidence_archive.ingest import ingest
+from evidence_archive.ingest.batch import ingest
 from evidence_archive.model import Block, Inline
+from evidence_archive.parse import document as parse
+from evidence_archive.pipeline import build
 
 from .conftest import CORPUS, PDFS, SEED_CORPUS, run_cli
 

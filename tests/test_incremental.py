@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from evidence_archive import build as build_module
-from evidence_archive import ids
-from evidence_archive.build import Stats, build, parse_corpus
-from evidence_archive.corpus import dump_meta, load_corpus
+from evidence_archive.build import cache as build_module
+from evidence_archive.build.cache import Stats
+from evidence_archive.build.outdir import default_cache
+from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.corpus import ids
+from evidence_archive.corpus.store import dump_meta, load_corpus
 from evidence_archive.errors import ArchiveError
-from evidence_archive.search import Searcher
+from evidence_archive.pipeline import build
+from evidence_archive.search.searcher import Searcher
 
 from .conftest import stable_files
 
@@ -200,7 +203,7 @@ def test_the_cli_says_what_it_reused(first: tuple[Path, Path]) -> None:
 
 def test_metadata_is_read_again_when_its_cache_is_damaged(first: tuple[Path, Path]) -> None:
     corpus, out = first
-    cache = build_module.default_cache(out)
+    cache = default_cache(out)
     (table,) = list(cache.glob("metadata-*.meta"))
     table.write_bytes(b"not a pickle")
     stats = Stats()

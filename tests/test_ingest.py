@@ -11,10 +11,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from evidence_archive.corpus import scan
-from evidence_archive.extract import extract
-from evidence_archive.fidelity import check_entry
-from evidence_archive.parse import parse
+from evidence_archive.check.fidelity import check_entry
+from evidence_archive.corpus.store import scan
+from evidence_archive.ingest.pdf import extract
+from evidence_archive.parse.document import parse
 
 from .conftest import PDFS, run_cli
 from .pdfs import encrypted_copy, image_only_pdf, text_pdf

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.build import MARKER, build
+from evidence_archive.build.outdir import MARKER
 from evidence_archive.errors import ArchiveError
+from evidence_archive.pipeline import build
 
 from .conftest import SEED_CORPUS, run_cli
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from evidence_archive.build import build
-from evidence_archive.search import HIT_FIELDS, Filters, Searcher
-from evidence_archive.server import make_app
+from evidence_archive.pipeline import build
+from evidence_archive.search.api import make_app
+from evidence_archive.search.contract import HIT_FIELDS, Filters
+from evidence_archive.search.searcher import Searcher
 
 from .conftest import CORPUS, PDFS, run_cli
 
@@ -271,7 +272,7 @@ def test_running_server_picks_up_a_new_index(tmp_path: Path, corpus_copy: Path) 
     src = corpus_copy / "havering" / "havering-2007-02-06-joint-area-review"
     text = src.with_suffix(".txt").read_text() + "\nThe zebracrossing outside the school is new.\n"
     src.with_suffix(".txt").write_text(text)
-    from evidence_archive.corpus import sha256_file
+    from evidence_archive.corpus.store import sha256_file
 
     meta = src.with_suffix(".yml")
     old = meta.read_text().split("sha256: ")[1][:64]

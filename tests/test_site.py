@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evidence_archive.build import parse_corpus
-from evidence_archive.site import generated_pages
+from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.site.pages import generated_pages
 
 from .conftest import ROOT, SEED_CORPUS
 
@@ -70,7 +70,7 @@ def test_report_page_has_card_metadata_and_cite_data() -> None:
 
 def test_no_markup_syntax_leaks_into_the_html(tmp_path: Path) -> None:
     """Attribute lists, footnote labels and escapes must become structure, never visible text."""
-    from evidence_archive.build import build
+    from evidence_archive.pipeline import build
 
     build([SEED_CORPUS], tmp_path / "out", index=False)
     for page in (tmp_path / "out" / "site" / "reports").rglob("index.html"):
@@ -83,7 +83,7 @@ def test_no_markup_syntax_leaks_into_the_html(tmp_path: Path) -> None:
 def test_name_finder_finds_what_one_pattern_of_every_name_finds() -> None:
     import re
 
-    from evidence_archive.corpus import load_corpus
+    from evidence_archive.corpus.store import load_corpus
     from evidence_archive.registry import NameFinder, load_registry
 
     names = sorted({n for a in load_registry() for n in {a.name, *a.printed_names} if len(n) > 3})
@@ -107,7 +107,7 @@ def test_name_finder_finds_what_one_pattern_of_every_name_finds() -> None:
 
 
 def test_the_source_is_ofsteds_address_or_what_the_document_says() -> None:
-    from evidence_archive.site import source_html
+    from evidence_archive.site.reports import source_html
 
     url = "https://files.ofsted.gov.uk/v1/file/50227183"
     assert source_html({"source_url": url, "pages": 12, "publisher": "Ofsted"}) == (

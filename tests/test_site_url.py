@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from evidence_archive.build import parse_corpus
-from evidence_archive.feeds import site_feeds
-from evidence_archive.server import make_app
+from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.search.api import make_app
+from evidence_archive.site.feeds import site_feeds
 
 from .conftest import SEED_CORPUS, run_cli
 

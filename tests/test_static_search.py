@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from evidence_archive.build import build
-from evidence_archive.corpus import scan
+from evidence_archive.corpus.store import scan
 from evidence_archive.errors import ArchiveError
-from evidence_archive.parse import parse
-from evidence_archive.server import make_app
-from evidence_archive.static_search import (
+from evidence_archive.parse.document import parse
+from evidence_archive.pipeline import build
+from evidence_archive.search.api import make_app
+from evidence_archive.site.static_search import (
     SECTIONS,
     filters,
     index_site,
@@ -93,7 +93,7 @@ def test_a_section_file_links_into_its_report(tmp_path: Path) -> None:
 def test_pagefind_failure_names_the_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from evidence_archive import static_search
+    from evidence_archive.site import static_search
 
     fail = [sys.executable, "-c", "import sys; print('disk full', file=sys.stderr); sys.exit(3)"]
     monkeypatch.setattr(static_search, "_pagefind", lambda: fail)

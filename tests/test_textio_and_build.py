@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.build import build
-from evidence_archive.corpus import dump_meta, scan, sha256_file
+from evidence_archive.corpus.store import dump_meta, scan, sha256_file
+from evidence_archive.corpus.textio import decode
 from evidence_archive.errors import ArchiveError, EncodingError
-from evidence_archive.parse import parse
-from evidence_archive.render import render
-from evidence_archive.textio import decode
+from evidence_archive.parse.document import parse
+from evidence_archive.pipeline import build
+from evidence_archive.render.markdown import render
 
 from .conftest import SEED_CORPUS, run_cli
 
@@ -127,7 +127,7 @@ def test_dump_meta_round_trips(tmp_path: Path) -> None:
     meta = _meta()
     path = tmp_path / "m.yml"
     path.write_text(dump_meta(meta))
-    from evidence_archive.corpus import load_meta
+    from evidence_archive.corpus.store import load_meta
 
     loaded, problems = load_meta(path, str(path))
     assert problems == [] and loaded == meta

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from evidence_archive.search import Searcher
-from evidence_archive.server import make_app
-from evidence_archive.verify import align, check_quote, found
+from evidence_archive.search.api import make_app
+from evidence_archive.search.searcher import Searcher
+from evidence_archive.search.verify import align, check_quote, found
 
 from .conftest import PDFS, run_cli
 

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import ArchiveError
+from evidence_archive import __version__
+from evidence_archive.errors import ArchiveError
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_OUT = Path("build")
@@ -28,7 +28,7 @@ def _corpus_args(p: argparse.ArgumentParser) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the corpus (and, with --fidelity, every page against its source)."""
-    from .corpus import check_sources, scan
+    from evidence_archive.corpus.store import check_sources, scan
 
     roots = args.corpus or [DEFAULT_CORPUS]
     entries, problems = scan(roots)
@@ -39,7 +39,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(p)
     status = 1 if problems else 0
     if (args.fidelity or args.audit) and entries:
-        from .audit import check_corpus
+        from evidence_archive.check.audit import check_corpus
 
         jobs = args.jobs or os.cpu_count() or 1
         status = max(status, check_corpus(entries, sys.stdout, fidelity=args.fidelity,
@@ -51,7 +51,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Parse every corpus document and write pages and open data into OUT."""
-    from .build import Stats, build
+    from evidence_archive.build.cache import Stats
+    from evidence_archive.pipeline import build
 
     stats = Stats()
     build(
@@ -70,7 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Extract PDFs into corpus documents, printing what was detected for review."""
-    from .ingest import ingest, summary
+    from evidence_archive.ingest.batch import ingest, summary
 
     outcome = ingest(
         args.pdfs,
@@ -97,9 +98,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_ids(args: argparse.Namespace) -> int:
     """Compare the paragraph ids the pages publish with the ledgers; --update records them."""
-    from .build import Cache, default_cache, parse_corpus
-    from .corpus import SOURCES, load_corpus, sources_text
-    from .ids import update
+    from evidence_archive.build.cache import Cache
+    from evidence_archive.build.outdir import default_cache
+    from evidence_archive.build.parsing import parse_corpus
+    from evidence_archive.corpus.ids import update
+    from evidence_archive.corpus.store import SOURCES, load_corpus, sources_text
 
     roots = args.corpus or [DEFAULT_CORPUS]
     built = {b.doc.id: b.doc for b in parse_corpus(roots, Cache(default_cache(DEFAULT_OUT)))}
@@ -131,14 +134,16 @@ def _base_url(args: argparse.Namespace) -> str:
     """--base-url, else the site's published address (urls.site_url), else '' (relative)."""
     if args.base_url is not None:
         return str(args.base_url)
-    from .urls import site_url
+    from evidence_archive.urls import site_url
 
     return site_url()
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the paragraph index and print the hits."""
-    from .search import FORMATS, Filters, open_searcher
+    from evidence_archive.search.contract import Filters
+    from evidence_archive.search.formats import FORMATS
+    from evidence_archive.search.searcher import open_searcher
 
     searcher = open_searcher(args.index)
     result = searcher.search(
@@ -164,8 +169,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """Check a quote: where it comes from, whether it is verbatim, what differs."""
     import json
 
-    from .search import open_searcher
-    from .verify import check_quote, format_text
+    from evidence_archive.search.searcher import open_searcher
+    from evidence_archive.search.verify import check_quote, format_text
 
     quote = sys.stdin.read() if args.quote == "-" else args.quote
     result = check_quote(open_searcher(args.index), quote, base_url=_base_url(args))
@@ -178,7 +183,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built site and the search API."""
-    from .server import serve
+    from evidence_archive.search.api import serve
 
     serve(args.out, args.host, args.port)
     return 0

@@ -224,3 +224,8 @@ def councils_named(text: str) -> set[str]:
     """The slugs of the councils a text names."""
     finder, slug_of = name_finder()
     return {slug_of[name] for name in finder.names_in(text)}
+
+
+def region_key(region: str) -> str:
+    """A region as a filter value: 'Yorkshire and the Humber' -> 'yorkshire-and-the-humber'."""
+    return re.sub(r"[^a-z0-9]+", "-", region.lower()).strip("-")

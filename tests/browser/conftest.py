@@ -153,7 +153,7 @@ REPORTS = (
 def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The five seeds and four real reports, built as `evidence build` builds them (site, index,
     static search); the folder holds corpus/ and out/."""
-    from evidence_archive.build import build
+    from evidence_archive.pipeline import build
 
     root = tmp_path_factory.mktemp("small-archive")
     corpus = root / "corpus"

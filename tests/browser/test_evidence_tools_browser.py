@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive import ids
-from evidence_archive.build import build, parse_corpus
-from evidence_archive.corpus import load_corpus
+from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.corpus import ids
+from evidence_archive.corpus.store import load_corpus
+from evidence_archive.pipeline import build
 
 from ..conftest import SEED_CORPUS
 from ..test_ids import SIF, _rewrite

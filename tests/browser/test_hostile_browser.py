@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from evidence_archive.build import build
+from evidence_archive.pipeline import build
 
 from ..conftest import SEED_CORPUS
 from ..hostile import HOSTILE_ID, add_hostile

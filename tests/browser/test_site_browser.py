@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.build import build
+from evidence_archive.pipeline import build
 
 from ..conftest import SEED_CORPUS
 from .conftest import AXE, JAR, SHOTS, _open, _wait, axe_violations, needs_chromium, serving

@@ -1,0 +1,131 @@
+"""What one document becomes in a build (Built) and the cache that keeps it between builds.
+
+A document's cache key is its text, its metadata and the code version; a change to any of them
+makes the document parse again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidence_archive.corpus.store import CorpusEntry
+from evidence_archive.model import Document
+
+
+@dataclass
+class Stats:
+    """What a build did and how long each stage took (seconds), for logs and benchmarks."""
+
+    parsed: int = 0
+    reused: int = 0
+    keys: dict[str, str] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    incremental: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Built:
+    """One document as built: the parsed model, its page and its page path under OUT."""
+
+    doc: Document
+    markdown: str
+    page: str
+    """Path of the page under OUT, e.g. 'pages/hampshire/<id>.md'."""
+    source_file: str
+    body: str
+    """The page without its front matter (the site wraps it in a card and metadata box)."""
+    front: dict[str, Any]
+    """The page's front matter (judgements, paragraph range, word count, ...)."""
+    abbreviations: dict[str, list[str]]
+    """Abbreviations the document defines (for the search index's table)."""
+    named: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
+    """Places that name other councils: (section index, block index or -1 for the heading,
+    slugs), for the councils' pages."""
+
+
+def code_version() -> str:
+    """A digest of the code that turns a corpus into outputs: this package's source and the
+    versions of the libraries whose output lands in the pages, index and site. A change to any of
+    them invalidates every cached result."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parents[1]
+    for path in sorted(pkg.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".csv", ".txt"):
+            h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes())
+    for lib in ("whoosh-reloaded", "mkdocs", "mkdocs-material", "markdown"):
+        h.update(f"{lib}={version(lib)}".encode())
+    return h.hexdigest()[:16]
+
+
+def document_key(entry: CorpusEntry, code: str) -> str:
+    """The cache key of a document: its text (sha256, checked by the corpus), its metadata and
+    the code version."""
+    meta = json.dumps(entry.meta, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{code}\0{entry.meta['sha256']}\0{meta}".encode()).hexdigest()
+
+
+class Cache:
+    """Parsed and rendered documents (Built), one file per cache key, written atomically.
+
+    Only this build tool reads the files it wrote here (pickle): the folder is a local cache,
+    never published or shared."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> Built | None:
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / f"{key}.pickle").read_bytes()
+            built = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - missing or damaged: the document is parsed again
+            return None
+        return built if isinstance(built, Built) else None
+
+    def put(self, key: str, built: Built) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.folder / f"{key}.pickle")
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the entries no document of the last build used."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix == ".pickle" and path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+    def metadata(self, code: str) -> dict[str, dict[str, Any]] | None:
+        """Validated metadata by the sha256 of its file (reading YAML is most of the time of a
+        build that parses nothing), for this code version; None without a cache folder."""
+        if self.folder is None:
+            return None
+        try:
+            table = pickle.loads((self.folder / f"metadata-{code}.meta").read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: the YAML is read again
+            return {}
+        return table if isinstance(table, dict) else {}
+
+    def put_metadata(self, code: str, table: dict[str, dict[str, Any]]) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("metadata-*.meta"):
+            old.unlink(missing_ok=True)
+        tmp = self.folder / f".metadata.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(self.folder / f"metadata-{code}.meta")

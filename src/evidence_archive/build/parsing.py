@@ -1,0 +1,88 @@
+"""Corpus -> Built: parse and render every document, in worker processes, reusing the cache."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from evidence_archive.build import cache as build_cache  # code_version looked up at call time
+from evidence_archive.build.cache import Built, Cache, Stats, document_key
+from evidence_archive.corpus.store import CorpusEntry, load_corpus
+from evidence_archive.errors import ArchiveError, BuildErrors
+from evidence_archive.model import Document
+from evidence_archive.parse.abbreviations import document_abbreviations
+from evidence_archive.parse.document import parse
+from evidence_archive.render.markdown import front_matter, page_markdown, render_body
+
+
+def parse_entry(entry: CorpusEntry) -> Built | ArchiveError:
+    """Parse and render one corpus document (in a worker process, when there are several)."""
+    try:
+        doc = parse(entry.read_text(), entry.meta)
+    except ArchiveError as err:
+        return ArchiveError(err.path, err.problem)  # plain, so that it pickles
+    page = f"pages/{doc.meta['authority']}/{doc.id}.md"
+    body = render_body(doc)
+    front = front_matter(doc, body)
+    return Built(
+        doc, page_markdown(front, body), page, str(entry.meta["source_file"]), body, front,
+        document_abbreviations(doc), councils_named_in(doc),
+    )  # fmt: skip
+
+
+def councils_named_in(doc: Document) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """Headings and blocks of a document that name councils other than its own."""
+    from evidence_archive.registry import councils_named
+
+    own = str(doc.meta["authority"])
+    out = []
+    for si, sec in enumerate(doc.sections):
+        places = [(-1, sec.title)] + [(bi, blk.text) for bi, blk in enumerate(sec.blocks)]
+        for bi, text in places:
+            slugs = tuple(sorted(councils_named(text) - {own}))
+            if slugs:
+                out.append((si, bi, slugs))
+    return tuple(out)
+
+
+def parse_corpus(
+    roots: Iterable[Path], cache: Cache | None = None, jobs: int = 1, stats: Stats | None = None
+) -> list[Built]:
+    """Parse and render every corpus document, reusing cached results for unchanged ones;
+    every failure is collected, then raised."""
+    cache = cache or Cache(None)
+    stats = stats if stats is not None else Stats()
+    code = build_cache.code_version()
+    seen = cache.metadata(code)
+    table = {} if seen is None else dict(seen)
+    entries = load_corpus(roots, None if seen is None else table)
+    if seen is not None and table != seen:
+        used = {hashlib.sha256(e.meta_path.read_bytes()).hexdigest() for e in entries}
+        cache.put_metadata(code, {k: v for k, v in table.items() if k in used})
+    keys = {e.id: document_key(e, code) for e in entries}
+    done: dict[str, Built] = {}
+    for e in entries:
+        hit = cache.get(keys[e.id])
+        if hit is not None:
+            done[e.id] = hit
+    todo = [e for e in entries if e.id not in done]
+    stats.parsed, stats.reused = len(todo), len(done)
+    if jobs > 1 and len(todo) >= 2 * jobs:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(parse_entry, todo, chunksize=4))
+    else:
+        results = [parse_entry(e) for e in todo]
+    errors: list[ArchiveError] = []
+    for e, result in zip(todo, results, strict=True):
+        if isinstance(result, ArchiveError):
+            errors.append(result)
+        else:
+            done[e.id] = result
+            cache.put(keys[e.id], result)
+    if errors:
+        raise BuildErrors(errors)
+    stats.keys = keys
+    return [done[e.id] for e in entries]

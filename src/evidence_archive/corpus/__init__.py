@@ -1,0 +1,1 @@
+"""Stage 1, the corpus: text and metadata files (store), decoding (textio), paragraph ids (ids)."""

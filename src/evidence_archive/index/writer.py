@@ -1,0 +1,245 @@
+"""The evidence index: one Whoosh document per paragraph, list item, table row and heading.
+
+Built into a temporary folder and renamed into place whole (the build swaps the whole OUT), so a
+reader never sees a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from evidence_archive.frameworks import areas_not_given, common_scale
+from evidence_archive.index.analysis import ParagraphSchema
+from evidence_archive.model import Block, Document
+from evidence_archive.parse.abbreviations import ABBREVIATIONS
+from evidence_archive.registry import load_registry, region_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the index, before it is written."""
+
+    pid: str
+    block: str
+    text: str
+    section: str
+    anchor: str
+    paragraph: str | None
+
+
+def entries(doc: Document) -> list[Entry]:
+    """Every paragraph, list item, footnote, table row and heading of a document, in order."""
+    out = []
+    for sec in doc.sections:
+        if sec.level and sec.title:
+            out.append(Entry(f"{doc.id}#{sec.anchor}", "heading", sec.title, sec.title,
+                             sec.anchor, None))  # fmt: skip
+        for b in sec.blocks:
+            out += _block_entries(doc, sec.title, b)
+    for b in doc.boilerplate:
+        out += _block_entries(doc, "Publication information", b)
+    return out
+
+
+def _block_entries(doc: Document, section: str, b: Block) -> list[Entry]:
+    if b.kind == "table":
+        rows = b.text.splitlines()
+        return [
+            Entry(f"{doc.id}#{b.anchor}-r{n}", "table-row", row, section, b.anchor, None)
+            for n, row in enumerate(rows, start=1)
+            if row.strip(" |")
+        ]
+    kind = "paragraph" if b.kind in ("paragraph", "quote", "figure") else b.kind
+    return [Entry(f"{doc.id}#{b.anchor}", kind, b.text, section, b.anchor, b.number)]
+
+
+def grade_keywords(doc: Document) -> str:
+    """The grades of a document as keywords: area:word, area:scale, any:word, any:scale, and
+    area:not-given for the compared areas its framework does not judge."""
+    words = set()
+    for j in doc.judgements:
+        scale = common_scale(j.grade)
+        grade = j.grade.replace(" ", "-")
+        for area in ((j.area,) if j.area else ()) + ("any",):
+            words.add(f"{area}:{grade}")
+            if scale:
+                words.add(f"{area}:{scale}")
+    # An area the framework does not judge can be asked for too: 'overall:not-given'.
+    for area in areas_not_given(doc.meta):
+        words.update((f"{area}:not-given", "any:not-given"))
+    return " ".join(sorted(words))
+
+
+def page_url(doc: Document) -> str:
+    """The site URL of a document's page, relative to the site root."""
+    return f"/reports/{doc.meta['authority']}/{doc.id}/"
+
+
+def document_record(doc: Document, reg: Any) -> dict[str, Any]:
+    """What a document's entries share: one row of the index's documents table."""
+    m = doc.meta
+    auth = reg.get(str(m["authority"]))
+    date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+    return {
+        "title": str(m["title"]),
+        "authority": str(m["authority"]),
+        "authority_name": auth.name if auth else "England",
+        "region": region_key(auth.region) if auth else "england",
+        "kind": str(m["kind"]),
+        "framework": str(m["framework"]),
+        "year": int(date[:4]) if date[:4].isdigit() else 0,
+        "published": str(m.get("published") or ""),
+        "date": date,
+        "source_file": str(m["source_file"]),
+        "publisher": str(m["publisher"]),
+        "url": page_url(doc),
+        "grades": grade_keywords(doc).split(),
+    }
+
+
+#: Headings and table rows help find a paragraph; paragraphs are the evidence.
+BOOSTS = {"heading": 0.35, "table-row": 0.7}
+
+
+def _add_document(w: Any, doc: Document) -> int:
+    n = 0
+    for e in entries(doc):
+        w.add_document(
+            _boost=BOOSTS.get(e.block, 1.0),
+            pid=e.pid, doc_id=doc.id, block=e.block, content=e.text, exact=e.text,
+            verbatim=e.text, section=e.section, anchor=e.anchor, paragraph=e.paragraph,
+        )  # fmt: skip
+        n += 1
+    return n
+
+
+def _write_meta(
+    dest: Path, docs: list[Document], abbreviations: dict[str, dict[str, list[str]]]
+) -> None:
+    """archive.json: counts, the documents table and the abbreviation table (deterministic)."""
+    reg = load_registry()
+    table: dict[str, set[str]] = {k: set(v) for k, v in ABBREVIATIONS.items()}
+    for doc in docs:
+        for abbr, longs in abbreviations[doc.id].items():
+            table.setdefault(abbr, set()).update(longs)
+    meta = {
+        "documents": {d.id: document_record(d, reg) for d in sorted(docs, key=lambda d: d.id)},
+        "entries": sum(len(entries(d)) for d in docs),
+        "abbreviations": {k: sorted(v) for k, v in sorted(table.items())},
+    }
+    (dest / "archive.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+
+
+#: Documents per index segment. A clean build writes one segment per run of this many documents
+#: (in id order, in parallel); an incremental build writes again only the segments that hold a
+#: changed or removed document, and the small segments, from the documents themselves.
+SEGMENT_DOCUMENTS = 24
+
+
+def _write_segment(args: tuple[Path, list[Document]]) -> int:
+    """Index some documents into a new single-segment index in a folder of their own."""
+    folder, docs = args
+    folder.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(folder), ParagraphSchema())
+    with ix.writer(limitmb=128) as w:
+        return sum(_add_document(w, doc) for doc in docs)
+
+
+def _write_segments(dest: Path, docs: list[Document], kept: list[Any], procs: int) -> int:
+    """Index docs (in id order, runs of SEGMENT_DOCUMENTS) as new segments in dest, and write the
+    table of contents naming them and the kept segments (whose files are already in dest)."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    docs = sorted(docs, key=lambda d: d.id)
+    parts = dest / ".parts"
+    runs = [docs[i : i + SEGMENT_DOCUMENTS] for i in range(0, len(docs), SEGMENT_DOCUMENTS)]
+    jobs = [(parts / f"{n:05d}", run) for n, run in enumerate(runs)]
+    if procs > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(procs, len(jobs))) as pool:
+            count = sum(pool.map(_write_segment, jobs))
+    else:
+        count = sum(_write_segment(job) for job in jobs)
+    segments = list(kept)
+    for folder, _ in jobs:
+        for seg in TOC.read(FileStorage(str(folder)), "MAIN").segments:
+            for name in seg.list_files(FileStorage(str(folder))):
+                (folder / name).rename(dest / name)
+            segments.append(seg)
+    shutil.rmtree(parts, ignore_errors=True)
+    for old in dest.glob("_MAIN_*.toc"):
+        old.unlink()
+    TOC(ParagraphSchema(), segments, 1).write(FileStorage(str(dest)), "MAIN")
+    return count
+
+
+def build_index(built: Iterable[Any], dest: Path, procs: int = 1) -> int:
+    """Write the index of every document into dest (a new folder); return the entry count.
+
+    Every segment is written from the documents themselves (never merged from other segments,
+    which would round the field lengths the scores use), procs processes at a time."""
+    built = list(built)
+    dest.mkdir(parents=True, exist_ok=False)
+    count = _write_segments(dest, [b.doc for b in built], [], procs)
+    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built})
+    log.info("indexed %d entries of %d documents", count, len(built))
+    return count
+
+
+def update_index(
+    previous: Path,
+    dest: Path,
+    built: Iterable[Any],
+    changed: Iterable[str],
+    removed: Iterable[str],
+    procs: int = 1,
+) -> int:
+    """Make dest from the index in previous for a corpus in which some documents were added,
+    changed or removed: segments holding none of them are reused file for file; the others, and
+    the small ones, are written again from the documents. previous is only read."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+    from whoosh.reading import SegmentReader
+
+    built = list(built)
+    by_id = {b.doc.id: b.doc for b in built}
+    touched = set(changed) | set(removed)
+    storage = FileStorage(str(previous))
+    schema = ParagraphSchema()
+    kept, redo = [], set(changed)
+    dest.mkdir(parents=True, exist_ok=False)
+    for seg in TOC.read(storage, "MAIN").segments:
+        reader = SegmentReader(storage, schema, seg)
+        try:
+            ids = {as_text(t) for t in reader.lexicon("doc_id")}
+        finally:
+            reader.close()
+        if ids & touched or len(ids) < SEGMENT_DOCUMENTS // 2:
+            redo |= ids
+        else:
+            kept.append(seg)
+            for name in seg.list_files(storage):
+                shutil.copy2(previous / name, dest / name)
+    redo -= set(removed)
+    count = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)
+    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built})
+    log.info("index updated: %d segments reused, %d documents indexed again (%d entries)",
+             len(kept), len(redo), count)  # fmt: skip
+    return count
+
+
+def as_text(value: Any) -> str:
+    """A stored or lexicon value as text (Whoosh gives bytes for ID terms)."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,1 @@
+"""Stage 2, parse: a corpus text -> the document model (frozen dataclasses of model.py)."""

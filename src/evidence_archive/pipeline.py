@@ -1,0 +1,182 @@
+"""`evidence build`, top to bottom: corpus -> parse and render (build/) -> pages and open data
+(opendata/) -> the search index (index/) and the site (site/), side by side -> swap into OUT.
+
+Everything is written into a temporary folder beside OUT and swapped in whole at the end, so a
+build that fails on any document publishes nothing and leaves the previous OUT as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from evidence_archive.build import cache as build_cache  # code_version looked up at call time
+from evidence_archive.build.cache import Built, Cache, Stats
+from evidence_archive.build.outdir import (
+    MANIFEST,
+    MARKER,
+    check_out,
+    clean_stale,
+    default_cache,
+    read_manifest,
+    swap_in,
+)
+from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.corpus import ids
+from evidence_archive.errors import ArchiveError, BuildErrors
+from evidence_archive.opendata.tables import open_data
+from evidence_archive.proc import die_with_parent
+
+log = logging.getLogger(__name__)
+
+
+def write_outputs(built: list[Built], dest: Path) -> None:
+    """Write pages and open data into dest (a fresh folder)."""
+    for b in built:
+        path = dest / b.page
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(b.markdown, encoding="utf-8")
+    for rel, text in open_data(built).items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_text(text, encoding="utf-8")
+
+
+def alongside(child_job: Any, job: Any, stats: Stats) -> None:
+    """Run child_job in a forked child process while job runs here; the child's stage times
+    and flags come back into stats; a failure of either is raised here. The fork happens
+    before job starts, while this process runs no other thread, and the child dies with it."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        die_with_parent()
+        try:
+            child_job()
+            send.send(("ok", stats.seconds, stats.incremental))
+        except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
+            problem = err if isinstance(err, ArchiveError) else ArchiveError(None, repr(err))
+            send.send(("error", ArchiveError(problem.path, problem.problem), None))
+
+    proc = ctx.Process(target=child)
+    proc.start()
+    send.close()
+    try:
+        job()
+    finally:
+        try:
+            status, value, flag = receive.recv()
+        except EOFError:
+            status, value, flag = "error", ArchiveError(None, "the index build died"), None
+        proc.join()
+        receive.close()
+    if status == "error":
+        raise value
+    stats.seconds.update({k: v for k, v in value.items() if k not in stats.seconds})
+    stats.incremental = bool(flag)
+
+
+def _timed(stats: Stats, stage: str, start: float) -> float:
+    now = time.perf_counter()
+    stats.seconds[stage] = round(now - start, 3)
+    return now
+
+
+def build(
+    roots: Iterable[Path],
+    out: Path,
+    *,
+    site: bool = True,
+    index: bool = True,
+    cache: Path | None = None,
+    incremental: bool = True,
+    jobs: int | None = None,
+    stats: Stats | None = None,
+) -> list[Built]:
+    """Build the pages and open data (and the index and site when asked) into out.
+
+    With incremental (the default), documents whose text, metadata and code version are unchanged
+    are taken from the cache, and the previous OUT's index and site are updated for the documents
+    that were added, changed or removed instead of being made again; the result is the same as a
+    clean build's. cache=None uses default_cache(out); jobs defaults to the number of CPUs."""
+    out = out.resolve()
+    roots = list(roots)
+    stats = stats if stats is not None else Stats()
+    jobs = jobs or os.cpu_count() or 1
+    check_out(out, roots)
+    started = t = time.perf_counter()
+    store = Cache((cache or default_cache(out)) if incremental else None)
+    built = parse_corpus(roots, store, jobs, stats)
+    lost = ids.stale({b.doc.id: b.doc for b in built}, roots)
+    if lost:
+        raise BuildErrors(lost)
+    t = _timed(stats, "parse", t)
+    previous = read_manifest(out) if incremental else None
+    code = build_cache.code_version()
+    if previous is not None and previous.get("code") != code:
+        previous = None
+    before: dict[str, str] = previous["documents"] if previous else {}
+    stats.changed = sorted(d for d, k in stats.keys.items() if before.get(d) != k)
+    stats.removed = sorted(set(before) - set(stats.keys))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        tmp.chmod(0o755)
+        (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
+        write_outputs(built, tmp)
+        t = _timed(stats, "write", t)
+        manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
+
+        def make_index() -> None:
+            from evidence_archive.index.writer import build_index, update_index
+
+            start = time.perf_counter()
+            if previous is not None and (out / "index" / "archive.json").is_file():
+                update_index(
+                    out / "index", tmp / "index", built, stats.changed, stats.removed, jobs
+                )
+                stats.incremental = True
+            else:
+                build_index(built, tmp / "index", procs=jobs)
+            _timed(stats, "index", start)
+
+        def make_site() -> None:
+            from evidence_archive.site.mkdocs import build_site
+
+            start = time.perf_counter()
+            old_site = (out / "site") if previous is not None else None
+            manifest["site"] = build_site(
+                tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None,
+                search_work=store.folder / "search-sections" if store.folder else None,
+            )  # fmt: skip
+            _timed(stats, "site", start)
+
+        if index and site and "fork" in multiprocessing.get_all_start_methods():
+            # The index is written in a child process (and its workers) while MkDocs renders in
+            # this one: the two stages share nothing but the parsed documents.
+            alongside(make_index, make_site, stats)
+        elif index:
+            make_index()
+        elif site:
+            make_site()
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    store.prune(set(stats.keys.values()))
+    _timed(stats, "total", started)
+    log.info(
+        "built %d documents into %s (%d parsed, %d from the cache; %d changed, %d removed) %s",
+        len(built), out, stats.parsed, stats.reused, len(stats.changed), len(stats.removed),
+        " ".join(f"{k}={v:.2f}s" for k, v in stats.seconds.items()),
+    )  # fmt: skip
+    return built

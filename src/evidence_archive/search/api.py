@@ -1,0 +1,164 @@
+"""`evidence serve`: the built site and the evidence search API, on Starlette + uvicorn.
+
+GET /api/search takes the same parameters as `evidence search` and answers the same hits, plus
+the total and facet counts. GET /api/verify?q=QUOTE checks a quote (verify.py); GET /api/feed
+takes the parameters of a search and answers an Atom feed of its paragraphs, newest first.
+Every error is JSON of one shape: {"error": {"status", "message"}}.
+A new index swapped in by `evidence build` is picked up on the next request, without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from evidence_archive.errors import ArchiveError, QueryError
+from evidence_archive.search.contract import Filters
+from evidence_archive.search.searcher import Searcher
+from evidence_archive.urls import site_url
+
+log = logging.getLogger(__name__)
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """The API's one error shape."""
+    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as err:
+        raise QueryError(None, f"{name} must be a whole number, not {value!r}") from err
+
+
+def _expand(params: Any) -> bool:
+    """Stemming, abbreviations and synonyms, unless the request asks for exact words."""
+    return params.get("exact", "") not in ("1", "true", "yes")
+
+
+def _answer(make: Callable[[], Response]) -> Response:
+    """The response, or the API's error for a bad request (400) or a missing index (503)."""
+    try:
+        return make()
+    except QueryError as err:
+        return error(400, err.problem)
+    except ArchiveError as err:
+        return error(503, str(err))
+
+
+def filters_from(params: Any) -> Filters:
+    """Filters from query parameters (authority may repeat)."""
+    return Filters(
+        authority=[a for a in params.getlist("authority") if a],
+        region=params.get("region") or None,
+        kind=params.get("kind") or None,
+        framework=params.get("framework") or None,
+        year_from=_int(params.get("from"), "from"),
+        year_to=_int(params.get("to"), "to"),
+        grade=[g for g in params.getlist("grade") if g],
+    )
+
+
+def make_app(out: Path) -> Starlette:
+    """The ASGI app serving OUT/site and the API over OUT/index."""
+    out = Path(out).resolve()
+    state: dict[str, Searcher] = {}
+
+    def searcher() -> Searcher:
+        if "s" not in state:
+            state["s"] = Searcher(out / "index")
+        return state["s"]
+
+    async def api_search(request: Request) -> Response:
+        params = request.query_params
+        return _answer(lambda: JSONResponse(searcher().search(
+            params.get("q", ""), filters_from(params),
+            limit=_int(params.get("limit"), "limit") or 20, expand=_expand(params), facets=True,
+            base_url=site_url() or str(request.base_url),
+        )))  # fmt: skip
+
+    async def api_verify(request: Request) -> Response:
+        from evidence_archive.search.verify import check_quote
+
+        base = site_url() or str(request.base_url)
+        return _answer(lambda: JSONResponse(check_quote(
+            searcher(), request.query_params.get("q", ""), base_url=base
+        )))  # fmt: skip
+
+    async def api_feed(request: Request) -> Response:
+        from urllib.parse import urlencode
+
+        from evidence_archive.site.feeds import search_feed
+
+        params = request.query_params
+
+        def feed() -> Response:
+            s = searcher()
+            result = s.search(
+                params.get("q", ""), filters_from(params),
+                limit=min(_int(params.get("limit"), "limit") or 50, 200), expand=_expand(params),
+                base_url=site_url() or str(request.base_url),
+            )  # fmt: skip
+            for h in result["hits"]:
+                h["date"] = s.documents[h["id"]]["date"]
+            saved = urlencode(sorted(params.multi_items()))
+            xml = search_feed(result, saved, str(request.base_url))
+            return Response(xml, media_type="application/atom+xml; charset=utf-8")
+
+        return _answer(feed)
+
+    async def api_health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def backend(request: Request) -> Response:
+        # The search page asks for this file first: a static host has no such file, and the
+        # page then searches with the static index, sending nothing to /api.
+        return JSONResponse({"api": True, "search": "/api/search", "verify": "/api/verify",
+                             "feed": "/api/feed"})  # fmt: skip
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return error(404, f"no such endpoint: {request.url.path}")
+        page = out / "site" / "404.html"
+        if page.exists():
+            return Response(page.read_bytes(), status_code=404, media_type="text/html")
+        return Response("Not found", status_code=404)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("error serving %s", request.url.path)
+        return error(500, "internal error")
+
+    async def api_unknown(request: Request) -> Response:
+        return error(404, f"no such endpoint: {request.url.path}")
+
+    routes = [
+        Route("/search-backend.json", backend),
+        Route("/api/search", api_search),
+        Route("/api/verify", api_verify),
+        Route("/api/feed", api_feed),
+        Route("/api/health", api_health),
+        Route("/api/{rest:path}", api_unknown),
+        Mount("/", app=StaticFiles(directory=str(out / "site"), html=True, check_dir=False)),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
+
+
+def serve(out: Path, host: str, port: int) -> None:
+    """Serve until interrupted."""
+    import uvicorn
+
+    if not (out / "site" / "index.html").exists():
+        raise ArchiveError(out, "no built site here: run `evidence build` first")
+    print(f"Serving the archive on http://{host}:{port}/ (search API: /api/search)")  # noqa: T201
+    uvicorn.run(make_app(out), host=host, port=port, log_level="warning")

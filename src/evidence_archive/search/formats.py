@@ -1,0 +1,82 @@
+"""A search result as text, JSON, CSV or Markdown, each hit with its citation."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import unicodedata
+from typing import Any
+
+from evidence_archive.dates import human_date
+
+
+def escape_html(text: str) -> str:
+    """Text as HTML (the highlight of a hit with no marked words)."""
+    return html.escape(text, quote=False)
+
+
+def citation(f: dict[str, Any], base_url: str = "") -> str:
+    """'Ofsted (2007) Title, para. 27. Published 14 August 2007. <url>'."""
+    year = (f.get("date") or "")[:4] or "n.d."
+    where = f", para. {f['paragraph']}" if f.get("paragraph") else (
+        f", section '{f['section']}'" if f.get("section") else "")  # fmt: skip
+    published = f" Published {human_date(f['published'])}." if f.get("published") else ""
+    return f"{f['publisher']} ({year}) {f['title']}{where}.{published} {base_url}{f['url']}"
+
+
+def _terminal_safe(text: str) -> str:
+    """Control characters from a report are shown, never obeyed by the terminal."""
+    return "".join(
+        f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t" else c
+        for c in text
+    )
+
+
+def format_text(result: dict[str, Any]) -> str:
+    """A readable list, the matching words marked with [[ ]]; control characters made visible."""
+    lines = [f"{result['total']} hits for {result['query']!r}"]
+    if result["all_words"] < result["total"]:
+        lines[0] += f" ({result['all_words']} with every word, ranked first)"
+    for h in result["hits"]:
+        marked = re.sub(
+            r"<mark[^>]*>|</mark>",
+            lambda m: "]]" if m.group(0) == "</mark>" else "[[",
+            h["highlight"],
+        )
+        import html
+
+        lines += ["", f"{h['rank']}. {h['title']} — {h['section']}"
+                  + (f", para. {h['paragraph']}" if h["paragraph"] else ""),
+                  f"   {html.unescape(marked)}", f"   {h['citation']}"]  # fmt: skip
+    return _terminal_safe("\n".join(lines)) + "\n"
+
+
+def format_json(result: dict[str, Any]) -> str:
+    """The hits as a JSON list (the contract of HIT_FIELDS)."""
+    return json.dumps(result["hits"], indent=1, ensure_ascii=False) + "\n"
+
+
+def format_csv(result: dict[str, Any]) -> str:
+    """Quote and citation per row, for evidence packs."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["rank", "quote", "citation", "authority", "title", "published", "paragraph", "url"])
+    for h in result["hits"]:
+        w.writerow([h["rank"], h["text"], h["citation"], h["authority"], h["title"],
+                    h["published"] or "", h["paragraph"] or "", h["url"]])  # fmt: skip
+    return buf.getvalue()
+
+
+def format_md(result: dict[str, Any]) -> str:
+    """Quotes as Markdown block quotes, each with its citation."""
+    out = []
+    for h in result["hits"]:
+        quote = re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", h["text"])
+        out += [f"> {quote}", ">", f"> — {h['citation']}", ""]
+    return "\n".join(out) + ("\n" if out else "")
+
+
+FORMATS = {"text": format_text, "json": format_json, "csv": format_csv, "md": format_md}

@@ -1,0 +1,377 @@
+"""Evidence search over the paragraph index (Whoosh): queries, expansion, filters, ranking,
+facets and highlights, answering in the shape of search.contract.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as q
+from whoosh.highlight import HtmlFormatter, WholeFragmenter, highlight
+from whoosh.qparser import AndGroup, QueryParser
+from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
+from whoosh.scoring import BM25F
+
+from evidence_archive.errors import QueryError
+from evidence_archive.index.analysis import DOCUMENT_FIELDS
+from evidence_archive.index.engine import DocumentSet, Engine, union
+from evidence_archive.search import synonyms
+from evidence_archive.search.contract import HIT_FIELDS, Filters, check_query, plain_words
+from evidence_archive.search.formats import citation, escape_html
+
+#: BM25F with milder length normalisation: a whole paragraph should not lose to a short heading.
+WEIGHTING = BM25F(B=0.4, K1=1.2)
+
+
+class Searcher:
+    """A search over one index folder; reopens the index when the folder is swapped."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._ix: Any = None
+        self.abbreviations: dict[str, list[str]] = {}
+        self._open()
+
+    def _current_stamp(self) -> tuple[int, int]:
+        st = (self.index_dir / "archive.json").stat()
+        return (st.st_ino, st.st_mtime_ns)
+
+    def _open(self) -> None:
+        if not (self.index_dir / "archive.json").exists():
+            raise QueryError(self.index_dir, "no index here: run `evidence build` first")
+        stamp = self._current_stamp()
+        ix = whoosh_index.open_dir(str(self.index_dir))
+        meta = json.loads((self.index_dir / "archive.json").read_text())
+        old = getattr(self, "_searcher", None)
+        self._ix, self._stamp = ix, stamp
+        self.schema = ix.schema  # read once: Index.schema reads the table of contents again
+        # One engine for the life of this index: opening readers is slow, and the engine keeps
+        # the postings it has read. A Whoosh searcher is opened only when asked for.
+        self._searcher: Any = None
+        old_engine = getattr(self, "engine", None)
+        self.engine = Engine(ix, B=WEIGHTING.B, K1=WEIGHTING.K1)
+        self._filters: dict[tuple[Any, ...], Any] = {}
+        self.abbreviations = meta["abbreviations"]
+        self.documents: dict[str, dict[str, Any]] = meta["documents"]
+        self._titles: dict[str, list[str]] | None = None
+        self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
+        if old is not None:
+            old.close()
+        if old_engine is not None:
+            old_engine.close()
+
+    def index(self) -> Any:
+        """The open index, reopened if a new one has been swapped in since."""
+        try:
+            fresh = self._current_stamp() != self._stamp
+        except FileNotFoundError:
+            fresh = False  # mid-swap: keep the open one (its files stay readable)
+        if fresh:
+            with self._lock:
+                try:
+                    if self._current_stamp() != self._stamp:
+                        self._open()
+                except (FileNotFoundError, OSError):
+                    pass
+        return self._ix
+
+    # --- queries -------------------------------------------------------------------------
+
+    def parse(self, text: str, expand: bool = True) -> Any:
+        """Parse a query: words (all must appear), "phrases", AND/OR/NOT, prefix*, field:value."""
+        text = check_query(text)
+        if expand:
+            text = synonyms.expand(text)
+        field_name = "content" if expand else "exact"
+        self.index()
+        # Words must all appear (as staff expect of evidence search); OR says otherwise.
+        parser = QueryParser(field_name, self.schema, group=AndGroup)
+        parser.remove_plugin_class(WildcardPlugin)
+        parser.remove_plugin_class(FieldsPlugin)
+        # Fields first, so that 'title:insp*' is a prefix of the title, not of 'title:insp'.
+        parser.add_plugin(FieldsPlugin(remove_unknown=False))
+        parser.add_plugin(PrefixPlugin())
+        # 'grades:overall:inadequate' holds a colon: quote the value so it stays one term.
+        text = re.sub(r"\bgrades:([\w-]+:[\w-]+)", r"grades:'\1'", text)
+        try:
+            parsed = parser.parse(text)
+        except Exception as err:  # noqa: BLE001 - whoosh raises many kinds; all mean bad query
+            raise QueryError(None, f"cannot read the query: {err}") from err
+        if parsed is q.NullQuery or isinstance(parsed, type(q.NullQuery)):
+            raise QueryError(None, "the query has no words that can be searched for")
+        parsed = self._documents_level(parsed)
+        return self._expand(parsed, field_name, text) if expand else parsed
+
+    # --- fields of the document (title, council, year, grades): answered from its table ------
+
+    def _documents_level(self, node: Any) -> Any:
+        """Replace each query on a document field by the documents that satisfy it."""
+        if getattr(node, "fieldname", None) in DOCUMENT_FIELDS:
+            return DocumentSet(self._matching_documents(node))
+        if isinstance(node, q.CompoundQuery):
+            return node.__class__([self._documents_level(s) for s in node.subqueries],
+                                  boost=node.boost)  # fmt: skip
+        if isinstance(node, q.Not):
+            return q.Not(self._documents_level(node.query))
+        return node
+
+    def _title_terms(self) -> dict[str, list[str]]:
+        if self._titles is None:
+            analyzer = self.schema["title"].analyzer
+            self._titles = {
+                d: [t.text for t in analyzer(rec["title"])] for d, rec in self.documents.items()
+            }
+        return self._titles
+
+    def _matching_documents(self, node: Any) -> set[str]:
+        """The ids of the documents whose field satisfies one query node."""
+        name = node.fieldname
+        docs = self.documents
+        if name == "title":
+            titles = self._title_terms()
+            if isinstance(node, q.Phrase):
+                words = list(node.words)
+                return {d for d, t in titles.items() if _contains_run(t, words)}
+            if isinstance(node, q.Prefix):
+                return {d for d, t in titles.items() if any(w.startswith(node.text) for w in t)}
+            return {d for d, t in titles.items() if str(node.text) in t}
+        if name == "year":
+            if isinstance(node, q.NumericRange):
+                lo, hi = node.start, node.end
+                return {d for d, r in docs.items() if (lo is None or r["year"] >= lo)
+                        and (hi is None or r["year"] <= hi)}  # fmt: skip
+            year = _year(node, self.schema["year"])
+            return {d for d, r in docs.items() if r["year"] == year}
+        texts = getattr(node, "words", None) or [getattr(node, "text", "")]
+        value = " ".join(str(t) for t in texts).lower()
+        if name == "grades":
+            if isinstance(node, q.Prefix):
+                return {d for d, r in docs.items() if any(g.startswith(value) for g in r["grades"])}
+            return {d for d, r in docs.items() if value in r["grades"]}
+        if name == "region":
+            from evidence_archive.registry import region_key
+
+            value = region_key(value)
+        if isinstance(node, q.Prefix):
+            return {d for d, r in docs.items() if str(r[name]).startswith(value)}
+        return {d for d, r in docs.items() if str(r[name]) == value}
+
+    def _long_forms(self, field_name: str) -> dict[tuple[str, ...], list[str]]:
+        """Long forms, as the field analyses them, -> their abbreviations (once per index)."""
+        if field_name not in self._long:
+            table: dict[tuple[str, ...], list[str]] = {}
+            for abbr, longs in sorted(self.abbreviations.items()):
+                for long in longs:
+                    p = self._phrase(long, field_name)
+                    if isinstance(p, q.Phrase):
+                        table.setdefault(tuple(p.words), []).append(abbr)
+            self._long[field_name] = table
+        return self._long[field_name]
+
+    def _phrase(self, words: str, field_name: str) -> Any:
+        self.index()
+        analyzer = self.schema[field_name].analyzer
+        terms = [t.text for t in analyzer(words)]
+        if not terms:
+            return None
+        return q.Term(field_name, terms[0]) if len(terms) == 1 else q.Phrase(field_name, terms)
+
+    def _expand(self, node: Any, field_name: str, text: str) -> Any:
+        """Abbreviations match their long forms and the long forms match the abbreviation."""
+        if isinstance(node, q.Term) and node.fieldname == field_name:
+            # The word as typed: the term itself is already stemmed ('CAMHS' -> 'camh').
+            start, end = getattr(node, "startchar", None), getattr(node, "endchar", None)
+            raw = text[start:end] if start is not None and end is not None else str(node.text)
+            alts = [node]
+            for long in self.abbreviations.get(raw.lower(), []):
+                p = self._phrase(long, field_name)
+                if p is not None:
+                    alts.append(p)
+            return q.Or(alts, boost=node.boost) if len(alts) > 1 else node
+        if isinstance(node, q.Phrase) and node.fieldname == field_name:
+            abbrs = self._long_forms(field_name).get(tuple(node.words), [])
+            alts = [node, *(q.Term(field_name, a, boost=node.boost) for a in abbrs)]
+            return q.Or(alts, boost=node.boost) if len(alts) > 1 else node
+        if isinstance(node, q.CompoundQuery):
+            return node.__class__(
+                [self._expand(s, field_name, text) for s in node.subqueries], boost=node.boost
+            )  # fmt: skip
+        if isinstance(node, q.Not):
+            return q.Not(self._expand(node.query, field_name, text))
+        return node
+
+    def _allowed(self, f: Filters) -> np.ndarray | None:
+        """The entries a filter lets through (sorted entry numbers), once per index and filter."""
+        key = (tuple(f.authority), f.region, f.kind, f.framework, f.year_from, f.year_to,
+               tuple(f.grade))  # fmt: skip
+        if not any(v is not None and v != () for v in key):
+            return None
+        if key not in self._filters:
+            if len(self._filters) > 256:
+                self._filters.clear()
+            self._filters[key] = self.engine.entries_of(sorted(self._filter(f)))
+        result: np.ndarray = self._filters[key]
+        return result
+
+    def _filter(self, f: Filters) -> set[str]:
+        """The ids of the documents a filter lets through."""
+        from evidence_archive.registry import region_key
+
+        return {
+            d
+            for d, r in self.documents.items()
+            if (not f.authority or r["authority"] in f.authority)
+            and (not f.region or r["region"] == region_key(f.region))
+            and (not f.kind or r["kind"] == f.kind)
+            and (not f.framework or r["framework"] == f.framework)
+            and (f.year_from is None or r["year"] >= f.year_from)
+            and (f.year_to is None or r["year"] <= f.year_to)
+            and all(g.lower().replace(" ", "-") in r["grades"] for g in f.grade)
+        }
+
+    def search(
+        self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
+        facets: bool = False, base_url: str = "",
+    ) -> dict[str, Any]:  # fmt: skip
+        """Run a query; return {'query', 'total', 'hits'[, 'facets']}, hits best first."""
+        if not 1 <= limit <= 500:
+            raise QueryError(None, "limit must be between 1 and 500")
+        query = self.parse(text, expand)
+        self.index()
+        with self._lock:
+            engine = self.engine
+            within = self._allowed(filters or Filters())
+        docs, scores = engine.evaluate(query, within)
+        all_words = total = len(docs)
+        found = [(int(d), float(sc)) for d, sc in engine.top(docs, scores, limit)]
+        if len(found) < limit and plain_words(text) and isinstance(query, q.And):
+            # Fewer paragraphs hold every word than were asked for: fill up with the
+            # paragraphs that hold most of them, ranked after (most words first, then score).
+            more, total = self._fill_up(engine, query, within, docs, limit - len(found))
+            found += more
+        field_name = "content" if expand else "exact"
+        hits = [
+            self._hit(engine, query, d, sc, n, field_name, base_url)
+            for n, (d, sc) in enumerate(found, start=1)
+        ]
+        out: dict[str, Any] = {
+            "query": text,
+            "total": total,
+            "all_words": all_words,
+            "hits": hits,
+        }
+        if facets:
+            if total > all_words:
+                docs = self._any_word(engine, query, within)[0]
+            out["facets"] = self._facets(engine, docs)
+        return out
+
+    def _any_word(
+        self, engine: Engine, query: Any, within: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Entries holding any part of an AND query: (entries, words held, summed scores)."""
+        docs, held, scores = union([engine.evaluate(sub, within) for sub in query.subqueries])
+        return docs, held.astype(np.float64), scores * query.boost
+
+    def _fill_up(
+        self, engine: Engine, query: Any, within: np.ndarray | None, have: np.ndarray, n: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        docs, words, scores = self._any_word(engine, query, within)
+        fresh = np.ones(len(docs), dtype=bool)
+        fresh[np.searchsorted(docs, have)] = False  # every all-words entry is among docs
+        best = engine.top(docs[fresh], scores[fresh], n, words[fresh])
+        return best, len(docs)
+
+    def _facets(self, engine: Engine, docs: np.ndarray) -> dict[str, dict[str, int]]:
+        counts: dict[str, Counter[str]] = {
+            "authority": Counter(),
+            "kind": Counter(),
+            "year": Counter(),
+        }
+        per_doc = np.bincount(engine.doc_of[docs], minlength=len(engine.doc_ids))
+        for i in np.flatnonzero(per_doc):
+            rec = self.documents[engine.doc_ids[i]]
+            n = int(per_doc[i])
+            counts["authority"][rec["authority"]] += n
+            counts["kind"][rec["kind"]] += n
+            counts["year"][str(rec["year"])] += n
+        return {k: dict(sorted(v.items())) for k, v in counts.items()}
+
+    def whoosh_searcher(self) -> Any:
+        """A Whoosh searcher of the open index (reopened when a new index is swapped in)."""
+        ix = self.index()
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = ix.searcher(weighting=WEIGHTING)
+            return self._searcher
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of an index entry."""
+        fields: dict[str, Any] = self.engine.reader.stored_fields(docnum)
+        return fields
+
+    def hit_fields(self, stored: dict[str, Any], base_url: str = "") -> dict[str, Any]:
+        """Where an index entry comes from: document, section, paragraph, URL, text, citation."""
+        f = {**self.documents[stored["doc_id"]], **stored}
+        f["url"] = f"{f['url']}#{f['anchor']}"
+        return {
+            "id": stored["doc_id"],
+            "source_file": f["source_file"],
+            "authority": f["authority"],
+            "title": f["title"],
+            "published": f.get("published") or None,
+            "date": f.get("date") or None,
+            "section": f["section"],
+            "paragraph": f.get("paragraph"),
+            "anchor": f["anchor"],
+            "url": base_url.rstrip("/") + f["url"],
+            "text": stored["verbatim"],
+            "citation": citation(f, base_url.rstrip("/")),
+        }
+
+    def _hit(
+        self, engine: Engine, query: Any, docnum: int, score: float, rank: int, field_name: str,
+        base_url: str,
+    ) -> dict[str, Any]:  # fmt: skip
+        fields = self.hit_fields(self.stored(docnum), base_url)
+        words = {
+            self.schema[f].from_bytes(t)
+            for f, t in engine.terms_in(query, docnum)
+            if f == field_name
+        }
+        analyzer = self.schema[field_name].analyzer
+        marked = highlight(
+            fields["text"], words, analyzer, WholeFragmenter(charlimit=None),
+            HtmlFormatter(tagname="mark", between=""), top=1,
+        )  # fmt: skip
+        hit = {"rank": rank, "score": round(score, 4), **fields}
+        hit["highlight"] = marked or escape_html(fields["text"])
+        return {k: hit[k] for k in HIT_FIELDS}
+
+
+def _contains_run(words: list[str], run: list[str]) -> bool:
+    n = len(run)
+    return any(words[i : i + n] == run for i in range(len(words) - n + 1))
+
+
+def _year(node: Any, field: Any) -> int | None:
+    """The year a 'year:2016' query node names (the parser encodes numbers as sortable bytes)."""
+    value = node.text
+    try:
+        return int(field.from_bytes(value) if isinstance(value, bytes) else value)
+    except (TypeError, ValueError):
+        return None
+
+
+def open_searcher(index_dir: Path) -> Searcher:
+    """A Searcher over an index folder, or QueryError naming it."""
+    return Searcher(Path(index_dir))

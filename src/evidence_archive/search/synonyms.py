@@ -1,0 +1,94 @@
+"""Era synonyms: terms that changed between frameworks match each other in a search.
+
+The table is `data/synonyms.txt`, one group per line, written for people to read and extend.
+A query is rewritten before it is parsed: each term of a group, typed as words or as an exact
+"phrase", becomes `((term as typed) OR "term 2"^0.5 OR ...)`, so stemming and spelling still
+apply to each, the typed words keep their meaning, and they rank first.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from evidence_archive.errors import ArchiveError
+
+#: The weight of a group's other terms against the term as typed: a search for "children in
+#: care" finds "looked after children" too, but ranks the words the reader typed first.
+OTHER_TERMS = 0.5
+
+
+@lru_cache(maxsize=1)
+def groups() -> tuple[tuple[str, ...], ...]:
+    """The synonym groups, in the table's order (each group's terms as written)."""
+    text = resources.files("evidence_archive").joinpath("data/synonyms.txt").read_text("utf-8")
+    return parse_table(text, "data/synonyms.txt")
+
+
+def parse_table(text: str, name: str) -> tuple[tuple[str, ...], ...]:
+    """Groups from the table's text; a malformed line is an error naming the line."""
+    out = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        terms = tuple(t.strip() for t in line.split("|"))
+        if len(terms) < 2 or not all(terms):
+            raise ArchiveError(f"{name}:{n}", "a group needs two or more terms separated by ' | '")
+        for t in terms:
+            key = _key(t)
+            if key in seen:
+                raise ArchiveError(f"{name}:{n}", f"'{t}' is already in a group (line {seen[key]})")
+            seen[key] = n
+        out.append(terms)
+    return tuple(out)
+
+
+def _key(term: str) -> str:
+    return " ".join(re.findall(r"[\w/]+", term.lower()))
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    lookup = {_key(t): g for g in groups() for t in g}
+    # Longest first; a term is whole words, not preceded by a field name or inside a word.
+    alts = sorted(lookup, key=lambda k: (-len(k), k))
+    words = [r"[\s\-]+".join(re.escape(w) for w in re.split(r"\s+", k)) for k in alts]
+    body = "|".join(words)
+    pattern = re.compile(rf'"(?:{body})"|(?<![\w:/"*-])(?:{body})(?![\w/*:-])', re.IGNORECASE)
+    return pattern, lookup
+
+
+def expand(text: str) -> str:
+    """The query with every era term replaced by its whole group, OR-ed."""
+    pattern, lookup = _pattern()
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        if _inside_phrase(text, m.start()) and not m.group().startswith('"'):
+            continue  # a term inside a longer "exact phrase" stays as typed
+        typed = _key(m.group().strip('"'))
+        group = lookup[typed]
+        out.append(text[pos : m.start()])
+        # The term as typed keeps its meaning (loose words stay loose words, a "phrase" stays a
+        # phrase); the group's other terms are added as phrases, ranked below it.
+        terms = [
+            (f"({m.group()})" if " " in m.group() else m.group()) if _key(t) == typed
+            else _term(t, OTHER_TERMS)
+            for t in group
+        ]  # fmt: skip
+        out.append("(" + " OR ".join(terms) + ")")
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _term(term: str, boost: float) -> str:
+    quoted = f'"{term}"' if " " in term or "/" in term else term
+    return quoted if boost == 1.0 else f"{quoted}^{boost}"
+
+
+def _inside_phrase(text: str, at: int) -> bool:
+    """True when position `at` is inside a "quoted phrase"."""
+    return text.count('"', 0, at) % 2 == 1

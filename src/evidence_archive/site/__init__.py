@@ -1,0 +1,1 @@
+"""Stage 6b, site: generated pages (reports, councils, national), feeds, static search, MkDocs."""

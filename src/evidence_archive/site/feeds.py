@@ -1,0 +1,138 @@
+"""Atom feeds: new documents on the site (all, per council, per region) and any saved search.
+
+Made with feedgen (a maintained Atom/RSS writer) rather than by hand, so escaping and the
+required elements are the library's job. Feeds are deterministic: every date comes from the
+documents (the feed's `updated` is its newest entry's), never from the clock, so the same corpus
+gives byte-identical feeds. Ids are URNs that do not depend on where the site is hosted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+
+from evidence_archive.frameworks import KINDS
+from evidence_archive.model import Document, doc_date
+from evidence_archive.registry import load_registry
+
+URN = "urn:evidence-archive"
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def when(date: str) -> dt.datetime:
+    """A document date (ISO, day, month or year precision) as a UTC datetime."""
+    parts = [int(p) for p in str(date or "").split("-") if p.isdigit()]
+    if not parts:
+        return EPOCH
+    year, month, day = (parts + [1, 1])[:3]
+    return dt.datetime(year, month, day, tzinfo=dt.UTC)
+
+
+def newest_first(docs: Iterable[Document]) -> list[Document]:
+    """Documents by date, newest first (then by id, for a stable order)."""
+    return sorted(docs, key=lambda d: (doc_date(d), d.id), reverse=True)
+
+
+def _feed(feed_id: str, title: str, subtitle: str, self_href: str, alternate: str) -> Any:
+    fg = FeedGenerator()
+    fg.id(feed_id)
+    fg.title(title)
+    fg.subtitle(subtitle)
+    fg.link(href=self_href, rel="self", type="application/atom+xml")
+    fg.link(href=alternate, rel="alternate", type="text/html")
+    fg.author({"name": "Inspection Evidence Archive"})
+    fg.language("en-GB")
+    return fg
+
+
+def documents_feed(docs: list[Document], key: str, title: str, root: str = "../") -> str:
+    """An Atom feed of documents, newest first. key names the feed ('all', 'authority/havering',
+    'region/london'); root is the site root relative to the feed's folder."""
+    reg = load_registry()
+    ordered = newest_first(docs)
+    fg = _feed(
+        f"{URN}:feed:{key}", title,
+        "New children's services inspection reports and plans in the Inspection Evidence Archive",
+        f"{root}feeds/{key}.xml", root,
+    )  # fmt: skip
+    fg.updated(when(doc_date(ordered[0])) if ordered else EPOCH)
+    for doc in ordered:
+        m = doc.meta
+        auth = reg.get(str(m["authority"]))
+        e = fg.add_entry(order="append")
+        e.id(f"{URN}:document:{doc.id}")
+        e.title(str(m["title"]))
+        e.link(href=f"{root}reports/{m['authority']}/{doc.id}/", rel="alternate")
+        e.updated(when(doc_date(doc)))
+        if m.get("published"):
+            e.published(when(str(m["published"])))
+        grades = "; ".join(f"{j.label}: {j.grade}" for j in doc.judgements)
+        e.summary(
+            f"{KINDS[str(m['kind'])]}, {auth.name if auth else 'England'}, "
+            f"{doc_date(doc) or 'undated'}." + (f" Judgements: {grades}." if grades else "")
+        )
+        e.author({"name": str(m["publisher"])})
+    return str(fg.atom_str(pretty=True).decode("utf-8"))
+
+
+def site_feeds(docs: list[Document]) -> dict[str, str]:
+    """Every feed of the site: path under the site -> Atom XML. Links are absolute when the
+    site's address is set (urls.site_url), else relative to each feed."""
+    from evidence_archive.registry import region_key
+    from evidence_archive.urls import site_url
+
+    base = site_url()
+    reg = load_registry()
+    out = {
+        "feeds/all.xml": documents_feed(
+            docs,
+            "all",
+            "Inspection Evidence Archive: new documents",
+            **({"root": base} if base else {}),
+        )
+    }
+    by_auth: dict[str, list[Document]] = {}
+    by_region: dict[str, tuple[str, list[Document]]] = {}
+    for d in docs:
+        slug = str(d.meta["authority"])
+        by_auth.setdefault(slug, []).append(d)
+        auth = reg.get(slug)
+        if auth is not None:
+            by_region.setdefault(region_key(auth.region), (auth.region, []))[1].append(d)
+    for slug, group in sorted(by_auth.items()):
+        auth = reg.get(slug)
+        name = auth.name if auth else "England (national documents)"
+        out[f"feeds/authority/{slug}.xml"] = documents_feed(
+            group, f"authority/{slug}", f"{name}: new documents", root=base or "../../"
+        )
+    for key, (name, group) in sorted(by_region.items()):
+        out[f"feeds/region/{key}.xml"] = documents_feed(
+            group, f"region/{key}", f"{name}: new documents", root=base or "../../"
+        )
+    return out
+
+
+def search_feed(result: dict[str, Any], query_string: str, base_url: str) -> str:
+    """An Atom feed of a saved search: its paragraphs, newest document first."""
+    hits = sorted(result["hits"], key=lambda h: (h.get("date") or "", -h["rank"]), reverse=True)
+    base = base_url.rstrip("/")
+    fg = _feed(
+        f"{URN}:search:{query_string}", f"Evidence search: {result['query']}",
+        "Paragraphs of children's services inspection reports matching a saved search, newest "
+        "document first", f"{base}/api/feed?{query_string}",
+        f"{base}/search/?{query_string.replace('q=', 'terms=', 1)}",
+    )  # fmt: skip
+    fg.updated(max((when(h.get("date") or "") for h in hits), default=EPOCH))
+    for h in hits:
+        e = fg.add_entry(order="append")
+        e.id(f"{URN}:paragraph:{h['id']}#{h['anchor']}")
+        where = f", para. {h['paragraph']}" if h.get("paragraph") else f": {h['section']}"
+        e.title(f"{h['title']}{where}")
+        e.link(href=h["url"], rel="alternate")
+        e.updated(when(h.get("date") or ""))
+        e.content(h["text"], type="text")
+        e.summary(h["citation"])
+    return str(fg.atom_str(pretty=True).decode("utf-8"))

@@ -1,0 +1,30 @@
+"""Escaping for the site's pages: every text from a report or the registry goes through esc or
+md_text before it reaches a page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from evidence_archive.frameworks import (
+    common_scale,
+)
+
+
+def esc(text: object) -> str:
+    """Escape text for HTML (and so for Markdown inside HTML blocks)."""
+    return html.escape(str(text), quote=True)
+
+
+def md_text(text: str) -> str:
+    """Escape text for a Markdown table cell or paragraph."""
+    s = esc(text)
+    return re.sub(r"([\\`*_\[\]{}|#])", r"\\\1", s)
+
+
+def grade_html(grade: str, score: int | None = None) -> str:
+    """A grade as a word with a colour class; the word is always there, never colour alone."""
+    scale = common_scale(grade)
+    number = f" ({score})" if score is not None else ""
+    return f'<span class="grade grade-{scale or 0}">{esc(grade.capitalize())}{number}</span>'

@@ -1,0 +1,220 @@
+"""Run MkDocs over the generated pages: a clean build or, when only some reports changed, a dirty
+build that renders only those (the rest copied from the previous site).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidence_archive.build.cache import Built
+from evidence_archive.site.pages import generated_pages
+from evidence_archive.site.reports import load_moved
+from evidence_archive.site.static_search import BUNDLE, index_site
+
+ROOT = Path(__file__).resolve().parents[3]
+"""The project folder: mkdocs.yml, docs/ and hooks/."""
+
+
+def site_key() -> str:
+    """A digest of everything but the corpus that a site page depends on: the package code and
+    libraries (build.code_version), mkdocs.yml, docs/ and hooks/."""
+    from evidence_archive.build.cache import code_version
+
+    root = ROOT
+    h = hashlib.sha256(code_version().encode())
+    paths = [root / "mkdocs.yml", *sorted((root / "docs").rglob("*")),
+             *sorted((root / "hooks").rglob("*.py"))]  # fmt: skip
+    for path in paths:
+        if path.is_file():
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class _QuietDirty(logging.Filter):
+    """MkDocs warns that a dirty build may leave navigation stale. Here only report pages are
+    skipped, and a report page depends on nothing but its own Markdown (not in the nav, no
+    previous/next links), so the warning does not apply; tests compare with a clean build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+@dataclass
+class Generation:
+    """One site build, as the MkDocs hook works from it: the documents, every file the build adds
+    to the site (made once), and what MkDocs reports back. The hook holds one of these and
+    nothing else, so the hook stays a few lines and page generation stays in the package."""
+
+    built: list[Built]
+    files: dict[str, str]
+    """Every generated file, docs path -> text: pages, then open data, then feeds."""
+    pages: frozenset[str]
+    """The generated pages and feeds (not the open data), whose digests the manifest keeps."""
+    unchanged: set[str] = field(default_factory=set)
+    """Report pages whose Markdown is the same as in the previous site, which a dirty build
+    copies instead of rendering."""
+    order: list[str] = field(default_factory=list)
+    """The URLs of the documentation pages in the order MkDocs builds them (set by the hook),
+    to complete the site search index of a dirty build in a clean build's order."""
+    search_work: Path | None = None
+    """Where the static search's section files are kept between builds; None for a temporary
+    folder."""
+
+    @classmethod
+    def make(cls, built: list[Built], roots: list[Path]) -> Generation:
+        from evidence_archive.opendata.tables import open_data
+        from evidence_archive.site.feeds import site_feeds
+
+        pages = generated_pages(built, load_moved(roots, built))
+        feeds = site_feeds([b.doc for b in built])
+        files = {**pages, **open_data(built), **feeds}
+        return cls(built, files, frozenset(pages) | frozenset(feeds))
+
+    def digests(self) -> dict[str, str]:
+        return {
+            path: hashlib.sha256(self.files[path].encode("utf-8")).hexdigest()[:20]
+            for path in sorted(self.pages)
+        }
+
+    # --- what the hook calls ------------------------------------------------------------------
+
+    def add_files(self, files: Any, config: Any) -> Any:
+        """MkDocs on_files: add every generated file (the unchanged reports as unmodified)."""
+        from mkdocs.structure.files import File
+
+        # In an incremental (dirty) build MkDocs skips pages older than their output; the pages
+        # of docs/ are always rendered again, so that the site's search index holds them.
+        for f in files.documentation_pages():
+            f.is_modified = _modified
+        for path, content in self.files.items():
+            made = File.generated(config, path, content=content)
+            if path in self.unchanged:
+                made.is_modified = _unmodified  # type: ignore[method-assign]
+            files.append(made)
+        return files
+
+    def record_order(self, files: Any) -> None:
+        """MkDocs on_nav: the pages in build order (as pages name themselves: home is '')."""
+        self.order[:] = [f.page.url if f.page else f.url for f in files.documentation_pages()]
+
+    def index_static_search(self, site_dir: Path) -> None:
+        """MkDocs on_post_build: the static search index of the reports, in the site."""
+        index_site(site_dir, [b.doc for b in self.built], self.search_work)
+
+
+def _modified() -> bool:
+    return True
+
+
+def _unmodified() -> bool:
+    return False
+
+
+ACTIVE: Generation | None = None
+"""The Generation of the `evidence build` running MkDocs now (set by build_site); None when
+MkDocs runs on its own (`mkdocs serve`), and the hook then makes one from the corpus."""
+
+
+def generation_for(config: Any) -> Generation:
+    """The Generation a MkDocs run works from: evidence build's, or one made from the corpus
+    folders that mkdocs.yml names (`extra.corpus_dirs`, default corpus/)."""
+    if ACTIVE is not None:
+        return ACTIVE
+    from evidence_archive.build.parsing import parse_corpus
+
+    roots = corpus_roots(config)
+    return Generation.make(parse_corpus(roots), roots)
+
+
+def corpus_roots(config: Any) -> list[Path]:
+    base = Path(config.config_file_path).parent
+    return [base / d for d in (config.extra.get("corpus_dirs") or ["corpus"])]
+
+
+def build_site(
+    out: Path,
+    built: list[Built],
+    roots: list[Path],
+    previous: tuple[Path | None, dict[str, Any] | None] | None = None,
+    search_work: Path | None = None,
+) -> dict[str, Any]:
+    """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
+    manifest (site key and a digest of each generated page's Markdown).
+
+    previous is the last build's site folder and manifest: when the site key is the same, that
+    site is copied and MkDocs renders only the report pages whose Markdown changed (its 'dirty'
+    build), plus every other page (councils, comparisons, the search index), which depend on many
+    documents and are quick to make."""
+    global ACTIVE
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    gen = Generation.make(built, roots)
+    gen.search_work = search_work
+    digests = gen.digests()
+    manifest = {"key": site_key(), "pages": digests}
+    site_dir = out / "site"
+    old_dir, old = previous or (None, None)
+    dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == manifest["key"])
+    if dirty and old_dir is not None and old is not None:
+        # The static search index is written again after MkDocs: not worth copying.
+        shutil.copytree(old_dir, site_dir, symlinks=True,
+                        ignore=shutil.ignore_patterns(BUNDLE))  # fmt: skip
+        before: dict[str, str] = old["pages"]
+        # A generated page depends on its Markdown alone (the navigation names only the pages
+        # of docs/), so one whose Markdown is unchanged is the same page as before.
+        gen.unchanged = {p for p, d in digests.items() if p.endswith(".md") and before.get(p) == d}
+        for gone in sorted(set(before) - set(digests)):  # pages no document calls for now
+            if gone.endswith(".md"):
+                shutil.rmtree(site_dir / gone.removesuffix(".md"), ignore_errors=True)
+            else:
+                (site_dir / gone).unlink(missing_ok=True)
+    quiet = _QuietDirty()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+    ACTIVE = gen
+    try:
+        config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+        config["extra"]["corpus_dirs"] = [str(r.resolve()) for r in roots]
+        mkdocs_build(config, dirty=dirty)
+        if dirty and old_dir is not None:
+            index = Path("search") / "search_index.json"
+            merge_search_index(site_dir / index, old_dir / index, gen.order,
+                               {_page_url(p) for p in gen.unchanged})  # fmt: skip
+    finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
+        ACTIVE = None
+    return manifest
+
+
+def _page_url(docs_path: str) -> str:
+    """The URL MkDocs gives a page (directory URLs): 'authorities/x.md' -> 'authorities/x/'."""
+    stem = docs_path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def merge_search_index(new: Path, old: Path, order: list[str], kept: set[str]) -> None:
+    """Complete the site search index of a dirty build: MkDocs wrote entries only for the pages
+    it rendered; the pages it kept from the previous site get their previous entries back, all
+    in the order of a clean build (the order of the pages), written as Material writes it."""
+    fresh = json.loads(new.read_text(encoding="utf-8"))
+    before = json.loads(old.read_text(encoding="utf-8"))
+
+    def by_page(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for e in entries:
+            out[str(e["location"]).split("#")[0]].append(e)
+        return out
+
+    now, then = by_page(fresh["docs"]), by_page(before["docs"])
+    docs = [e for url in order for e in (then if url in kept else now).get(url, [])]
+    data = {"config": fresh["config"], "docs": docs}
+    new.write_bytes(json.dumps(data, separators=(",", ":"), default=str).encode("utf-8"))
