@@ -431,7 +431,7 @@ def test_extraction_gives_the_committed_text_for_a_sample_of_pdfs() -> None:
 
 def test_council_headline_and_matrix_agree_with_the_newest_report_for_every_council() -> None:
     from evidence_archive.build.parsing import parse_corpus
-    from evidence_archive.model import doc_date
+    from evidence_archive.dates import doc_date
     from evidence_archive.opendata.national import group_by_authority
     from evidence_archive.site.pages import generated_pages
     from evidence_archive.site.reports import overall_judgement

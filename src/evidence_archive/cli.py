@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evidence_archive import __version__
-from evidence_archive.errors import ArchiveError
+from evidence_archive.errors import ArchiveError, WorkerFailure
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_OUT = Path("build")
@@ -148,15 +148,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     searcher = open_searcher(args.index)
     result = searcher.search(
         args.query,
-        Filters(
-            authority=args.authority or [],
-            region=args.region,
-            kind=args.kind,
-            framework=args.framework,
-            year_from=args.year_from,
-            year_to=args.year_to,
-            grade=args.grade or [],
-        ),
+        Filters.from_mapping(
+            {
+                "authority": args.authority or [],
+                "region": args.region,
+                "kind": args.kind,
+                "framework": args.framework,
+                "from": args.year_from,
+                "to": args.year_to,
+                "grade": args.grade or [],
+            }
+        ),  # fmt: skip
         limit=args.limit,
         expand=not args.exact,
         base_url=_base_url(args),
@@ -372,6 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1
+    except WorkerFailure as err:
+        # A fault of the program, not of the input: say so, with where and the traceback.
+        print(f"error: {err} (a bug in evidence, not bad input)", file=sys.stderr)
+        print(err.trace.rstrip(), file=sys.stderr)
+        return 70
     except KeyboardInterrupt:
         return 130
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from evidence_archive.model import Document, doc_date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evidence_archive.model import Document
 
 _MONTHS = "January February March April May June July August September October November December"
 
@@ -23,3 +26,10 @@ def human_date(iso: object) -> str:
 def citation_year(doc: Document) -> str:
     """The year a citation names."""
     return doc_date(doc)[:4] or "n.d."
+
+
+def doc_date(doc: Document) -> str:
+    """The date a document is placed at: published, else end of inspection, else plan start.
+    One rule for the site, the feeds and the static search."""
+    m = doc.meta
+    return str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")

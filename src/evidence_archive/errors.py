@@ -8,6 +8,9 @@ from pathlib import Path
 class ArchiveError(Exception):
     """Bad input that the archive knows about: report it, do not retry."""
 
+    status = 500
+    """The HTTP status the API answers with when this reaches it."""
+
     def __init__(self, path: str | Path | None, problem: str) -> None:
         self.path = str(path) if path is not None else None
         self.problem = problem
@@ -33,6 +36,14 @@ class PdfError(ArchiveError):
 class QueryError(ArchiveError):
     """A search query cannot be understood."""
 
+    status = 400
+
+
+class IndexUnavailable(ArchiveError):
+    """There is no search index, or it cannot be read: build it (the API answers 503)."""
+
+    status = 503
+
 
 class BuildErrors(ArchiveError):
     """Several documents failed; nothing was published."""
@@ -43,3 +54,24 @@ class BuildErrors(ArchiveError):
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         return (type(self), (self.errors,))
+
+
+class WorkerFailure(Exception):
+    """An unexpected error (a bug, not bad input) while one document was processed, in a worker
+    process or not: names the document and keeps the original traceback. Not an ArchiveError:
+    the command reports it as a fault of the program, with the traceback, never as bad input."""
+
+    def __init__(self, path: str | Path, trace: str) -> None:
+        self.path = str(path)
+        self.trace = trace
+        super().__init__(f"{self.path}: unexpected error while processing this document")
+
+    @classmethod
+    def here(cls, path: str | Path) -> WorkerFailure:
+        """The failure being handled now (call inside `except`), with its traceback."""
+        import traceback
+
+        return cls(path, traceback.format_exc())
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.path, self.trace))

@@ -123,10 +123,3 @@ class Document:
     def numbered(self) -> list[Block]:
         """The numbered paragraphs in order."""
         return [b for b in self.blocks() if b.number is not None]
-
-
-def doc_date(doc: Document) -> str:
-    """The date a document is placed at: published, else end of inspection, else plan start.
-    One rule for the site, the feeds and the static search."""
-    m = doc.meta
-    return str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")

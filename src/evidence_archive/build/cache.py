@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidence_archive.corpus.store import CorpusEntry
+from evidence_archive.files import write_atomic
 from evidence_archive.model import Document
 
 
@@ -97,9 +97,9 @@ class Cache:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.folder / f"{key}.pickle")
+        write_atomic(
+            self.folder / f"{key}.pickle", pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL)
+        )
 
     def prune(self, keep: set[str]) -> None:
         """Remove the entries no document of the last build used."""
@@ -126,6 +126,7 @@ class Cache:
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("metadata-*.meta"):
             old.unlink(missing_ok=True)
-        tmp = self.folder / f".metadata.{os.getpid()}.tmp"
-        tmp.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(self.folder / f"metadata-{code}.meta")
+        write_atomic(
+            self.folder / f"metadata-{code}.meta",
+            pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL),
+        )

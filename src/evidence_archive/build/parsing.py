@@ -9,7 +9,7 @@ from pathlib import Path
 from evidence_archive.build import cache as build_cache  # code_version looked up at call time
 from evidence_archive.build.cache import Built, Cache, Stats, document_key
 from evidence_archive.corpus.store import CorpusEntry, load_corpus
-from evidence_archive.errors import ArchiveError, BuildErrors
+from evidence_archive.errors import ArchiveError, BuildErrors, WorkerFailure
 from evidence_archive.model import Document
 from evidence_archive.parse.abbreviations import document_abbreviations
 from evidence_archive.parse.document import parse
@@ -17,11 +17,19 @@ from evidence_archive.render.markdown import front_matter, page_markdown, render
 
 
 def parse_entry(entry: CorpusEntry) -> Built | ArchiveError:
-    """Parse and render one corpus document (in a worker process, when there are several)."""
+    """Parse and render one corpus document (in a worker process, when there are several).
+    Bad input comes back as a plain ArchiveError (one per document, all reported); a bug is
+    raised as a WorkerFailure that names the document and keeps the traceback."""
     try:
-        doc = parse(entry.read_text(), entry.meta)
+        return _parse_and_render(entry)
     except ArchiveError as err:
         return ArchiveError(err.path, err.problem)  # plain, so that it pickles
+    except Exception as err:
+        raise WorkerFailure.here(entry.text_path) from err
+
+
+def _parse_and_render(entry: CorpusEntry) -> Built:
+    doc = parse(entry.read_text(), entry.meta)
     page = f"pages/{doc.meta['authority']}/{doc.id}.md"
     body = render_body(doc)
     front = front_matter(doc, body)

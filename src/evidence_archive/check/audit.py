@@ -25,6 +25,7 @@ from typing import TextIO
 
 from evidence_archive.check.fidelity import Fidelity, compare
 from evidence_archive.corpus.store import CorpusEntry
+from evidence_archive.errors import ArchiveError, WorkerFailure
 from evidence_archive.frameworks import AREAS, FRAMEWORK_YEARS, variant_for
 from evidence_archive.model import Document
 from evidence_archive.parse.document import parse
@@ -119,11 +120,17 @@ def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
 
 def _check(job: tuple[CorpusEntry, bool, bool]) -> tuple[Fidelity | None, list[Finding], str]:
     entry, fidelity, audit = job
-    text = entry.read_text()
-    doc = parse(text, entry.meta)
-    f = compare(text, doc, render(doc)) if fidelity else None
+    try:
+        text = entry.read_text()
+        doc = parse(text, entry.meta)
+        f = compare(text, doc, render(doc)) if fidelity else None
+        findings = audit_document(entry, doc) if audit else []
+    except ArchiveError:
+        raise
+    except Exception as err:  # a bug, not bad input: keep the traceback, name the document
+        raise WorkerFailure.here(entry.text_path) from err
     variant = variant_for(entry.meta)
-    return f, (audit_document(entry, doc) if audit else []), variant.key if variant else "none?"
+    return f, findings, variant.key if variant else "none?"
 
 
 def check_corpus(

@@ -20,7 +20,6 @@ keeps working; the site answers old ids by sending the reader to the new place.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence_archive.errors import ArchiveError, CorpusError
+from evidence_archive.files import write_atomic
 from evidence_archive.model import Document
 
 LEDGER_SUFFIX = ".ids"
@@ -293,19 +293,13 @@ def update(
         path = ledger_path(text_path)
         text = ledger_text(doc)
         if not path.exists() or path.read_text("utf-8") != text:
-            _write(path, text)
+            write_atomic(path, text)
             written.append(doc_id)
     if added:
         merged = {**redirects, **added}
         body = "".join(f"{k}\t{v}\n" for k, v in sorted(merged.items()))
-        _write(root / REDIRECTS, _REDIRECTS_HEADER + body)
+        write_atomic(root / REDIRECTS, _REDIRECTS_HEADER + body)
     return Update(tuple(written), added)
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(path)
 
 
 def site_redirects(

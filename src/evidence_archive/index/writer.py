@@ -16,6 +16,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
+from evidence_archive import urls
 from evidence_archive.frameworks import areas_not_given, common_scale
 from evidence_archive.index.analysis import ParagraphSchema
 from evidence_archive.model import Block, Document
@@ -82,7 +83,7 @@ def grade_keywords(doc: Document) -> str:
 
 def page_url(doc: Document) -> str:
     """The site URL of a document's page, relative to the site root."""
-    return f"/reports/{doc.meta['authority']}/{doc.id}/"
+    return "/" + urls.url_of(doc)
 
 
 def document_record(doc: Document, reg: Any) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +32,8 @@ from evidence_archive.corpus.store import (
     scan,
     sources_text,
 )
-from evidence_archive.errors import ArchiveError, BuildErrors, PdfError
+from evidence_archive.errors import ArchiveError, BuildErrors, PdfError, WorkerFailure
+from evidence_archive.files import write_atomic
 from evidence_archive.frameworks import AREAS, KINDS, variant_for, variant_of
 from evidence_archive.ingest.detect import Detected, detect
 from evidence_archive.ingest.pdf import Extracted, extract
@@ -237,12 +237,6 @@ def _describe(p: Planned, out: TextIO) -> None:
         out.write(f"  WARNING     {w}\n")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 #: Refusal reasons for the summary, from the start of the problem each PdfError states.
 _REASONS = (
     ("is already in the corpus", "already in the corpus"),
@@ -285,11 +279,7 @@ def _plan_job(
     except ArchiveError as err:
         return err
     except Exception as err:  # a bug, not bad input: keep the traceback, name the file
-        import traceback
-
-        raise RuntimeError(
-            f"{job[0]}: unexpected error while ingesting\n{traceback.format_exc()}"
-        ) from err
+        raise WorkerFailure.here(job[0]) from err
 
 
 def _progress(total: int, enabled: bool):  # type: ignore[no-untyped-def]
@@ -431,12 +421,12 @@ def ingest(
         folder = corpus / str(p.meta["authority"])
         folder.mkdir(parents=True, exist_ok=True)
         text_path = folder / f"{p.meta['id']}.txt"
-        _write_atomic(text_path, p.text.encode("utf-8"))
-        _write_atomic(folder / f"{p.meta['id']}.yml", dump_meta(p.meta).encode("utf-8"))
+        write_atomic(text_path, p.text.encode("utf-8"))
+        write_atomic(folder / f"{p.meta['id']}.yml", dump_meta(p.meta).encode("utf-8"))
         if p.replaces or ledger_path(text_path).exists():
             docs[str(p.meta["id"])] = (p.doc, text_path)  # ids may move: ids.update sees to it
         else:
-            _write_atomic(ledger_path(text_path), p.ledger.encode("utf-8"))  # a new document
+            write_atomic(ledger_path(text_path), p.ledger.encode("utf-8"))  # a new document
         if p.replaces and p.replaces != p.meta["id"]:
             renamed[p.replaces] = str(p.meta["id"])
             old = by_id[p.replaces]
@@ -446,6 +436,6 @@ def ingest(
             known[str(p.meta["source_pdf_sha256"])] = str(p.meta["id"])
     if docs or renamed:
         update(docs, corpus, renamed=renamed, complete=False)
-    _write_atomic(corpus / SOURCES, sources_text(known).encode("utf-8"))
+    write_atomic(corpus / SOURCES, sources_text(known).encode("utf-8"))
     outcome.written = True
     return outcome

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from evidence_archive.build.cache import Built
+from evidence_archive.dates import doc_date
 from evidence_archive.frameworks import (
     COMMON_SCALE,
     COMPARED_AREAS,
     areas_not_given,
     common_scale,
 )
-from evidence_archive.model import Document, doc_date
+from evidence_archive.model import Document
 from evidence_archive.registry import load_registry
 
 #: The judgement areas compared on the national matrix, in column order.

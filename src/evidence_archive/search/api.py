@@ -20,8 +20,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from evidence_archive.errors import ArchiveError, QueryError
-from evidence_archive.search.contract import Filters
+from evidence_archive.errors import ArchiveError
+from evidence_archive.search.contract import Filters, whole_number
 from evidence_archive.search.searcher import Searcher
 from evidence_archive.urls import site_url
 
@@ -33,41 +33,28 @@ def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
 
 
-def _int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError as err:
-        raise QueryError(None, f"{name} must be a whole number, not {value!r}") from err
-
-
 def _expand(params: Any) -> bool:
     """Stemming, abbreviations and synonyms, unless the request asks for exact words."""
     return params.get("exact", "") not in ("1", "true", "yes")
 
 
 def _answer(make: Callable[[], Response]) -> Response:
-    """The response, or the API's error for a bad request (400) or a missing index (503)."""
+    """The response, or the API's error: the status the error carries (a bad query 400, no
+    readable index 503), its message naming no file of the server."""
     try:
         return make()
-    except QueryError as err:
-        return error(400, err.problem)
     except ArchiveError as err:
-        return error(503, str(err))
+        return error(err.status, err.problem)
+
+
+def _limit(params: Any, default: int, most: int | None = None) -> int:
+    limit = whole_number(params.get("limit"), "limit") or default
+    return limit if most is None else min(limit, most)
 
 
 def filters_from(params: Any) -> Filters:
-    """Filters from query parameters (authority may repeat)."""
-    return Filters(
-        authority=[a for a in params.getlist("authority") if a],
-        region=params.get("region") or None,
-        kind=params.get("kind") or None,
-        framework=params.get("framework") or None,
-        year_from=_int(params.get("from"), "from"),
-        year_to=_int(params.get("to"), "to"),
-        grade=[g for g in params.getlist("grade") if g],
-    )
+    """Filters from query parameters (authority and grade may repeat)."""
+    return Filters.from_params(params.getlist)
 
 
 def make_app(out: Path) -> Starlette:
@@ -84,7 +71,7 @@ def make_app(out: Path) -> Starlette:
         params = request.query_params
         return _answer(lambda: JSONResponse(searcher().search(
             params.get("q", ""), filters_from(params),
-            limit=_int(params.get("limit"), "limit") or 20, expand=_expand(params), facets=True,
+            limit=_limit(params, 20), expand=_expand(params), facets=True,
             base_url=site_url() or str(request.base_url),
         )))  # fmt: skip
 
@@ -107,7 +94,7 @@ def make_app(out: Path) -> Starlette:
             s = searcher()
             result = s.search(
                 params.get("q", ""), filters_from(params),
-                limit=min(_int(params.get("limit"), "limit") or 50, 200), expand=_expand(params),
+                limit=_limit(params, 50, 200), expand=_expand(params),
                 base_url=site_url() or str(request.base_url),
             )  # fmt: skip
             for h in result["hits"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,17 +47,45 @@ class Filters:
     """Judgement filters 'area:grade': 'overall:inadequate', 'help-and-protection:1', 'any:good'."""
 
     @classmethod
-    def from_mapping(cls, m: dict[str, Any]) -> Filters:
-        """Filters from a mapping with the API's parameter names (authority, from, to, ...)."""
+    def from_params(cls, values: Callable[[str], Sequence[Any]]) -> Filters:
+        """Filters from parameters by their API names, however they arrive (the API's query
+        string, the CLI's options, a mapping): values(name) gives every value of one name.
+        authority and grade may repeat; of the others the last value counts; from and to must
+        be whole numbers."""
+
+        def last(name: str) -> Any:
+            given = values(name)
+            return (given[-1] if given else None) or None
+
         return cls(
-            authority=list(m.get("authority", [])),
-            region=m.get("region"),
-            kind=m.get("kind"),
-            framework=m.get("framework"),
-            year_from=m.get("from"),
-            year_to=m.get("to"),
-            grade=list(m.get("grade", [])),
+            authority=[str(a) for a in values("authority") if a],
+            region=last("region"),
+            kind=last("kind"),
+            framework=last("framework"),
+            year_from=whole_number(last("from"), "from"),
+            year_to=whole_number(last("to"), "to"),
+            grade=[str(g) for g in values("grade") if g],
         )
+
+    @classmethod
+    def from_mapping(cls, m: Mapping[str, Any]) -> Filters:
+        """Filters from a mapping with the API's parameter names (a value or a list of them)."""
+
+        def values(name: str) -> Sequence[Any]:
+            v = m.get(name)
+            return v if isinstance(v, list | tuple) else [] if v is None else [v]
+
+        return cls.from_params(values)
+
+
+def whole_number(value: Any, name: str) -> int | None:
+    """A parameter that must be a whole number (None when not given)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError as err:
+        raise QueryError(None, f"{name} must be a whole number, not {value!r}") from err
 
 
 def check_query(text: str) -> str:

@@ -19,7 +19,7 @@ from whoosh.qparser import AndGroup, QueryParser
 from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
-from evidence_archive.errors import QueryError
+from evidence_archive.errors import IndexUnavailable, QueryError
 from evidence_archive.index.analysis import DOCUMENT_FIELDS
 from evidence_archive.index.engine import DocumentSet, Engine, union
 from evidence_archive.search import synonyms
@@ -47,10 +47,15 @@ class Searcher:
 
     def _open(self) -> None:
         if not (self.index_dir / "archive.json").exists():
-            raise QueryError(self.index_dir, "no index here: run `evidence build` first")
-        stamp = self._current_stamp()
-        ix = whoosh_index.open_dir(str(self.index_dir))
-        meta = json.loads((self.index_dir / "archive.json").read_text())
+            raise IndexUnavailable(self.index_dir, "no index here: run `evidence build` first")
+        try:
+            stamp = self._current_stamp()
+            ix = whoosh_index.open_dir(str(self.index_dir))
+            meta = json.loads((self.index_dir / "archive.json").read_text())
+        except Exception as err:  # noqa: BLE001 - a damaged index fails in many ways
+            raise IndexUnavailable(
+                self.index_dir, f"the index cannot be read ({type(err).__name__}): build it again"
+            ) from err
         old = getattr(self, "_searcher", None)
         self._ix, self._stamp = ix, stamp
         self.schema = ix.schema  # read once: Index.schema reads the table of contents again

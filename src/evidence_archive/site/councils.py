@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from evidence_archive import urls
 from evidence_archive.build.cache import Built
-from evidence_archive.dates import human_date
+from evidence_archive.dates import doc_date, human_date
 from evidence_archive.frameworks import (
     COMMON_SCALE,
     FRAMEWORKS,
@@ -18,7 +19,7 @@ from evidence_archive.frameworks import (
     common_scale,
     variant_for,
 )
-from evidence_archive.model import Document, Judgement, doc_date
+from evidence_archive.model import Document, Judgement
 from evidence_archive.registry import Authority, load_registry
 from evidence_archive.site.html import esc, grade_html, md_text
 from evidence_archive.site.reports import overall_judgement
@@ -138,7 +139,7 @@ def headline(a: Authority, docs: list[Document], newest_in_archive: str) -> list
     else:
         j = overall_judgement(latest)
         fw = FRAMEWORKS[str(latest.meta["framework"])].name.split(" (")[0]
-        link = f"../reports/{a.slug}/{latest.id}.md"
+        link = "../" + urls.report_doc(a.slug, latest.id)
         if j is not None:
             grade = grade_html(j.grade, j.score)
         else:
@@ -193,8 +194,8 @@ def authority_page(
         from evidence_archive.registry import region_key
 
         out += ["", f"Follow new documents: [Atom feed for {md_text(a.name)}]"
-                f"(../feeds/authority/{a.slug}.xml), [Atom feed for {md_text(a.region)}]"
-                f"(../feeds/region/{region_key(a.region)}.xml)."]  # fmt: skip
+                f"(../{urls.council_feed(a.slug)}), [Atom feed for {md_text(a.region)}]"
+                f"(../{urls.region_feed(region_key(a.region))})."]  # fmt: skip
     out += ["", "## Documents", ""]
     if not docs:
         out.append(
@@ -204,7 +205,7 @@ def authority_page(
         out += ["| Date | Document | Framework | Overall |", "| --- | --- | --- | --- |"]
     for d in docs:
         j = overall_judgement(d)
-        link = f"[{md_text(str(d.meta['title']))}](../reports/{a.slug}/{d.id}.md)"
+        link = f"[{md_text(str(d.meta['title']))}](../{urls.report_doc(a.slug, d.id)})"
         reason = areas_not_given(d.meta).get("overall")
         grade = (
             grade_html(j.grade, j.score) if j else md_text(reason.capitalize()) if reason else "—"
@@ -275,7 +276,7 @@ def authority_page(
                 snippet = mtn.text if len(mtn.text) < 160 else mtn.text[:157] + "…"
                 out.append(
                     f"- [{md_text(str(mtn.doc.meta['title']))} — {md_text(mtn.section)}]"
-                    f"(../reports/{mtn.doc.meta['authority']}/{mtn.doc.id}.md#{mtn.anchor}): "
+                    f"(../{urls.doc_of(mtn.doc)}#{mtn.anchor}): "
                     f"{md_text(snippet)}"
                 )
             if len(places) > MENTIONS_PER_DOCUMENT:
@@ -283,7 +284,7 @@ def authority_page(
                 d = places[0].doc
                 out.append(
                     f"- … and {more} more place{'s' if more > 1 else ''} in "
-                    f"[{md_text(str(d.meta['title']))}](../reports/{d.meta['authority']}/{d.id}.md)"
+                    f"[{md_text(str(d.meta['title']))}](../{urls.doc_of(d)})"
                 )
     return "\n".join(out) + "\n"
 
@@ -313,7 +314,7 @@ def authorities_index(by_auth: dict[str, list[Document]], named: set[str] | None
     for region in sorted(by_region):
         feed = (
             [f"[Atom feed of new documents in {md_text(region)}]"
-             f"(../feeds/region/{region_key(region)}.xml)", ""]
+             f"(../{urls.region_feed(region_key(region))})", ""]
             if region_key(region) in held else []
         )  # fmt: skip
         out += [

@@ -14,8 +14,10 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from evidence_archive import urls
+from evidence_archive.dates import doc_date
 from evidence_archive.frameworks import KINDS
-from evidence_archive.model import Document, doc_date
+from evidence_archive.model import Document
 from evidence_archive.registry import load_registry
 
 URN = "urn:evidence-archive"
@@ -56,7 +58,7 @@ def documents_feed(docs: list[Document], key: str, title: str, root: str = "../"
     fg = _feed(
         f"{URN}:feed:{key}", title,
         "New children's services inspection reports and plans in the Inspection Evidence Archive",
-        f"{root}feeds/{key}.xml", root,
+        root + urls.feed(key), root,
     )  # fmt: skip
     fg.updated(when(doc_date(ordered[0])) if ordered else EPOCH)
     for doc in ordered:
@@ -65,7 +67,7 @@ def documents_feed(docs: list[Document], key: str, title: str, root: str = "../"
         e = fg.add_entry(order="append")
         e.id(f"{URN}:document:{doc.id}")
         e.title(str(m["title"]))
-        e.link(href=f"{root}reports/{m['authority']}/{doc.id}/", rel="alternate")
+        e.link(href=root + urls.report_url(str(m["authority"]), doc.id), rel="alternate")
         e.updated(when(doc_date(doc)))
         if m.get("published"):
             e.published(when(str(m["published"])))
@@ -87,7 +89,7 @@ def site_feeds(docs: list[Document]) -> dict[str, str]:
     base = site_url()
     reg = load_registry()
     out = {
-        "feeds/all.xml": documents_feed(
+        urls.feed("all"): documents_feed(
             docs,
             "all",
             "Inspection Evidence Archive: new documents",
@@ -105,11 +107,11 @@ def site_feeds(docs: list[Document]) -> dict[str, str]:
     for slug, group in sorted(by_auth.items()):
         auth = reg.get(slug)
         name = auth.name if auth else "England (national documents)"
-        out[f"feeds/authority/{slug}.xml"] = documents_feed(
+        out[urls.council_feed(slug)] = documents_feed(
             group, f"authority/{slug}", f"{name}: new documents", root=base or "../../"
         )
     for key, (name, group) in sorted(by_region.items()):
-        out[f"feeds/region/{key}.xml"] = documents_feed(
+        out[urls.region_feed(key)] = documents_feed(
             group, f"region/{key}", f"{name}: new documents", root=base or "../../"
         )
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evidence_archive import urls
 from evidence_archive.build.cache import Built
 from evidence_archive.site.pages import generated_pages
 from evidence_archive.site.reports import load_moved
@@ -186,19 +187,11 @@ def build_site(
         if dirty and old_dir is not None:
             index = Path("search") / "search_index.json"
             merge_search_index(site_dir / index, old_dir / index, gen.order,
-                               {_page_url(p) for p in gen.unchanged})  # fmt: skip
+                               {urls.page_url(p) for p in gen.unchanged})  # fmt: skip
     finally:
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         ACTIVE = None
     return manifest
-
-
-def _page_url(docs_path: str) -> str:
-    """The URL MkDocs gives a page (directory URLs): 'authorities/x.md' -> 'authorities/x/'."""
-    stem = docs_path.removesuffix(".md")
-    if stem == "index":
-        return ""
-    return stem.removesuffix("/index") + "/"
 
 
 def merge_search_index(new: Path, old: Path, order: list[str], kept: set[str]) -> None:

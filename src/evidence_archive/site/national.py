@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+from evidence_archive import urls
 from evidence_archive.frameworks import (
     AREAS,
     COMMON_SCALE,
@@ -107,8 +108,9 @@ def comparison_page(by_auth: dict[str, list[Document]]) -> str:
         h = histories[a.slug]
         cells = "".join(_cell(h[k][-1] if h.get(k) else None) for k in MATRIX_AREAS)
         out.append(
-            f'<tr data-slug="{esc(a.slug)}"><th scope="row"><a href="../authorities/'
-            f'{esc(a.slug)}/">{esc(a.name)}</a></th><td>{esc(a.region)}</td>{cells}</tr>'
+            f'<tr data-slug="{esc(a.slug)}"><th scope="row">'
+            f'<a href="../{esc(urls.council_url(a.slug))}">{esc(a.name)}</a></th>'
+            f"<td>{esc(a.region)}</td>{cells}</tr>"
         )
     out += ["</tbody></table></div>", ""]
     # Every step of every council's history, for "as at" (grades are the archive's own words).

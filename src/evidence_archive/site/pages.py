@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from evidence_archive import urls
 from evidence_archive.build.cache import Built
-from evidence_archive.dates import human_date
-from evidence_archive.model import doc_date
+from evidence_archive.dates import doc_date, human_date
 from evidence_archive.opendata.national import group_by_authority
 from evidence_archive.registry import load_registry
 from evidence_archive.site.councils import authorities_index, authority_page, mentions
 from evidence_archive.site.html import md_text
 from evidence_archive.site.national import comparison_page, grades_page
-from evidence_archive.site.reports import Moved, moved_page, report_page, report_path
+from evidence_archive.site.reports import Moved, moved_page, report_page
 
 
 def generated_pages(built: list[Built], moved: Moved | None = None) -> dict[str, str]:
@@ -18,27 +18,27 @@ def generated_pages(built: list[Built], moved: Moved | None = None) -> dict[str,
     reg = load_registry()
     by_auth = group_by_authority(built)
     named = mentions(built)
-    pages = {report_path(b.doc): report_page(b, moved) for b in built}
+    pages = {urls.doc_of(b.doc): report_page(b, moved) for b in built}
     for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
-        pages[f"reports/{council}/{old_id}.md"] = moved_page(old_id, target, moved)  # type: ignore[arg-type]
+        pages[urls.report_doc(council, old_id)] = moved_page(old_id, target, moved)  # type: ignore[arg-type]
     # A page for every council with documents, or named in another document.
     newest = max((doc_date(b.doc) for b in built), default="")
     for slug in sorted(set(by_auth) | set(named)):
         a = reg.get(slug)
         if a is not None:
             docs = by_auth.get(slug, [])
-            pages[f"authorities/{slug}.md"] = authority_page(
+            pages[urls.council_doc(slug)] = authority_page(
                 a, docs, by_auth, named.get(slug, []), newest
             )
-    pages["authorities/index.md"] = authorities_index(by_auth, set(named))
-    pages["comparison.md"] = comparison_page(by_auth)
-    pages["grades.md"] = grades_page()
+    pages[urls.COUNCILS_DOC] = authorities_index(by_auth, set(named))
+    pages[urls.COMPARISON_DOC] = comparison_page(by_auth)
+    pages[urls.GRADES_DOC] = grades_page()
     national = by_auth.get("england", [])
     lines = ["# National documents", ""]
     lines += [
-        f"- [{md_text(str(d.meta['title']))}](reports/england/{d.id}.md) "
+        f"- [{md_text(str(d.meta['title']))}]({urls.report_doc('england', d.id)}) "
         f"({md_text(human_date(doc_date(d)))})"
         for d in sorted(national, key=doc_date)
     ]
-    pages["national.md"] = "\n".join(lines) + "\n"
+    pages[urls.NATIONAL_DOC] = "\n".join(lines) + "\n"
     return pages

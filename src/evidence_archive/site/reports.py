@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evidence_archive import urls
 from evidence_archive.build.cache import Built
 from evidence_archive.dates import citation_year, human_date
 from evidence_archive.frameworks import (
@@ -21,11 +22,6 @@ from evidence_archive.frameworks import (
 from evidence_archive.model import Document, Judgement
 from evidence_archive.registry import load_registry
 from evidence_archive.site.html import esc, grade_html, md_text
-
-
-def report_path(doc: Document) -> str:
-    """Docs path of a report page."""
-    return f"reports/{doc.meta['authority']}/{doc.id}.md"
 
 
 def overall_judgement(doc: Document) -> Judgement | None:
@@ -52,11 +48,11 @@ class Moved:
 def moved_url(target: str, moved: Moved, here: str = "") -> str:
     """A new id as a URL relative to a report page (reports/<council>/<id>/)."""
     if target.startswith("authority:"):
-        return f"../../../authorities/{target.removeprefix('authority:')}/"
+        return "../../../" + urls.council_url(target.removeprefix("authority:"))
     doc, _, anchor = target.partition("#")
     if doc == here:
         return f"#{anchor}"
-    page = f"../../{moved.authorities.get(doc, '')}/{doc}/"
+    page = urls.report_from_report(moved.authorities.get(doc, ""), doc)
     return page + (f"#{anchor}" if anchor else "")
 
 
@@ -157,7 +153,7 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
         rows.append(
             (
                 "Authority",
-                f'<a href="../../../authorities/{esc(auth.slug)}/">{esc(auth.name)}</a>'
+                f'<a href="../../../{esc(urls.council_url(auth.slug))}">{esc(auth.name)}</a>'
                 f" (LA code {esc(auth.la_code)}, {esc(auth.region)})",
             )
         )

@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence_archive import urls
+from evidence_archive.dates import doc_date
 from evidence_archive.errors import ArchiveError
 from evidence_archive.frameworks import (
     COMMON_SCALE,
@@ -40,7 +42,7 @@ from evidence_archive.frameworks import (
     areas_not_given,
     common_scale,
 )
-from evidence_archive.model import Document, doc_date
+from evidence_archive.model import Document
 from evidence_archive.proc import die_with_parent
 from evidence_archive.registry import load_registry
 
@@ -92,7 +94,7 @@ def filters(doc: Document) -> dict[str, list[str]]:
 
 def report_url(doc: Document) -> str:
     """The report page's address, relative to the site's root."""
-    return f"reports/{doc.meta['authority']}/{doc.id}/"
+    return urls.url_of(doc)
 
 
 def pagefind_data(doc: Document, extra: dict[str, str] | None = None) -> str:
