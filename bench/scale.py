@@ -28,6 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from evidence_archive.dates import doc_date  # noqa: E402
 from evidence_archive.index.writer import entries  # noqa: E402
 from evidence_archive.registry import load_registry  # noqa: E402
 from evidence_archive.search.contract import Filters  # noqa: E402
@@ -102,10 +103,10 @@ def fts_latency(corpus: Path, db_path: Path, runs: int) -> dict[str, float]:
         b = cache.get(document_key(e, code))
         assert b is not None, "the build's cache should hold every document"
         m = b.doc.meta
-        date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+        date = doc_date(b.doc)
         db.executemany(
             "INSERT INTO p VALUES (?,?,?,?,?,?)",
-            [(x.pid, b.doc.id, m["authority"], m["kind"], int(date[:4] or 0), x.text)
+            [(x.pid, b.doc.id, m.authority, m.kind, int(date[:4] or 0), x.text)
              for x in entries(b.doc)],
         )  # fmt: skip
     db.commit()

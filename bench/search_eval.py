@@ -23,6 +23,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from evidence_archive.dates import doc_date
 from evidence_archive.index.writer import entries
 from evidence_archive.pipeline import build
 from evidence_archive.search.api import make_app
@@ -56,11 +57,11 @@ def fts_table(built: list, path: Path) -> sqlite3.Connection:
     )
     for b in built:
         m = b.doc.meta
-        date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+        date = doc_date(b.doc)
         for e in entries(b.doc):
             db.execute(
                 "INSERT INTO p VALUES (?,?,?,?,?,?)",
-                (e.pid, b.doc.id, m["authority"], m["kind"], int(date[:4] or 0), e.text),
+                (e.pid, b.doc.id, m.authority, m.kind, int(date[:4] or 0), e.text),
             )
     db.commit()
     return db

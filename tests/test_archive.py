@@ -246,7 +246,9 @@ def test_numeric_publication_date() -> None:
 
 # ---- judgements: the forms that were lost -------------------------------------------------
 
-SIF_META = {"id": "x", "framework": "sif", "kind": "single-inspection", "title": "t"}
+SIF_META = {"id": "x", "framework": "sif", "kind": "single-inspection", "title": "t",
+            "source_file": "x.txt", "sha256": "0" * 64, "authority": "havering",
+            "publisher": "Ofsted", "published": None, "licence": None}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -443,7 +445,7 @@ def test_council_headline_and_matrix_agree_with_the_newest_report_for_every_coun
     for slug, docs in group_by_authority(built).items():
         if slug == "england":
             continue
-        graded = [d for d in docs if d.judgements and d.meta["kind"] not in ("plan",)]
+        graded = [d for d in docs if d.judgements and d.meta.kind not in ("plan",)]
         newest = max(graded, key=lambda d: (doc_date(d), d.id))
         overall = overall_judgement(newest)
         page = pages[f"authorities/{slug}.md"]

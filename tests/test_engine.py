@@ -139,7 +139,7 @@ def test_positions_are_read_as_whoosh_reads_them(searcher: Searcher) -> None:
     every posting of common and rare words (one, several and far positions)."""
     from whoosh.formats import Positions
 
-    from evidence_archive.index.engine import decode_positions
+    from evidence_archive.index.whoosh_internals import decode_positions
 
     fmt = Positions()
     reader = searcher.engine.reader

@@ -19,7 +19,8 @@ from evidence_archive.search.searcher import Searcher
 from .conftest import SEED_CORPUS
 
 META = {"id": "fuzz-doc", "title": "Fuzz", "authority": "hampshire", "kind": "other",
-        "framework": "jar-2007", "publisher": "Ofsted", "source_file": "fuzz.txt"}  # fmt: skip
+        "framework": "jar-2007", "publisher": "Ofsted", "source_file": "fuzz.txt",
+        "sha256": "0" * 64, "published": None, "licence": None}  # fmt: skip
 SEED_LINES = [
     line
     for p in sorted(SEED_CORPUS.rglob("*.txt"))

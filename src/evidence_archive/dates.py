@@ -32,4 +32,4 @@ def doc_date(doc: Document) -> str:
     """The date a document is placed at: published, else end of inspection, else plan start.
     One rule for the site, the feeds and the static search."""
     m = doc.meta
-    return str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+    return str(m.published or m.inspection_end or m.plan_start or "")

@@ -6,9 +6,12 @@ lives here, one table per framework, so that a new framework is a new table, not
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evidence_archive.model import Metadata
+
 from dataclasses import dataclass, field
-from typing import Any
 
 #: Kinds of corpus document.
 KINDS: dict[str, str] = {
@@ -366,18 +369,18 @@ COMPARED_AREAS = (
 )
 
 
-def variant_for(meta: Mapping[str, Any]) -> Variant | None:
+def variant_for(meta: Metadata) -> Variant | None:
     """The variant of a corpus document, from its metadata."""
     return variant_of(
-        str(meta["framework"]),
-        str(meta["kind"]),
-        str(meta.get("title") or ""),
-        meta.get("inspection_start"),
-        meta.get("inspection_type"),
+        meta.framework,
+        meta.kind,
+        meta.title or "",
+        meta.inspection_start,
+        meta.inspection_type,
     )
 
 
-def areas_not_given(meta: Mapping[str, Any]) -> dict[str, str]:
+def areas_not_given(meta: Metadata) -> dict[str, str]:
     """Compared areas a report does not give under its framework, with the reason; {} for
     documents that are not graded inspections of that kind (plans, overviews, joint area
     reviews, whose areas vary)."""

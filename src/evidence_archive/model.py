@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,74 @@ class Dropped:
 
 
 @dataclass(frozen=True)
+class Metadata:
+    """A document's metadata, typed: one attribute per field of the corpus schema
+    (corpus.store.SCHEMA documents each; tests/test_corpus.py checks the two agree). Dates are
+    ISO strings at the precision printed; a field the metadata file does not give is None."""
+
+    id: str
+    source_file: str
+    sha256: str
+    title: str
+    authority: str
+    kind: str
+    framework: str
+    publisher: str
+    published: str | None
+    licence: str | None
+    inspection_type: str | None = None
+    inspection_start: str | None = None
+    inspection_end: str | None = None
+    plan_start: int | None = None
+    plan_end: int | None = None
+    reference: str | None = None
+    source_url: str | None = None
+    dates_note: str | None = None
+    listing_date: str | None = None
+    listing_urn: str | None = None
+    audit_notes: tuple[str, ...] = ()
+    source_pdf_sha256: str | None = None
+    pages: int | None = None
+    extraction: str | None = None
+
+    @classmethod
+    def from_mapping(cls, m: Mapping[str, Any]) -> Metadata:
+        """From a validated metadata mapping (corpus.store.load_corpus)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in m.items() if k in known}
+        values["audit_notes"] = tuple(values.get("audit_notes") or ())
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields a metadata file gives, in the schema's order: the required ones always,
+        the others when set (the mapping from_mapping was made from)."""
+        out: dict[str, Any] = {}
+        for name in FIELD_ORDER:
+            value = getattr(self, name)
+            if name in REQUIRED or (value is not None and value != ()):
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+#: The order of the schema's fields (corpus.store.SCHEMA), for metadata files and front matter.
+FIELD_ORDER = (
+    "id", "source_file", "sha256", "title", "authority", "kind", "framework", "inspection_type",
+    "publisher", "published", "inspection_start", "inspection_end", "plan_start", "plan_end",
+    "reference", "source_url", "licence", "dates_note", "listing_date", "listing_urn",
+    "audit_notes", "source_pdf_sha256", "pages", "extraction",
+)  # fmt: skip
+REQUIRED = frozenset(
+    ("id", "source_file", "sha256", "title", "authority", "kind", "framework", "publisher",
+     "published", "licence")
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Document:
     """One parsed corpus document."""
 
     id: str
-    meta: dict[str, object]
+    meta: Metadata
     """The corpus metadata, as validated."""
     sections: tuple[Section, ...]
     boilerplate: tuple[Block, ...]

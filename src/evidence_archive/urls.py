@@ -39,12 +39,12 @@ def report_url(authority: str, doc_id: str) -> str:
 
 def doc_of(doc: Document) -> str:
     """Docs path of a document's page."""
-    return report_doc(str(doc.meta["authority"]), doc.id)
+    return report_doc(str(doc.meta.authority), doc.id)
 
 
 def url_of(doc: Document) -> str:
     """URL of a document's page, relative to the site's root."""
-    return report_url(str(doc.meta["authority"]), doc.id)
+    return report_url(str(doc.meta.authority), doc.id)
 
 
 def report_from_report(authority: str, doc_id: str) -> str:

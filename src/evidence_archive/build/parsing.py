@@ -30,7 +30,7 @@ def parse_entry(entry: CorpusEntry) -> Built | ArchiveError:
 
 def _parse_and_render(entry: CorpusEntry) -> Built:
     doc = parse(entry.read_text(), entry.meta)
-    page = f"pages/{doc.meta['authority']}/{doc.id}.md"
+    page = f"pages/{doc.meta.authority}/{doc.id}.md"
     body = render_body(doc)
     front = front_matter(doc, body)
     return Built(
@@ -43,7 +43,7 @@ def councils_named_in(doc: Document) -> tuple[tuple[int, int, tuple[str, ...]], 
     """Headings and blocks of a document that name councils other than its own."""
     from evidence_archive.registry import councils_named
 
-    own = str(doc.meta["authority"])
+    own = str(doc.meta.authority)
     out = []
     for si, sec in enumerate(doc.sections):
         places = [(-1, sec.title)] + [(bi, blk.text) for bi, blk in enumerate(sec.blocks)]

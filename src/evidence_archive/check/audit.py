@@ -27,7 +27,7 @@ from evidence_archive.check.fidelity import Fidelity, compare
 from evidence_archive.corpus.store import CorpusEntry
 from evidence_archive.errors import ArchiveError, WorkerFailure
 from evidence_archive.frameworks import AREAS, FRAMEWORK_YEARS, variant_for
-from evidence_archive.model import Document
+from evidence_archive.model import Document, Metadata
 from evidence_archive.parse.document import parse
 from evidence_archive.registry import load_registry
 from evidence_archive.render.markdown import render
@@ -72,11 +72,11 @@ def _paragraph_gaps(doc: Document) -> list[str]:
 
 def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
     """Every finding of one document, less the rules its metadata records as true to print."""
-    m = entry.meta
+    m = Metadata.from_mapping(entry.meta)  # the metadata file as it is now
     path = str(entry.meta_path)
     found: list[tuple[str, str]] = []
-    framework, kind = str(m["framework"]), str(m["kind"])
-    start = m.get("inspection_start")
+    framework, kind = str(m.framework), str(m.kind)
+    start = m.inspection_start
     variant = variant_for(m)
     if variant is None:
         found.append(("variant", f"fits no variant of framework {framework} (kind {kind}, "
@@ -87,7 +87,7 @@ def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
             if area not in have:
                 found.append(("judgements", f"lacks the {AREAS[area]!r} judgement that "
                               f"{variant.name} prints"))  # fmt: skip
-    end, published, listed = m.get("inspection_end"), m.get("published"), m.get("listing_date")
+    end, published, listed = m.inspection_end, m.published, m.listing_date
     if start and end and str(start) > str(end):
         found.append(("dates", f"inspection starts {start}, after it ends {end}"))
     for name, later in (("published", published), ("listing_date", listed)):
@@ -103,15 +103,15 @@ def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
     if framework not in ("none",) and kind not in ("plan", "national-overview"):
         for gap in _paragraph_gaps(doc):
             found.append(("paragraphs", gap))
-    urn = m.get("listing_urn")
+    urn = m.listing_urn
     if urn:
-        auth = load_registry().get(str(m["authority"]))
+        auth = load_registry().get(str(m.authority))
         if auth is None or auth.urn != str(urn):
-            found.append(("council", f"authority {m['authority']} has URN "
+            found.append(("council", f"authority {m.authority} has URN "
                           f"{auth.urn if auth else None}, the listing gives {urn}"))  # fmt: skip
-    if _MARKUP.search(str(m["title"])):
-        found.append(("title", f"title holds markup: {m['title']!r}"))
-    recorded = {str(n).split(":", 1)[0].strip() for n in m.get("audit_notes") or ()}
+    if _MARKUP.search(str(m.title)):
+        found.append(("title", f"title holds markup: {m.title!r}"))
+    recorded = {str(n).split(":", 1)[0].strip() for n in m.audit_notes or ()}
     for rule in sorted(recorded - {rule for rule, _ in found}):
         # A note must keep explaining something: one the code no longer finds is out of date.
         found.append(("notes", f"audit_notes records '{rule}', but the audit finds nothing there"))
@@ -129,7 +129,7 @@ def _check(job: tuple[CorpusEntry, bool, bool]) -> tuple[Fidelity | None, list[F
         raise
     except Exception as err:  # a bug, not bad input: keep the traceback, name the document
         raise WorkerFailure.here(entry.text_path) from err
-    variant = variant_for(entry.meta)
+    variant = variant_for(Metadata.from_mapping(entry.meta))
     return f, findings, variant.key if variant else "none?"
 
 

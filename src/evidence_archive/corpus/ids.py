@@ -100,7 +100,7 @@ def ledger_path(text_path: Path) -> Path:
 
 def ledger_text(doc: Document) -> str:
     """A document's ledger (deterministic)."""
-    lines = [_HEADER.format(doc=doc.id, authority=doc.meta["authority"])]
+    lines = [_HEADER.format(doc=doc.id, authority=doc.meta.authority)]
     for p in places(doc):
         lines.append(f"{p.anchor}\t{p.fingerprint}\t{' '.join(p.sketch)}\n")
     return "".join(lines)

@@ -174,7 +174,7 @@ def validate_meta(raw: Any, path: str, line_of: Callable[[str], int | None]) -> 
     if problems:
         return problems
     meta = _plain(raw)
-    vocab = [
+    vocab: list[tuple[str, Callable[[Any], bool], str]] = [
         ("authority", lambda v: v == NATIONAL or load_registry().get(v) is not None, "authority"),
         ("kind", lambda v: v in KINDS, "kind"),
         ("framework", lambda v: v in FRAMEWORKS, "framework"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import Filter
@@ -52,16 +53,16 @@ def british(word: str) -> str:
     return word
 
 
-class BritishFilter(Filter):
+class BritishFilter(Filter):  # type: ignore[misc]  # Whoosh is untyped
     """A Whoosh filter that maps each token to its British spelling."""
 
-    def __call__(self, tokens: Iterator) -> Iterator:
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
         for t in tokens:
             t.text = british(t.text)
             yield t
 
 
-def stemming_analyzer():  # type: ignore[no-untyped-def]
+def stemming_analyzer() -> Any:
     """Words, lowercased, one spelling, stop words out, stemmed (English)."""
     return (
         RegexTokenizer(r"\w+(?:[’']\w+)?")
@@ -72,12 +73,12 @@ def stemming_analyzer():  # type: ignore[no-untyped-def]
     )
 
 
-def exact_analyzer():  # type: ignore[no-untyped-def]
+def exact_analyzer() -> Any:
     """Words, lowercased, one spelling; no stemming, no stop words (exact search)."""
     return RegexTokenizer(r"\w+(?:[’']\w+)?") | LowercaseFilter() | BritishFilter()
 
 
-class ParagraphSchema(SchemaClass):
+class ParagraphSchema(SchemaClass):  # type: ignore[misc]
     """One indexed paragraph, list item, table row or heading.
 
     Only what differs from entry to entry is stored per entry; what a document's entries share

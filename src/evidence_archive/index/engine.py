@@ -22,7 +22,6 @@ place in its document, so answers never depend on how the index was segmented.
 from __future__ import annotations
 
 import copy
-import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -31,19 +30,23 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as q
-from whoosh.util.numeric import byte_to_length
 
 from evidence_archive.errors import QueryError
+from evidence_archive.index.whoosh_internals import (
+    LENGTH_OF_BYTE,
+    decode_positions,
+    length_bytes,
+    read_postings,
+)
 
 _INT = np.int64
 _EMPTY_DOCS = np.zeros(0, dtype=_INT)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
-_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 #: A prefix may stand for at most this many words (more is refused with a clear message).
 MAX_PREFIX_TERMS = 2000
 
 
-class DocumentSet(q.Query):
+class DocumentSet(q.Query):  # type: ignore[misc]  # Whoosh is untyped
     """The entries of some documents (a filter, never scored): how query fields on documents
     (council, title, year, grades, ...) reach the evaluator."""
 
@@ -101,52 +104,6 @@ class Postings:
         run_offsets = np.cumsum(lengths) - lengths
         flat = np.arange(int(lengths.sum()), dtype=_INT) + np.repeat(starts - run_offsets, lengths)
         return np.repeat(self.docs[idx], lengths), pos[flat]
-
-
-#: Whoosh's Positions value for one position: a 4-byte count of 1, then pickle protocol 2 of a
-#: one-item list: PROTO 2, EMPTY_LIST, BINPUT 0, the int (K: 1 byte, M: 2, J: 4), APPEND, STOP.
-_ONE_PREFIX = np.frombuffer(b"\x00\x00\x00\x01\x80\x02]q\x00", dtype=np.uint8)
-_INT_OPS = ((ord("K"), 1, "<u1"), (ord("M"), 2, "<u2"), (ord("J"), 4, "<i4"))
-
-
-def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh Positions values -> (every position delta, in order; how many each value holds).
-
-    Most postings hold one position: those are read straight from the bytes, all at once; any
-    other value is unpickled as Whoosh does."""
-    n = len(values)
-    if n == 0:
-        return _EMPTY_DOCS, _EMPTY_DOCS
-    lens = np.fromiter(map(len, values), dtype=_INT, count=n)
-    buf = np.frombuffer(b"".join(values) + bytes(16), dtype=np.uint8)
-    off = np.cumsum(lens) - lens
-    prefix = np.ones(n, dtype=bool)
-    for k, byte in enumerate(_ONE_PREFIX):
-        prefix &= buf[off + k] == byte
-    single = np.zeros(n, dtype=_INT)
-    fast = np.zeros(n, dtype=bool)
-    op = buf[off + 9]
-    for code, width, dtype in _INT_OPS:
-        rows = np.flatnonzero(
-            prefix & (op == code) & (lens >= 11 + width) & (buf[off + 10 + width] == ord("a"))
-        )
-        if len(rows):
-            starts = off[rows] + 10
-            raw = buf[(starts[:, None] + np.arange(width)).ravel()].tobytes()
-            single[rows] = np.frombuffer(raw, dtype=dtype).astype(_INT)
-            fast[rows] = True
-    counts = np.ones(n, dtype=_INT)
-    slow: dict[int, list[int]] = {}
-    for i in np.flatnonzero(~fast).tolist():
-        v = values[i]
-        slow[i] = pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".")
-        counts[i] = len(slow[i])
-    flat = np.empty(int(counts.sum()), dtype=_INT)
-    starts = np.cumsum(counts) - counts
-    flat[starts[fast]] = single[fast]
-    for i, deltas in slow.items():
-        flat[starts[i] : starts[i] + len(deltas)] = deltas
-    return flat, counts
 
 
 def union(
@@ -230,12 +187,7 @@ class Engine:
     def lengths(self, field: str) -> np.ndarray:
         """Every entry's length in a field, as Whoosh stores it (one byte, logarithmic)."""
         if field not in self._lengths:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-            parts = []
-            for leaf, _ in self.leaves:
-                col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                parts.append(_LENGTHS[_length_bytes(col, leaf.doc_count_all())])
+            parts = [LENGTH_OF_BYTE[length_bytes(leaf, field)] for leaf, _ in self.leaves]
             # The average first: a thread that finds the lengths also finds the average.
             self._avg[field] = (self.reader.field_length(field) / (self.count or 1)) or 1.0
             self._lengths[field] = np.concatenate(parts) if parts else _EMPTY_SCORES
@@ -280,29 +232,7 @@ class Engine:
         for leaf, offset in self.leaves:
             if (field, text) not in leaf:
                 continue
-            m = leaf.postings(field, text)
-            while m.is_active():
-                if hasattr(m, "_read_data") and hasattr(m, "_next_block"):
-                    # Whoosh 3 codec: a block at a time (ids delta-coded, weights, values).
-                    m._read_data()
-                    data = m._data
-                    n = m._blocklength
-                    ids.append(np.cumsum(np.asarray(data[0], dtype=_INT)) + offset)
-                    w = data[1]
-                    weights.append(
-                        np.full(n, 1.0 if w is None else w)
-                        if w is None or isinstance(w, float)
-                        else np.asarray(w, dtype=np.float64)
-                    )
-                    if positional:
-                        values.extend(data[2])
-                    m._next_block()
-                else:  # any other matcher: one posting at a time
-                    ids.append(np.array([m.id() + offset], dtype=_INT))
-                    weights.append(np.array([m.weight()], dtype=np.float64))
-                    if positional:
-                        values.append(m.value())
-                    m.next()
+            read_postings(leaf.postings(field, text), offset, positional, ids, weights, values)
         if not ids:
             return None
         return Postings(
@@ -572,22 +502,6 @@ class Engine:
                 if i < len(p.docs) and p.docs[i] == docnum:
                     out.add((field, btext))
         return out
-
-
-def _length_bytes(col: Any, n: int) -> np.ndarray:
-    """The one-byte field lengths of a segment's n entries, read in one piece from the column
-    (Whoosh's own reader unpacks them one entry at a time)."""
-    if col is None:
-        return np.zeros(n, dtype=np.intp)
-    try:
-        if col._typecode != "B" or col._fixedlen != 1:
-            raise AttributeError
-        count = min(col._count, n)
-        raw = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
-        default = col._unpack(col._defaultbytes)[0]
-        return np.concatenate([raw, np.full(n - count, default, dtype=np.uint8)]).astype(np.intp)
-    except AttributeError:  # another column layout: Whoosh's reader
-        return np.asarray(col.load(), dtype=np.intp)[:n]
 
 
 def _near(keys: np.ndarray, pdocs: np.ndarray, pos: np.ndarray, slop: int) -> np.ndarray:

@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 
 from evidence_archive import urls
 from evidence_archive.frameworks import areas_not_given, common_scale
+from evidence_archive.index import whoosh_internals as internals
 from evidence_archive.index.analysis import ParagraphSchema
 from evidence_archive.model import Block, Document
 from evidence_archive.parse.abbreviations import ABBREVIATIONS
@@ -89,20 +90,20 @@ def page_url(doc: Document) -> str:
 def document_record(doc: Document, reg: Any) -> dict[str, Any]:
     """What a document's entries share: one row of the index's documents table."""
     m = doc.meta
-    auth = reg.get(str(m["authority"]))
-    date = str(m.get("published") or m.get("inspection_end") or m.get("plan_start") or "")
+    auth = reg.get(str(m.authority))
+    date = str(m.published or m.inspection_end or m.plan_start or "")
     return {
-        "title": str(m["title"]),
-        "authority": str(m["authority"]),
+        "title": str(m.title),
+        "authority": str(m.authority),
         "authority_name": auth.name if auth else "England",
         "region": region_key(auth.region) if auth else "england",
-        "kind": str(m["kind"]),
-        "framework": str(m["framework"]),
+        "kind": str(m.kind),
+        "framework": str(m.framework),
         "year": int(date[:4]) if date[:4].isdigit() else 0,
-        "published": str(m.get("published") or ""),
+        "published": str(m.published or ""),
         "date": date,
-        "source_file": str(m["source_file"]),
-        "publisher": str(m["publisher"]),
+        "source_file": str(m.source_file),
+        "publisher": str(m.publisher),
         "url": page_url(doc),
         "grades": grade_keywords(doc).split(),
     }
@@ -159,9 +160,6 @@ def _write_segment(args: tuple[Path, list[Document]]) -> int:
 def _write_segments(dest: Path, docs: list[Document], kept: list[Any], procs: int) -> int:
     """Index docs (in id order, runs of SEGMENT_DOCUMENTS) as new segments in dest, and write the
     table of contents naming them and the kept segments (whose files are already in dest)."""
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.index import TOC
-
     docs = sorted(docs, key=lambda d: d.id)
     parts = dest / ".parts"
     runs = [docs[i : i + SEGMENT_DOCUMENTS] for i in range(0, len(docs), SEGMENT_DOCUMENTS)]
@@ -175,14 +173,14 @@ def _write_segments(dest: Path, docs: list[Document], kept: list[Any], procs: in
         count = sum(_write_segment(job) for job in jobs)
     segments = list(kept)
     for folder, _ in jobs:
-        for seg in TOC.read(FileStorage(str(folder)), "MAIN").segments:
-            for name in seg.list_files(FileStorage(str(folder))):
+        for seg in internals.segments(folder):
+            for name in internals.segment_files(folder, seg):
                 (folder / name).rename(dest / name)
             segments.append(seg)
     shutil.rmtree(parts, ignore_errors=True)
     for old in dest.glob("_MAIN_*.toc"):
         old.unlink()
-    TOC(ParagraphSchema(), segments, 1).write(FileStorage(str(dest)), "MAIN")
+    internals.write_contents(dest, ParagraphSchema(), segments)
     return count
 
 
@@ -210,28 +208,19 @@ def update_index(
     """Make dest from the index in previous for a corpus in which some documents were added,
     changed or removed: segments holding none of them are reused file for file; the others, and
     the small ones, are written again from the documents. previous is only read."""
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.index import TOC
-    from whoosh.reading import SegmentReader
-
     built = list(built)
     by_id = {b.doc.id: b.doc for b in built}
     touched = set(changed) | set(removed)
-    storage = FileStorage(str(previous))
     schema = ParagraphSchema()
     kept, redo = [], set(changed)
     dest.mkdir(parents=True, exist_ok=False)
-    for seg in TOC.read(storage, "MAIN").segments:
-        reader = SegmentReader(storage, schema, seg)
-        try:
-            ids = {as_text(t) for t in reader.lexicon("doc_id")}
-        finally:
-            reader.close()
+    for seg in internals.segments(previous):
+        ids = {as_text(t) for t in internals.segment_terms(previous, schema, seg, "doc_id")}
         if ids & touched or len(ids) < SEGMENT_DOCUMENTS // 2:
             redo |= ids
         else:
             kept.append(seg)
-            for name in seg.list_files(storage):
+            for name in internals.segment_files(previous, seg):
                 shutil.copy2(previous / name, dest / name)
     redo -= set(removed)
     count = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)

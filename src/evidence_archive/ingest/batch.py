@@ -37,7 +37,7 @@ from evidence_archive.files import write_atomic
 from evidence_archive.frameworks import AREAS, KINDS, variant_for, variant_of
 from evidence_archive.ingest.detect import Detected, detect
 from evidence_archive.ingest.pdf import Extracted, extract
-from evidence_archive.model import Document
+from evidence_archive.model import Document, Metadata
 from evidence_archive.parse.document import parse
 from evidence_archive.registry import load_registry
 from evidence_archive.render.markdown import render
@@ -312,7 +312,7 @@ def summary(outcome: Outcome, out: TextIO) -> None:
     table.add_row("with warnings", str(sum(1 for p in outcome.planned if p.warnings)))
     variants: Counter[str] = Counter()
     for p in outcome.planned:
-        v = variant_for(p.meta)
+        v = variant_for(Metadata.from_mapping(p.meta))
         variants[v.key if v else f"{p.meta['framework']} (no variant)"] += 1
     for key, n in sorted(variants.items()):
         table.add_row(f"  variant {key}", str(n))

@@ -111,6 +111,7 @@ def _char_box():  # type: ignore[no-untyped-def]
     import pypdfium2.raw as pdfium_c
 
     address = ctypes.cast(pdfium_c.FPDFText_GetCharBox, ctypes.c_void_p).value
+    assert address is not None, "PDFium has no FPDFText_GetCharBox"
     v = ctypes.c_void_p
     return ctypes.CFUNCTYPE(ctypes.c_int, v, ctypes.c_int, v, v, v, v)(address)
 

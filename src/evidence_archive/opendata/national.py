@@ -79,5 +79,5 @@ def group_by_authority(built: list[Built]) -> dict[str, list[Document]]:
     """Documents by authority slug (national documents under 'england')."""
     out: dict[str, list[Document]] = defaultdict(list)
     for b in built:
-        out[str(b.doc.meta["authority"])].append(b.doc)
+        out[str(b.doc.meta.authority)].append(b.doc)
     return dict(out)

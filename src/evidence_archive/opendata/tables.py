@@ -18,16 +18,16 @@ def document_record(b: Built) -> dict[str, Any]:
     return {
         "id": b.doc.id,
         "source_file": b.source_file,
-        "title": m["title"],
-        "authority": m["authority"],
+        "title": m.title,
+        "authority": m.authority,
         "la_code": fm["la_code"],
-        "kind": m["kind"],
-        "framework": m["framework"],
-        "published": m.get("published"),
-        "inspection_start": m.get("inspection_start"),
-        "inspection_end": m.get("inspection_end"),
-        "listing_date": m.get("listing_date"),
-        "source_url": m.get("source_url"),
+        "kind": m.kind,
+        "framework": m.framework,
+        "published": m.published,
+        "inspection_start": m.inspection_start,
+        "inspection_end": m.inspection_end,
+        "listing_date": m.listing_date,
+        "source_url": m.source_url,
         "variant": fm.get("variant"),
         "judgements": [
             {"label": j.label, "scope": j.scope, "grade": j.grade, "score": j.score}
@@ -57,15 +57,15 @@ def judgements_csv(built: list[Built]) -> str:
         m = b.doc.meta
         for j in b.doc.judgements:
             w.writerow(
-                [b.doc.id, m["authority"], m["framework"], m.get("published") or "",
-                 m.get("inspection_end") or "", j.label, j.scope, j.grade,
+                [b.doc.id, m.authority, m.framework, m.published or "",
+                 m.inspection_end or "", j.label, j.scope, j.grade,
                  "" if j.score is None else j.score, j.area or "", common_scale(j.grade) or "",
                  "not graded as printed" if j.grade == "not judged" else ""]
             )  # fmt: skip
         for area, reason in areas_not_given(m).items():
             w.writerow(
-                [b.doc.id, m["authority"], m["framework"], m.get("published") or "",
-                 m.get("inspection_end") or "", AREAS[area], "", "", "", area, "", reason]
+                [b.doc.id, m.authority, m.framework, m.published or "",
+                 m.inspection_end or "", AREAS[area], "", "", "", area, "", reason]
             )  # fmt: skip
     return buf.getvalue()
 

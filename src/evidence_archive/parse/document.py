@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from evidence_archive.model import Block, Cell, Document, Dropped, Inline, Section, plain
+from evidence_archive.model import Block, Cell, Document, Dropped, Inline, Metadata, Section, plain
 from evidence_archive.parse.inline import parse_inline, strip_markup
 from evidence_archive.parse.judgements import extract_judgements
 
@@ -658,7 +658,7 @@ def parse(text: str, meta: Mapping[str, Any]) -> Document:
     sections, judgements = extract_judgements(sections, framework)
     return Document(
         id=str(meta["id"]),
-        meta=dict(meta),
+        meta=Metadata.from_mapping(meta),
         sections=sections,
         boilerplate=_boilerplate(lines, status),
         judgements=judgements,

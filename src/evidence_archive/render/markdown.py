@@ -227,20 +227,21 @@ def render_body(doc: Document) -> str:
 def front_matter(doc: Document, body: str) -> dict[str, Any]:
     """The page's front matter: corpus metadata, judgements, paragraph and word counts."""
     meta = doc.meta
+    given = meta.as_dict()
     reg = load_registry()
-    auth = reg.get(str(meta["authority"]))
+    auth = reg.get(str(meta.authority))
     numbered = doc.numbered()
     fm: dict[str, Any] = {
-        "title": meta["title"],
+        "title": meta.title,
         "id": doc.id,
-        "authority": meta["authority"],
+        "authority": meta.authority,
         "authority_name": auth.name if auth else "England",
         "la_code": auth.la_code if auth else None,
         "region": auth.region if auth else None,
-        "kind": meta["kind"],
-        "kind_label": KINDS[str(meta["kind"])],
-        "framework": meta["framework"],
-        "framework_name": FRAMEWORKS[str(meta["framework"])].name,
+        "kind": meta.kind,
+        "kind_label": KINDS[str(meta.kind)],
+        "framework": meta.framework,
+        "framework_name": FRAMEWORKS[str(meta.framework)].name,
     }
     for key in (
         "inspection_type",
@@ -263,8 +264,8 @@ def front_matter(doc: Document, body: str) -> dict[str, Any]:
         "audit_notes",
         "sha256",
     ):
-        if key in meta:
-            fm[key] = meta[key]
+        if key in given:
+            fm[key] = given[key]
     fm["judgements"] = [
         {
             "label": j.label,

@@ -97,10 +97,10 @@ def make_app(out: Path) -> Starlette:
                 limit=_limit(params, 50, 200), expand=_expand(params),
                 base_url=site_url() or str(request.base_url),
             )  # fmt: skip
-            for h in result["hits"]:
-                h["date"] = s.documents[h["id"]]["date"]
+            dated = {**result, "hits": [{**h, "date": s.documents[h["id"]]["date"]}
+                                        for h in result["hits"]]}  # fmt: skip
             saved = urlencode(sorted(params.multi_items()))
-            xml = search_feed(result, saved, str(request.base_url))
+            xml = search_feed(dated, saved, str(request.base_url))
             return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
         return _answer(feed)

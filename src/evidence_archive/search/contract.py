@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, Protocol, TypedDict
 
 from evidence_archive.errors import QueryError
 
@@ -27,10 +27,72 @@ QUERY_FIELDS = {
 }
 
 
-HIT_FIELDS = (
-    "rank", "score", "id", "source_file", "authority", "title", "published", "section",
-    "paragraph", "anchor", "url", "text", "highlight", "citation",
-)  # fmt: skip
+class Hit(TypedDict):
+    """One paragraph found, as the API's JSON and `evidence search --format json` give it (the
+    README documents every field): where it comes from and how to cite it."""
+
+    rank: int
+    score: float
+    id: str
+    """The document's id."""
+    source_file: str
+    authority: str
+    title: str
+    published: str | None
+    section: str
+    paragraph: str | None
+    """The paragraph number as printed, where the paragraph is numbered."""
+    anchor: str
+    url: str
+    """The paragraph's permalink: the report page's address and the paragraph's anchor."""
+    text: str
+    """The paragraph as printed."""
+    highlight: str
+    """The text as HTML (escaped), the query's words marked with <mark>."""
+    citation: str
+
+
+#: The fields of a hit, in the order the JSON gives them.
+HIT_FIELDS = tuple(Hit.__annotations__)
+
+
+class Result(TypedDict):
+    """The answer to one search."""
+
+    query: str
+    total: int
+    """How many paragraphs match (those with every word, then those with most of them)."""
+    all_words: int
+    """How many paragraphs hold every word of the query."""
+    hits: list[Hit]
+    facets: NotRequired[dict[str, dict[str, int]]]
+    """Counts of the matching paragraphs per council, region, kind, framework and year."""
+
+
+class Backend(Protocol):
+    """What the commands, the API and the quote check need of a search engine: the one Whoosh
+    engine today (search.searcher.Searcher); another (SQLite FTS5, OpenSearch) would stand
+    behind the same three calls."""
+
+    @property
+    def documents(self) -> Mapping[str, Mapping[str, Any]]:
+        """The archive's documents by id, as the index records them (title, date, council)."""
+        ...
+
+    def search(
+        self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
+        facets: bool = False, base_url: str = "",
+    ) -> Result: ...  # fmt: skip
+
+    def candidates(self, quote: str, limit: int) -> list[dict[str, Any]]:
+        """The stored entries (paragraphs) that hold most of the words of a quote, best first:
+        'doc_id', 'verbatim' (the text as printed) and where it stands."""
+        ...
+
+    def hit_fields(self, stored: Mapping[str, Any], base_url: str = "") -> dict[str, Any]:
+        """Where a stored entry comes from: the fields of a Hit but rank, score and highlight
+        (and its document's date)."""
+        ...
 
 
 @dataclass

@@ -11,6 +11,7 @@ import unicodedata
 from typing import Any
 
 from evidence_archive.dates import human_date
+from evidence_archive.search.contract import Result
 
 
 def escape_html(text: str) -> str:
@@ -35,7 +36,7 @@ def _terminal_safe(text: str) -> str:
     )
 
 
-def format_text(result: dict[str, Any]) -> str:
+def format_text(result: Result) -> str:
     """A readable list, the matching words marked with [[ ]]; control characters made visible."""
     lines = [f"{result['total']} hits for {result['query']!r}"]
     if result["all_words"] < result["total"]:
@@ -54,12 +55,12 @@ def format_text(result: dict[str, Any]) -> str:
     return _terminal_safe("\n".join(lines)) + "\n"
 
 
-def format_json(result: dict[str, Any]) -> str:
+def format_json(result: Result) -> str:
     """The hits as a JSON list (the contract of HIT_FIELDS)."""
     return json.dumps(result["hits"], indent=1, ensure_ascii=False) + "\n"
 
 
-def format_csv(result: dict[str, Any]) -> str:
+def format_csv(result: Result) -> str:
     """Quote and citation per row, for evidence packs."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -70,7 +71,7 @@ def format_csv(result: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def format_md(result: dict[str, Any]) -> str:
+def format_md(result: Result) -> str:
     """Quotes as Markdown block quotes, each with its citation."""
     out = []
     for h in result["hits"]:

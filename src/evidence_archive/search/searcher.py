@@ -8,8 +8,9 @@ import json
 import re
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -23,7 +24,14 @@ from evidence_archive.errors import IndexUnavailable, QueryError
 from evidence_archive.index.analysis import DOCUMENT_FIELDS
 from evidence_archive.index.engine import DocumentSet, Engine, union
 from evidence_archive.search import synonyms
-from evidence_archive.search.contract import HIT_FIELDS, Filters, check_query, plain_words
+from evidence_archive.search.contract import (
+    HIT_FIELDS,
+    Filters,
+    Hit,
+    Result,
+    check_query,
+    plain_words,
+)
 from evidence_archive.search.formats import citation, escape_html
 
 #: BM25F with milder length normalisation: a whole paragraph should not lose to a short heading.
@@ -246,7 +254,7 @@ class Searcher:
     def search(
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
         facets: bool = False, base_url: str = "",
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> Result:  # fmt: skip
         """Run a query; return {'query', 'total', 'hits'[, 'facets']}, hits best first."""
         if not 1 <= limit <= 500:
             raise QueryError(None, "limit must be between 1 and 500")
@@ -268,7 +276,7 @@ class Searcher:
             self._hit(engine, query, d, sc, n, field_name, base_url)
             for n, (d, sc) in enumerate(found, start=1)
         ]
-        out: dict[str, Any] = {
+        out: Result = {
             "query": text,
             "total": total,
             "all_words": all_words,
@@ -324,7 +332,15 @@ class Searcher:
         fields: dict[str, Any] = self.engine.reader.stored_fields(docnum)
         return fields
 
-    def hit_fields(self, stored: dict[str, Any], base_url: str = "") -> dict[str, Any]:
+    def candidates(self, quote: str, limit: int) -> list[dict[str, Any]]:
+        """The entries that hold most of the words of a quote, best first (for the quote check):
+        any of its words as the exact field indexes them, ranked by BM25F."""
+        cq = candidate_query(quote, self.index().schema["exact"].analyzer)
+        engine = self.engine
+        docs, scores = engine.evaluate(cq)
+        return [self.stored(docnum) for docnum, _ in engine.top(docs, scores, limit)]
+
+    def hit_fields(self, stored: Mapping[str, Any], base_url: str = "") -> dict[str, Any]:
         """Where an index entry comes from: document, section, paragraph, URL, text, citation."""
         f = {**self.documents[stored["doc_id"]], **stored}
         f["url"] = f"{f['url']}#{f['anchor']}"
@@ -346,7 +362,7 @@ class Searcher:
     def _hit(
         self, engine: Engine, query: Any, docnum: int, score: float, rank: int, field_name: str,
         base_url: str,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> Hit:  # fmt: skip
         fields = self.hit_fields(self.stored(docnum), base_url)
         words = {
             self.schema[f].from_bytes(t)
@@ -360,7 +376,7 @@ class Searcher:
         )  # fmt: skip
         hit = {"rank": rank, "score": round(score, 4), **fields}
         hit["highlight"] = marked or escape_html(fields["text"])
-        return {k: hit[k] for k in HIT_FIELDS}
+        return cast(Hit, {k: hit[k] for k in HIT_FIELDS})
 
 
 def _contains_run(words: list[str], run: list[str]) -> bool:
@@ -375,6 +391,17 @@ def _year(node: Any, field: Any) -> int | None:
         return int(field.from_bytes(value) if isinstance(value, bytes) else value)
     except (TypeError, ValueError):
         return None
+
+
+def candidate_query(quote: str, analyzer: Any) -> Any:
+    """Any of the quote's words (as the exact field indexes them), apostrophes either way."""
+    terms: set[str] = set()
+    for variant in {quote, quote.replace("’", "'"), quote.replace("'", "’")}:
+        terms.update(t.text for t in analyzer(variant))
+    from whoosh.analysis import STOP_WORDS
+
+    content = sorted(t for t in terms if t not in STOP_WORDS) or sorted(terms)
+    return q.Or([q.Term("exact", t) for t in content])
 
 
 def open_searcher(index_dir: Path) -> Searcher:

@@ -17,9 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh import query as q
-
 from evidence_archive.errors import QueryError
+from evidence_archive.search.contract import Backend
 
 MAX_QUOTE = 5000
 #: A quote is found when this share of its words are in one paragraph, in order.
@@ -260,27 +259,14 @@ def found(a: Alignment) -> bool:
 # --- against the index -------------------------------------------------------------------------
 
 
-def candidate_query(quote: str, analyzer: Any) -> Any:
-    """Any of the quote's words (as the exact field indexes them), apostrophes either way."""
-    terms: set[str] = set()
-    for variant in {quote, quote.replace("’", "'"), quote.replace("'", "’")}:
-        terms.update(t.text for t in analyzer(variant))
-    from whoosh.analysis import STOP_WORDS
-
-    content = sorted(t for t in terms if t not in STOP_WORDS) or sorted(terms)
-    return q.Or([q.Term("exact", t) for t in content])
-
-
-def check_quote(searcher: Any, quote: str, base_url: str = "", limit: int = 3) -> dict[str, Any]:
+def check_quote(
+    searcher: Backend, quote: str, base_url: str = "", limit: int = 3
+) -> dict[str, Any]:
     """Where a quote comes from: {'quote', 'found', 'verbatim', 'same_words', 'matches': [...],
     'message'}; matches best first, each with its citation, differences and marked text."""
     text = prepare(quote)
-    cq = candidate_query(text, searcher.index().schema["exact"].analyzer)
-    engine = searcher.engine
-    docs, scores = engine.evaluate(cq)
     scored = []
-    for rank, (docnum, _) in enumerate(engine.top(docs, scores, CANDIDATES)):
-        r = searcher.stored(docnum)
+    for rank, r in enumerate(searcher.candidates(text, CANDIDATES)):
         a = align(text, r["verbatim"])
         if found(a):
             scored.append((a, rank, r))

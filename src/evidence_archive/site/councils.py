@@ -124,7 +124,7 @@ def latest_inspection(docs: Iterable[Document]) -> Document | None:
     """The newest graded inspection among documents (not plans, overviews or ungraded visits):
     the one that says how a council is judged now."""
     graded = [d for d in docs if (v := variant_for(d.meta)) is not None and v.areas]
-    graded += [d for d in docs if d.meta["kind"] == "joint-area-review" and d.judgements]
+    graded += [d for d in docs if d.meta.kind == "joint-area-review" and d.judgements]
     return max(graded, key=lambda d: (doc_date(d), d.id), default=None)
 
 
@@ -138,7 +138,7 @@ def headline(a: Authority, docs: list[Document], newest_in_archive: str) -> list
         out.append(f"The archive holds no graded inspection of {md_text(a.name)}.")
     else:
         j = overall_judgement(latest)
-        fw = FRAMEWORKS[str(latest.meta["framework"])].name.split(" (")[0]
+        fw = FRAMEWORKS[str(latest.meta.framework)].name.split(" (")[0]
         link = "../" + urls.report_doc(a.slug, latest.id)
         if j is not None:
             grade = grade_html(j.grade, j.score)
@@ -205,14 +205,14 @@ def authority_page(
         out += ["| Date | Document | Framework | Overall |", "| --- | --- | --- | --- |"]
     for d in docs:
         j = overall_judgement(d)
-        link = f"[{md_text(str(d.meta['title']))}](../{urls.report_doc(a.slug, d.id)})"
+        link = f"[{md_text(str(d.meta.title))}](../{urls.report_doc(a.slug, d.id)})"
         reason = areas_not_given(d.meta).get("overall")
         grade = (
             grade_html(j.grade, j.score) if j else md_text(reason.capitalize()) if reason else "—"
         )
         out.append(
             f'| <span class="nowrap">{esc(human_date(doc_date(d)))}</span> | {link} | '
-            f"{md_text(FRAMEWORKS[str(d.meta['framework'])].name.split(' (')[0])} | {grade} |"
+            f"{md_text(FRAMEWORKS[str(d.meta.framework)].name.split(' (')[0])} | {grade} |"
         )
     svg = timeline_svg(docs, a.name)
     if svg:
@@ -275,7 +275,7 @@ def authority_page(
             for mtn in places[:MENTIONS_PER_DOCUMENT]:
                 snippet = mtn.text if len(mtn.text) < 160 else mtn.text[:157] + "…"
                 out.append(
-                    f"- [{md_text(str(mtn.doc.meta['title']))} — {md_text(mtn.section)}]"
+                    f"- [{md_text(str(mtn.doc.meta.title))} — {md_text(mtn.section)}]"
                     f"(../{urls.doc_of(mtn.doc)}#{mtn.anchor}): "
                     f"{md_text(snippet)}"
                 )
@@ -284,7 +284,7 @@ def authority_page(
                 d = places[0].doc
                 out.append(
                     f"- … and {more} more place{'s' if more > 1 else ''} in "
-                    f"[{md_text(str(d.meta['title']))}](../{urls.doc_of(d)})"
+                    f"[{md_text(str(d.meta.title))}](../{urls.doc_of(d)})"
                 )
     return "\n".join(out) + "\n"
 

@@ -9,7 +9,7 @@ gives byte-identical feeds. Ids are URNs that do not depend on where the site is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -63,20 +63,20 @@ def documents_feed(docs: list[Document], key: str, title: str, root: str = "../"
     fg.updated(when(doc_date(ordered[0])) if ordered else EPOCH)
     for doc in ordered:
         m = doc.meta
-        auth = reg.get(str(m["authority"]))
+        auth = reg.get(str(m.authority))
         e = fg.add_entry(order="append")
         e.id(f"{URN}:document:{doc.id}")
-        e.title(str(m["title"]))
-        e.link(href=root + urls.report_url(str(m["authority"]), doc.id), rel="alternate")
+        e.title(str(m.title))
+        e.link(href=root + urls.report_url(str(m.authority), doc.id), rel="alternate")
         e.updated(when(doc_date(doc)))
-        if m.get("published"):
-            e.published(when(str(m["published"])))
+        if m.published:
+            e.published(when(str(m.published)))
         grades = "; ".join(f"{j.label}: {j.grade}" for j in doc.judgements)
         e.summary(
-            f"{KINDS[str(m['kind'])]}, {auth.name if auth else 'England'}, "
+            f"{KINDS[str(m.kind)]}, {auth.name if auth else 'England'}, "
             f"{doc_date(doc) or 'undated'}." + (f" Judgements: {grades}." if grades else "")
         )
-        e.author({"name": str(m["publisher"])})
+        e.author({"name": str(m.publisher)})
     return str(fg.atom_str(pretty=True).decode("utf-8"))
 
 
@@ -99,7 +99,7 @@ def site_feeds(docs: list[Document]) -> dict[str, str]:
     by_auth: dict[str, list[Document]] = {}
     by_region: dict[str, tuple[str, list[Document]]] = {}
     for d in docs:
-        slug = str(d.meta["authority"])
+        slug = str(d.meta.authority)
         by_auth.setdefault(slug, []).append(d)
         auth = reg.get(slug)
         if auth is not None:
@@ -117,7 +117,7 @@ def site_feeds(docs: list[Document]) -> dict[str, str]:
     return out
 
 
-def search_feed(result: dict[str, Any], query_string: str, base_url: str) -> str:
+def search_feed(result: Mapping[str, Any], query_string: str, base_url: str) -> str:
     """An Atom feed of a saved search: its paragraphs, newest document first."""
     hits = sorted(result["hits"], key=lambda h: (h.get("date") or "", -h["rank"]), reverse=True)
     base = base_url.rstrip("/")

@@ -36,7 +36,7 @@ def generated_pages(built: list[Built], moved: Moved | None = None) -> dict[str,
     national = by_auth.get("england", [])
     lines = ["# National documents", ""]
     lines += [
-        f"- [{md_text(str(d.meta['title']))}]({urls.report_doc('england', d.id)}) "
+        f"- [{md_text(str(d.meta.title))}]({urls.report_doc('england', d.id)}) "
         f"({md_text(human_date(doc_date(d)))})"
         for d in sorted(national, key=doc_date)
     ]

@@ -5,10 +5,9 @@ addresses of moved documents.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from evidence_archive import urls
 from evidence_archive.build.cache import Built
@@ -19,7 +18,7 @@ from evidence_archive.frameworks import (
     KINDS,
     areas_not_given,
 )
-from evidence_archive.model import Document, Judgement
+from evidence_archive.model import Document, Judgement, Metadata
 from evidence_archive.registry import load_registry
 from evidence_archive.site.html import esc, grade_html, md_text
 
@@ -90,21 +89,21 @@ def moved_page(old_id: str, target: str, moved: Moved) -> str:
     ])  # fmt: skip
 
 
-def source_html(m: Mapping[str, Any]) -> str:
+def source_html(m: Metadata) -> str:
     """Where the document comes from, for a reader: Ofsted's address where known, else what
     the document says of itself (its publisher, reference number, the PDF's length), never the
     archive's internal file name."""
-    pages = f" ({esc(m['pages'])} pages)" if m.get("pages") else ""
-    url = str(m.get("source_url") or "")
+    pages = f" ({esc(m.pages)} pages)" if m.pages else ""
+    url = str(m.source_url or "")
     if url.startswith("https://"):
         return f'<a href="{esc(url)}">{esc(url)}</a>{pages}'
     if url:
         return esc(url) + pages
-    said = [str(m["publisher"])]
-    if m.get("reference"):
-        said.append(f"reference no. {m['reference']}")
-    if m.get("pages"):
-        said.append(f"a PDF of {m['pages']} pages")
+    said = [str(m.publisher)]
+    if m.reference:
+        said.append(f"reference no. {m.reference}")
+    if m.pages:
+        said.append(f"a PDF of {m.pages} pages")
     what = "published by " + ", ".join(said)
     return esc(what[0].upper() + what[1:]) + " (its web address is not recorded)"
 
@@ -113,11 +112,11 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
     """A report page: summary card, metadata box, the restored text."""
     doc, m = b.doc, b.doc.meta
     reg = load_registry()
-    auth = reg.get(str(m["authority"]))
+    auth = reg.get(str(m.authority))
     out = [
         "---",
         # MkDocs themes put the title into the page unescaped: it must arrive as HTML text.
-        "title: " + json.dumps(esc(m["title"]), ensure_ascii=False),
+        "title: " + json.dumps(esc(m.title), ensure_ascii=False),
         # Report text is searched by evidence search; in the site's own client-side index a
         # thousand reports would weigh about 75 MB (bench/scale.py), so reports stay out of it
         # and are found there by title through their council's page.
@@ -125,7 +124,7 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
         "  exclude: true",
         "---",
         "",
-        f"# {md_text(str(m['title']))}",
+        f"# {md_text(str(m.title))}",
         "",
     ]
     missing = areas_not_given(m)
@@ -159,48 +158,44 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
         )
     else:
         rows.append(("Coverage", "England (national)"))
-    rows.append(("Kind", esc(KINDS[str(m["kind"])])))
-    rows.append(("Framework", esc(FRAMEWORKS[str(m["framework"])].name)))
-    if m.get("inspection_type"):
-        rows.append(("Inspection type", esc(m["inspection_type"])))
-    if m.get("inspection_start") or m.get("inspection_end"):
+    rows.append(("Kind", esc(KINDS[str(m.kind)])))
+    rows.append(("Framework", esc(FRAMEWORKS[str(m.framework)].name)))
+    if m.inspection_type:
+        rows.append(("Inspection type", esc(m.inspection_type)))
+    if m.inspection_start or m.inspection_end:
         rows.append(
             (
                 "Inspection dates",
-                esc(
-                    f"{human_date(m.get('inspection_start'))} to "
-                    f"{human_date(m.get('inspection_end'))}"
-                ),
+                esc(f"{human_date(m.inspection_start)} to {human_date(m.inspection_end)}"),
             )
         )
-    if m.get("plan_start"):
-        rows.append(("Plan period", esc(f"{m['plan_start']} to {m.get('plan_end') or ''}")))
-    rows.append(("Published", esc(human_date(m.get("published"))) or "not printed in the document"))
-    if m.get("listing_date"):
-        rows.append(("Listed by Ofsted", esc(human_date(m["listing_date"]))
+    if m.plan_start:
+        rows.append(("Plan period", esc(f"{m.plan_start} to {m.plan_end or ''}")))
+    rows.append(("Published", esc(human_date(m.published)) or "not printed in the document"))
+    if m.listing_date:
+        rows.append(("Listed by Ofsted", esc(human_date(m.listing_date))
                      + " (the date Ofsted's report listing shows; not printed in the report)"
-                     * (not m.get("published"))))  # fmt: skip
-    if m.get("reference"):
-        rows.append(("Reference no.", esc(m["reference"])))
-    rows.append(("Publisher", esc(m["publisher"])))
+                     * (not m.published)))  # fmt: skip
+    if m.reference:
+        rows.append(("Reference no.", esc(m.reference)))
+    rows.append(("Publisher", esc(m.publisher)))
     rows.append(("Source", source_html(m)))
-    rows.append(("Licence", esc(m.get("licence") or "no licence statement is printed")))
-    if m.get("dates_note"):
-        rows.append(("Note", esc(m["dates_note"])))
+    rows.append(("Licence", esc(m.licence or "no licence statement is printed")))
+    if m.dates_note:
+        rows.append(("Note", esc(m.dates_note)))
     out.append('<dl class="doc-meta">')
     out += [f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows]
     out.append("</dl>")
     out.append("")
     cite = {
-        "publisher": str(m["publisher"]),
+        "publisher": str(m.publisher),
         "year": citation_year(doc),
-        "title": str(m["title"]),
+        "title": str(m.title),
         "date": (
-            f"Published {human_date(m.get('published'))}."
-            if m.get("published")
-            else f"Inspected {human_date(m.get('inspection_start'))} to "
-            f"{human_date(m.get('inspection_end'))}."
-            if m.get("inspection_end")
+            f"Published {human_date(m.published)}."
+            if m.published
+            else f"Inspected {human_date(m.inspection_start)} to {human_date(m.inspection_end)}."
+            if m.inspection_end
             else ""
         ),
     }
@@ -217,6 +212,6 @@ def load_moved(roots: Iterable[Path], built: list[Built]) -> Moved:
     """The corpus's redirect map, as the site needs it."""
     from evidence_archive.corpus.ids import site_redirects
 
-    authorities = {b.doc.id: str(b.doc.meta["authority"]) for b in built}
+    authorities = {b.doc.id: str(b.doc.meta.authority) for b in built}
     anchors, pages = site_redirects(roots, authorities)
     return Moved(anchors, pages, authorities)

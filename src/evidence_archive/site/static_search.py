@@ -58,11 +58,11 @@ GLOB = f"{SECTIONS}/**/*.html"
 def filters(doc: Document) -> dict[str, list[str]]:
     """The static index's filters of a report, key -> values (each value as shown)."""
     m = doc.meta
-    auth = load_registry().get(str(m["authority"]))
+    auth = load_registry().get(str(m.authority))
     out: dict[str, list[str]] = {
         "council": [auth.name if auth else "England (national)"],
-        "kind": [str(m["kind"])],
-        "framework": [str(m["framework"])],
+        "kind": [str(m.kind)],
+        "framework": [str(m.framework)],
     }
     if auth is not None:
         out["region"] = [auth.region]
@@ -101,17 +101,17 @@ def pagefind_data(doc: Document, extra: dict[str, str] | None = None) -> str:
     """The hidden element that gives Pagefind a report's filters, metadata and sort key (every
     value escaped); extra metadata is added as given."""
     m = doc.meta
-    auth = load_registry().get(str(m["authority"]))
+    auth = load_registry().get(str(m.authority))
     attrs: list[tuple[str, str]] = []
     for key, values in filters(doc).items():
         attrs += [("data-pagefind-filter", f"{key}:{v}") for v in values]
     date = doc_date(doc)
     meta = {
-        "report": str(m["title"]),
+        "report": str(m.title),
         "council": auth.name if auth else "England (national)",
         "date": date,
-        "kind": KINDS[str(m["kind"])],
-        "framework": FRAMEWORKS[str(m["framework"])].name.split(" (")[0],
+        "kind": KINDS[str(m.kind)],
+        "framework": FRAMEWORKS[str(m.framework)].name.split(" (")[0],
         **(extra or {}),
     }
     attrs += [("data-pagefind-meta", f"{k}:{v}") for k, v in meta.items() if v]
@@ -131,8 +131,8 @@ def section_pages(docs: list[Document]) -> dict[str, str]:
     and the link into the report that a result gives."""
     out: dict[str, str] = {}
     for doc in sorted(docs, key=lambda d: d.id):
-        folder = f"{SECTIONS}/{doc.meta['authority']}/{doc.id}"
-        title = str(doc.meta["title"])
+        folder = f"{SECTIONS}/{doc.meta.authority}/{doc.id}"
+        title = str(doc.meta.title)
         for n, sec in enumerate(doc.sections):
             blocks = [b for b in sec.blocks if b.text.strip() and b.kind != "figure"]
             if not blocks:

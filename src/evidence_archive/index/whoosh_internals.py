@@ -1,0 +1,164 @@
+"""Every place the archive reads Whoosh's private structures, and nothing else.
+
+The engine (index/engine.py) reads postings a block at a time, field lengths as one array and
+positions straight from their stored bytes: ten to a hundred times faster than Whoosh's public
+readers, but through attributes that are not Whoosh's API. They are all here, against the one
+pinned version of whoosh-reloaded (pyproject.toml); tests/test_engine.py checks the engine's
+answers against Whoosh's own on every query, so a change of version that moves any of them
+fails there, not in front of a user. The index writer's segment handling (TOC, SegmentReader,
+which the public API does not offer) is here too.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.util.numeric import byte_to_length
+
+_INT = np.int64
+_EMPTY = np.zeros(0, dtype=_INT)
+
+LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+"""Whoosh stores a field's length in one byte, logarithmically: byte -> length."""
+
+
+def length_bytes(leaf: Any, field: str) -> np.ndarray:
+    """The one-byte lengths of field for every entry of one segment reader."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    return _column_bytes(col, leaf.doc_count_all())
+
+
+def _column_bytes(col: Any, n: int) -> np.ndarray:
+    """The one-byte field lengths of a segment's n entries, read in one piece from the column
+    (Whoosh's own reader unpacks them one entry at a time)."""
+    if col is None:
+        return np.zeros(n, dtype=np.intp)
+    try:
+        if col._typecode != "B" or col._fixedlen != 1:
+            raise AttributeError
+        count = min(col._count, n)
+        raw = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
+        default = col._unpack(col._defaultbytes)[0]
+        return np.concatenate([raw, np.full(n - count, default, dtype=np.uint8)]).astype(np.intp)
+    except AttributeError:  # another column layout: Whoosh's reader
+        return np.asarray(col.load(), dtype=np.intp)[:n]
+
+
+def read_postings(
+    m: Any,
+    offset: int,
+    positional: bool,
+    ids: list[np.ndarray],
+    weights: list[np.ndarray],
+    values: list[bytes],
+) -> None:
+    """Append a term's postings from matcher m (entry numbers shifted by offset, weights and,
+    when positional, the stored position values) to ids, weights and values."""
+    while m.is_active():
+        if hasattr(m, "_read_data") and hasattr(m, "_next_block"):
+            # Whoosh 3 codec: a block at a time (ids delta-coded, weights, values).
+            m._read_data()
+            data = m._data
+            n = m._blocklength
+            ids.append(np.cumsum(np.asarray(data[0], dtype=_INT)) + offset)
+            w = data[1]
+            weights.append(
+                np.full(n, 1.0 if w is None else w)
+                if w is None or isinstance(w, float)
+                else np.asarray(w, dtype=np.float64)
+            )
+            if positional:
+                values.extend(data[2])
+            m._next_block()
+        else:  # any other matcher: one posting at a time
+            ids.append(np.array([m.id() + offset], dtype=_INT))
+            weights.append(np.array([m.weight()], dtype=np.float64))
+            if positional:
+                values.append(m.value())
+            m.next()
+
+
+#: Whoosh's Positions value for one position: a 4-byte count of 1, then pickle protocol 2 of a
+#: one-item list: PROTO 2, EMPTY_LIST, BINPUT 0, the int (K: 1 byte, M: 2, J: 4), APPEND, STOP.
+_ONE_PREFIX = np.frombuffer(b"\x00\x00\x00\x01\x80\x02]q\x00", dtype=np.uint8)
+_INT_OPS = ((ord("K"), 1, "<u1"), (ord("M"), 2, "<u2"), (ord("J"), 4, "<i4"))
+
+
+def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh Positions values -> (every position delta, in order; how many each value holds).
+
+    Most postings hold one position: those are read straight from the bytes, all at once; any
+    other value is unpickled as Whoosh does."""
+    n = len(values)
+    if n == 0:
+        return _EMPTY, _EMPTY
+    lens = np.fromiter(map(len, values), dtype=_INT, count=n)
+    buf = np.frombuffer(b"".join(values) + bytes(16), dtype=np.uint8)
+    off = np.cumsum(lens) - lens
+    prefix = np.ones(n, dtype=bool)
+    for k, byte in enumerate(_ONE_PREFIX):
+        prefix &= buf[off + k] == byte
+    single = np.zeros(n, dtype=_INT)
+    fast = np.zeros(n, dtype=bool)
+    op = buf[off + 9]
+    for code, width, dtype in _INT_OPS:
+        rows = np.flatnonzero(
+            prefix & (op == code) & (lens >= 11 + width) & (buf[off + 10 + width] == ord("a"))
+        )
+        if len(rows):
+            starts = off[rows] + 10
+            raw = buf[(starts[:, None] + np.arange(width)).ravel()].tobytes()
+            single[rows] = np.frombuffer(raw, dtype=dtype).astype(_INT)
+            fast[rows] = True
+    counts = np.ones(n, dtype=_INT)
+    slow: dict[int, list[int]] = {}
+    for i in np.flatnonzero(~fast).tolist():
+        v = values[i]
+        slow[i] = pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".")
+        counts[i] = len(slow[i])
+    flat = np.empty(int(counts.sum()), dtype=_INT)
+    starts = np.cumsum(counts) - counts
+    flat[starts[fast]] = single[fast]
+    for i, deltas in slow.items():
+        flat[starts[i] : starts[i] + len(deltas)] = deltas
+    return flat, counts
+
+
+def segments(folder: Path) -> list[Any]:
+    """The segments an index folder's table of contents names."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    return list(TOC.read(FileStorage(str(folder)), "MAIN").segments)
+
+
+def segment_files(folder: Path, segment: Any) -> list[str]:
+    """The file names of one segment in an index folder."""
+    from whoosh.filedb.filestore import FileStorage
+
+    return list(segment.list_files(FileStorage(str(folder))))
+
+
+def segment_terms(folder: Path, schema: Any, segment: Any, field: str) -> list[Any]:
+    """Every term of field in one segment."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.reading import SegmentReader
+
+    reader = SegmentReader(FileStorage(str(folder)), schema, segment)
+    try:
+        return list(reader.lexicon(field))
+    finally:
+        reader.close()
+
+
+def write_contents(folder: Path, schema: Any, segs: list[Any]) -> None:
+    """Write the table of contents of an index folder naming segs (generation 1)."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    TOC(schema, segs, 1).write(FileStorage(str(folder)), "MAIN")
