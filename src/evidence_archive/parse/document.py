@@ -1,13 +1,6 @@
-"""Parse corpus text into the document model, undoing what the text extractors did.
-
-The steps, in order (each a function below):
-1. mark the lines that are layout, not text: contents pages, graphic remains, rules;
-2. mark the publishing boilerplate (copyright, addresses, complaints) to set apart;
-3. read every other line as a unit: heading, table row, footnote, numbered paragraph,
-   list item, figure caption or plain paragraph;
-4. join paragraphs that a page break split (mid-sentence, or with a stray '- ');
-5. group units into blocks (tables across their page breaks) and sections under headings.
-No word is added, dropped or changed: blocks hold the source text, markup parsed to runs.
+"""Parse a corpus text into the document model: units of lines -> blocks (paragraphs, numbered
+paragraphs, list items, tables, footnotes) -> sections, nested by heading level; judgements from
+the framework's tables. Lines that are layout are marked first (parse/layout.py).
 """
 
 from __future__ import annotations
@@ -18,71 +11,44 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from evidence_archive.model import Block, Cell, Document, Dropped, Inline, Metadata, Section, plain
+from evidence_archive.model import Block, Cell, Document, Inline, Metadata, Section, plain
 from evidence_archive.parse.inline import parse_inline, strip_markup
 from evidence_archive.parse.judgements import extract_judgements
-
-# --- what lines look like -------------------------------------------------------------------
-
-_HASH_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
-_CONTENTS = re.compile(
-    r"^(?:#+\s*)?(?:\*\*|<b>)?\s*(?:table of )?contents\s*(?:\*\*|</b>)?\s*$", re.I
+from evidence_archive.parse.layout import (
+    HASH_HEADING,
+    KNOWN_HEADINGS,
+    dropped_spans,
+    mark_boilerplate,
+    mark_contents,
+    mark_graphics,
+    mark_running_headers,
+    norm,
+    split_cells,
 )
-_RULE = re.compile(r"^\s*(?:-{2,}|\*{3,}|_{3,})\s*(?:\t\s*-{2,}\s*)*$")
+
 _FOOTNOTE = re.compile(
     r"^(?:<sup>&</sup>lt;sup>|<sup>)(?P<label>[0-9*†‡]{1,3})</sup>\s*(?P<text>\S.*)$"
     r"|^(?P<slabel>[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s+(?P<stext>\S.*)$"
 )
+
+
 _NUMBERED = re.compile(r"^(?:[-■•▪●]\s+)?(?P<num>\d{1,3})\.\s+(?P<text>\S.*)$")
+
+
 _BULLET = re.compile(r"^(?P<bullet>[-■◼•▪●◦▶➢✓–]|\*(?=\s))\s+(?P<text>\S.*)$")
+
+
 _FIGURE = re.compile(r"^(?:\*\*|<b>)?\s*(?:Figure|Chart|Graph)\s+\d+[.:]", re.I)
+
+
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]*]*$")
-_SCALE_WORDS = {"inadequate", "adequate", "good", "outstanding", "requires", "improvement"}
+
+
 _FUNCTION_WORDS = {
     "a", "an", "the", "of", "in", "to", "and", "or", "for", "with", "by", "on", "at", "from",
     "their", "its", "is", "are", "was", "were", "be", "that", "which", "as", "this", "these",
     "who", "whom", "has", "have", "not", "but", "into", "than", "such", "our", "we", "they",
 }  # fmt: skip
-
-#: Lines that open a run of publishing boilerplate, kept but set apart at the end of the page.
-BOILERPLATE_STARTS = tuple(
-    re.compile(p, re.I)
-    for p in (
-        r"^©\s*crown copyright",
-        r"^(?:this|the) (?:document|publication|report) may be (?:reproduced|copied|re-?used)",
-        r"^you may (?:copy|re-?use)",
-        r"^any complaints about the inspection",
-        r"^if you would like (?:a copy|more information|ofsted to)",
-        r"^the office for standards in education, children['’]s services and skills \(ofsted\) "
-        r"regulates",
-        r"^to receive regular email alerts",
-        r"^further copies of this report",
-    )
-)
-
-#: Headings every framework prints that may stand as plain lines (lowercase).
-KNOWN_HEADINGS: dict[str, int] = {
-    "introduction": 2,
-    "context": 2,
-    "main findings": 2,
-    "grades": 2,
-    "recommendations": 2,
-    "for immediate action": 3,
-    "for action over the next six months": 3,
-    "for action in the longer term": 3,
-    "equality and diversity": 2,
-    "summary": 3,
-    "glossary": 2,
-    "areas for improvement": 3,
-    "what needs to improve": 3,
-    "key findings": 2,
-    "executive summary": 2,
-    "information about this inspection": 2,
-    "information about this local authority area": 2,
-    "summary of key findings": 2,
-    "what does the local authority need to improve?": 3,
-    "what needs to improve in this local authority?": 3,
-}
 
 
 @dataclass
@@ -106,140 +72,16 @@ class _Unit:
         return self.parts[-1] if self.parts else self.text
 
 
-def _norm(text: str) -> str:
-    """A heading or contents entry, normalised for comparison."""
-    s = strip_markup(text).lower().replace("’", "'")
-    s = re.sub(r"^(?:section \d+:|annex [a-z]:|\d+\.)\s*", "", s)
-    s = re.sub(r"[\s:]+$", "", s)
-    return " ".join(s.split())
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", strip_markup(text))
-
-
-def _cells(line: str) -> list[str]:
-    return line.rstrip("\n").split("\t")
-
-
 _NUMBERED_PROSE = re.compile(r"^\s*\d{1,3}\.\s+(?:\S+\s+){12}")
 """A numbered paragraph's opening: a tab later in it is a wide gap of justified text."""
 
 
 def _is_row(line: str) -> bool:
-    cells = _cells(line)
+    cells = split_cells(line)
     if _NUMBERED_PROSE.match(cells[0]):
         return False
     filled = [c for c in cells if c.strip()]
     return len(cells) > 1 and (len(filled) >= 2 or (not cells[0].strip() and len(filled) >= 1))
-
-
-# --- step 1 and 2: layout and boilerplate ---------------------------------------------------
-
-
-def _mark_contents(lines: list[str], status: list[str | None]) -> list[str]:
-    """Mark contents pages; return their entries (headings the document lists)."""
-    entries: list[str] = []
-    i = 0
-    while i < len(lines):
-        if not _CONTENTS.match(lines[i].strip()):
-            i += 1
-            continue
-        j, last = i + 1, i
-        found: list[tuple[int, str]] = []
-        while j < len(lines):
-            s = lines[j].strip()
-            if not s or _RULE.match(s):
-                j += 1
-                continue
-            cells = [c for c in _cells(lines[j]) if c.strip()]
-            numbered_end = re.match(r"^(.*\S)\s+\.*\s*(\d{1,3})$", s)
-            if "\t" in lines[j] or (numbered_end and len(s.split()) <= 16):
-                text = cells[0] if "\t" in lines[j] else numbered_end.group(1)  # type: ignore[union-attr]
-                text = re.sub(r"[\s.]+\d{1,3}$", "", strip_markup(text)).strip()
-                if found and text[:1].islower() and not re.search(r"\d$", found[-1][1]):
-                    found[-1] = (found[-1][0], found[-1][1] + " " + text)
-                else:
-                    found.append((j, text))
-                last = j
-                j += 1
-                continue
-            break
-        if len(found) >= 2:
-            for k in range(i, last + 1):
-                status[k] = "contents"
-            entries += [t for _, t in found]
-            i = last + 1
-        else:
-            i += 1
-    return entries
-
-
-def _mark_graphics(lines: list[str], status: list[str | None]) -> None:
-    """Mark graphic remains (a bare grade scale) and rules as layout."""
-    run: list[int] = []
-
-    def close() -> None:
-        if len(run) >= 3:
-            for k in run:
-                status[k] = "graphic"
-        run.clear()
-
-    for i, line in enumerate(lines):
-        if status[i]:
-            continue
-        s = line.strip()
-        if not s:
-            continue
-        if _RULE.match(s) or ("\t" in line and not _words(s)):
-            status[i] = "layout"  # rules and table rows with no words: drawing, not text
-            continue
-        words = [w.lower() for w in _words(s)]
-        if len(words) >= 3 and set(words) <= _SCALE_WORDS and s == strip_markup(s).strip():
-            status[i] = "graphic"
-            continue
-        if len(words) == 1 and words[0] in _SCALE_WORDS and "\t" not in line:
-            run.append(i)
-            continue
-        close()
-    close()
-
-
-def _mark_running_headers(lines: list[str], status: list[str | None], hints: set[str]) -> None:
-    """A heading line printed again before any other heading is a running header: furniture."""
-    last_heading: str | None = None
-    for i, line in enumerate(lines):
-        if status[i] or not line.strip():
-            continue
-        m = _HASH_HEADING.match(line.strip())
-        key = _norm(m.group(2) if m else line)
-        if not (m or key in hints or key in KNOWN_HEADINGS):
-            continue
-        if key == last_heading:
-            status[i] = "furniture"
-        else:
-            last_heading = key
-
-
-def _mark_boilerplate(lines: list[str], status: list[str | None], hints: set[str]) -> None:
-    i = 0
-    while i < len(lines):
-        s = strip_markup(lines[i]).strip()
-        if status[i] or not any(p.match(s) for p in BOILERPLATE_STARTS):
-            i += 1
-            continue
-        j = i
-        while j < len(lines) and status[j] != "contents":
-            t = lines[j].strip()
-            if j > i and (_HASH_HEADING.match(t) or (t and _norm(t) in hints)):
-                break
-            if not status[j]:
-                status[j] = "boilerplate"
-            j += 1
-        i = j
-
-
-# --- step 3: units --------------------------------------------------------------------------
 
 
 def _read_units(lines: list[str], status: list[str | None]) -> list[_Unit]:
@@ -255,7 +97,7 @@ def _read_units(lines: list[str], status: list[str | None]) -> list[_Unit]:
         # A line ending in two spaces is a hard line break inside the same block.
         parts = [lines[i].rstrip(" ")]
         # A table row or a '#' heading never runs on into the next line.
-        row = "\t" in lines[i].strip(" ") or bool(_HASH_HEADING.match(lines[i].strip()))
+        row = "\t" in lines[i].strip(" ") or bool(HASH_HEADING.match(lines[i].strip()))
         while (
             not row
             and lines[i].endswith("  ")
@@ -277,7 +119,7 @@ def _read_units(lines: list[str], status: list[str | None]) -> list[_Unit]:
 def _classify(line: str, start: int, end: int) -> _Unit:
     stripped = line.lstrip(" ")
     indent = len(line) - len(stripped)
-    if m := _HASH_HEADING.match(stripped):
+    if m := HASH_HEADING.match(stripped):
         return _Unit("heading", m.group(2), start, end, level=max(2, len(m.group(1))))
     if "\t" in stripped.strip(" "):
         if _is_row(stripped):
@@ -300,9 +142,6 @@ def _classify(line: str, start: int, end: int) -> _Unit:
     return _Unit("plain", stripped, start, end, indent)
 
 
-# --- step 4: headings and split paragraphs ---------------------------------------------------
-
-
 def _is_heading(
     unit: _Unit,
     nxt: _Unit | None,
@@ -313,7 +152,7 @@ def _is_heading(
     """The heading level of a plain line, or 0 when it is not a heading."""
     if unit.kind != "plain" or unit.parts:
         return 0
-    key = _norm(unit.text)
+    key = norm(unit.text)
     if key in hints or _prefix_hint(key, unit.text, hints):
         return 2
     if key in KNOWN_HEADINGS:
@@ -380,8 +219,8 @@ def _join(units: list[_Unit], hints: set[str], cover_end: int) -> list[_Unit]:
             and unit.text.rstrip().endswith(":")
             and len(unit.text.split()) <= 3
             and (
-                _norm(unit.text + " " + nxt.text) in hints
-                or _prefix_hint(_norm(unit.text + " " + nxt.text), nxt.text, hints)
+                norm(unit.text + " " + nxt.text) in hints
+                or _prefix_hint(norm(unit.text + " " + nxt.text), nxt.text, hints)
             )
         ):
             # 'Priority 1:' over its title on the next line: one heading, as the contents has it.
@@ -409,9 +248,6 @@ def _join(units: list[_Unit], hints: set[str], cover_end: int) -> list[_Unit]:
     return out
 
 
-# --- step 5: blocks and sections -------------------------------------------------------------
-
-
 def _cell(raw: str) -> Cell:
     """A table cell: paragraphs split at <p> tags, <li> items and '•' bullets."""
     text = re.sub(r"<ul[^>]*>|</ul>|<li>|</li>", " • ", raw)
@@ -421,7 +257,7 @@ def _cell(raw: str) -> Cell:
 
 
 def _table(rows: list[_Unit]) -> Block:
-    cells = [_cells(r.text) for r in rows]
+    cells = [split_cells(r.text) for r in rows]
     width = max(len(c) for c in cells)
     while width > 1 and all(len(c) < width or not c[width - 1].strip() for c in cells):
         width -= 1
@@ -598,18 +434,6 @@ def _boilerplate(lines: list[str], status: list[str | None]) -> tuple[Block, ...
     return tuple(out)
 
 
-def _dropped(status: list[str | None]) -> tuple[Dropped, ...]:
-    out: list[Dropped] = []
-    for i, s in enumerate(status):
-        if s in (None, "boilerplate"):
-            continue
-        if out and out[-1].reason == s and out[-1].lines[1] == i:
-            out[-1] = Dropped(s, (out[-1].lines[0], i + 1))
-        else:
-            out.append(Dropped(s, (i + 1, i + 1)))
-    return tuple(out)
-
-
 _PART = re.compile(r"^section \d+\s*[:.–-]", re.I)
 """A heading that opens a part of the report ('Section 1: the local authority')."""
 
@@ -646,12 +470,12 @@ def parse(text: str, meta: Mapping[str, Any]) -> Document:
     """Parse one corpus text (already decoded, LF line ends) into a Document."""
     lines = text.split("\n")
     status: list[str | None] = [None] * len(lines)
-    contents = _mark_contents(lines, status)
-    hints = {_norm(e) for e in contents if _norm(e)}
-    _mark_graphics(lines, status)
-    _mark_boilerplate(lines, status, hints)
+    contents = mark_contents(lines, status)
+    hints = {norm(e) for e in contents if norm(e)}
+    mark_graphics(lines, status)
+    mark_boilerplate(lines, status, hints)
     cover_end = next((i + 1 for i, st in enumerate(status) if st == "contents"), 0)
-    _mark_running_headers(lines, status, hints)
+    mark_running_headers(lines, status, hints)
     units = _join(_read_units(lines, status), hints, cover_end)
     sections = _nest(_sections(_blocks(units)))
     framework = str(meta.get("framework", "none"))
@@ -662,7 +486,7 @@ def parse(text: str, meta: Mapping[str, Any]) -> Document:
         sections=sections,
         boilerplate=_boilerplate(lines, status),
         judgements=judgements,
-        dropped=_dropped(status),
+        dropped=dropped_spans(status),
         line_count=len(lines),
         contents=tuple(contents),
     )
