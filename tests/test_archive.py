@@ -126,6 +126,20 @@ def test_audit_finds_a_missing_judgement_and_a_recorded_note_silences_it() -> No
     assert audit_document(noted, doc) == []
 
 
+def test_an_audit_note_must_name_a_rule_and_still_explain_a_finding() -> None:
+    entry = _entry(ILACS)
+    doc = parse(entry.read_text(), entry.meta)
+    for note, says in (
+        ("judgement: typo of the rule", "names no rule of the audit: 'judgement'"),
+        ("dates: nothing wrong now", "records 'dates', but the audit finds nothing"),
+    ):
+        noted = entry.__class__(
+            entry.id, {**entry.meta, "audit_notes": [note]}, entry.text_path, entry.meta_path
+        )
+        found = audit_document(noted, doc)
+        assert [f.rule for f in found] == ["notes"] and says in found[0].message
+
+
 def test_audit_finds_gaps_dates_urn_and_markup() -> None:
     entry = _entry(ILACS)
     text = entry.read_text()

@@ -4,6 +4,9 @@
   var state = { hits: [] };
   function root() { return (window.__md_scope || new URL("/", location)); }
   function api(path) { return new URL("." + path, root()); }
+  // How a hit is named (as the API's citations name it): "para. 27", or its section when the
+  // entry has no number.
+  function heading(h) { return h.title + (h.paragraph ? ", para. " + h.paragraph : " — " + h.section); }
   function decode(s) { var t = document.createElement("textarea"); t.innerHTML = s; return t.value; }
   function highlighted(el, html) {
     // The API marks matches with <mark>; everything else is escaped text. Rebuild it as text
@@ -37,7 +40,7 @@
       var head = document.createElement("p");
       var link = document.createElement("a");
       link.href = h.url;
-      link.textContent = h.title + (h.paragraph ? ", para. " + h.paragraph : " — " + h.section);
+      link.textContent = heading(h);
       head.appendChild(link);
       var quote = document.createElement("blockquote");
       highlighted(quote, h.highlight);
@@ -311,7 +314,7 @@
           var head = document.createElement("p");
           var link = document.createElement("a");
           link.href = m.url;
-          link.textContent = m.title + (m.paragraph ? ", para. " + m.paragraph : " — " + m.section);
+          link.textContent = heading(m);
           head.appendChild(link);
           var flag = document.createElement("strong");
           flag.className = "qc-flag";

@@ -114,7 +114,13 @@ def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
     recorded = {str(n).split(":", 1)[0].strip() for n in m.audit_notes or ()}
     for rule in sorted(recorded - {rule for rule, _ in found}):
         # A note must keep explaining something: one the code no longer finds is out of date.
-        found.append(("notes", f"audit_notes records '{rule}', but the audit finds nothing there"))
+        if rule not in RULES:
+            found.append(("notes", f"audit_notes names no rule of the audit: '{rule}' (rules: "
+                          f"{', '.join(RULES)})"))  # fmt: skip
+        else:
+            found.append(
+                ("notes", f"audit_notes records '{rule}', but the audit finds nothing there")
+            )
     return [Finding(path, rule, msg) for rule, msg in found if rule not in recorded]
 
 

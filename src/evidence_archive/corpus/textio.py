@@ -36,8 +36,3 @@ def _looks_latin1(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def read_text(path: Path) -> str:
-    """Read and decode a corpus text file."""
-    return decode(path.read_bytes(), path)

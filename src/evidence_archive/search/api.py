@@ -86,7 +86,7 @@ def make_app(out: Path) -> Starlette:
     async def api_feed(request: Request) -> Response:
         from urllib.parse import urlencode
 
-        from evidence_archive.site.feeds import search_feed
+        from evidence_archive.search.formats import search_feed
 
         params = request.query_params
 

@@ -8,10 +8,11 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from evidence_archive.dates import human_date
-from evidence_archive.search.contract import Result
+from evidence_archive.search.contract import Result, para
 
 
 def escape_html(text: str) -> str:
@@ -22,7 +23,7 @@ def escape_html(text: str) -> str:
 def citation(f: dict[str, Any], base_url: str = "") -> str:
     """'Ofsted (2007) Title, para. 27. Published 14 August 2007. <url>'."""
     year = (f.get("date") or "")[:4] or "n.d."
-    where = f", para. {f['paragraph']}" if f.get("paragraph") else (
+    where = f", {para(f['paragraph'])}" if f.get("paragraph") else (
         f", section '{f['section']}'" if f.get("section") else "")  # fmt: skip
     published = f" Published {human_date(f['published'])}." if f.get("published") else ""
     return f"{f['publisher']} ({year}) {f['title']}{where}.{published} {base_url}{f['url']}"
@@ -50,7 +51,7 @@ def format_text(result: Result) -> str:
         import html
 
         lines += ["", f"{h['rank']}. {h['title']} — {h['section']}"
-                  + (f", para. {h['paragraph']}" if h["paragraph"] else ""),
+                  + (f", {para(h['paragraph'])}" if h["paragraph"] else ""),
                   f"   {html.unescape(marked)}", f"   {h['citation']}"]  # fmt: skip
     return _terminal_safe("\n".join(lines)) + "\n"
 
@@ -81,3 +82,28 @@ def format_md(result: Result) -> str:
 
 
 FORMATS = {"text": format_text, "json": format_json, "csv": format_csv, "md": format_md}
+
+
+def search_feed(result: Mapping[str, Any], query_string: str, base_url: str) -> str:
+    """An Atom feed of a saved search: its paragraphs, newest document first."""
+    from evidence_archive.site.feeds import EPOCH, URN, new_feed, when
+
+    hits = sorted(result["hits"], key=lambda h: (h.get("date") or "", -h["rank"]), reverse=True)
+    base = base_url.rstrip("/")
+    fg = new_feed(
+        f"{URN}:search:{query_string}", f"Evidence search: {result['query']}",
+        "Paragraphs of children's services inspection reports matching a saved search, newest "
+        "document first", f"{base}/api/feed?{query_string}",
+        f"{base}/search/?{query_string.replace('q=', 'terms=', 1)}",
+    )  # fmt: skip
+    fg.updated(max((when(h.get("date") or "") for h in hits), default=EPOCH))
+    for h in hits:
+        e = fg.add_entry(order="append")
+        e.id(f"{URN}:paragraph:{h['id']}#{h['anchor']}")
+        where = f", {para(h['paragraph'])}" if h.get("paragraph") else f": {h['section']}"
+        e.title(f"{h['title']}{where}")
+        e.link(href=h["url"], rel="alternate")
+        e.updated(when(h.get("date") or ""))
+        e.content(h["text"], type="text")
+        e.summary(h["citation"])
+    return str(fg.atom_str(pretty=True).decode("utf-8"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence_archive.errors import QueryError
-from evidence_archive.search.contract import Backend
+from evidence_archive.search.contract import Backend, para
 
 MAX_QUOTE = 5000
 #: A quote is found when this share of its words are in one paragraph, in order.
@@ -310,7 +310,7 @@ def format_text(result: dict[str, Any]) -> str:
         marked = re.sub(r'<del class="omitted">(.*?)</del>', r"[…\1…]", mt["marked"])
         marked = re.sub(r"<del>(.*?)</del>", r"[-\1-]", marked)
         marked = re.sub(r"<ins>(.*?)</ins>", r"{+\1+}", marked)
-        lines += ["", f"{n}. {mt['title']}" + (f", para. {mt['paragraph']}" if mt["paragraph"]
+        lines += ["", f"{n}. {mt['title']}" + (f", {para(mt['paragraph'])}" if mt["paragraph"]
                   else f" — {mt['section']}"), f"   {html.unescape(marked)}"]  # fmt: skip
         for d in mt["differences"]:
             lines.append(f"   - {d['kind']}: quote {d['quote']!r}, source {d['source']!r}")

@@ -9,7 +9,7 @@ gives byte-identical feeds. Ids are URNs that do not depend on where the site is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -38,7 +38,7 @@ def newest_first(docs: Iterable[Document]) -> list[Document]:
     return sorted(docs, key=lambda d: (doc_date(d), d.id), reverse=True)
 
 
-def _feed(feed_id: str, title: str, subtitle: str, self_href: str, alternate: str) -> Any:
+def new_feed(feed_id: str, title: str, subtitle: str, self_href: str, alternate: str) -> Any:
     fg = FeedGenerator()
     fg.id(feed_id)
     fg.title(title)
@@ -55,7 +55,7 @@ def documents_feed(docs: list[Document], key: str, title: str, root: str = "../"
     'region/london'); root is the site root relative to the feed's folder."""
     reg = load_registry()
     ordered = newest_first(docs)
-    fg = _feed(
+    fg = new_feed(
         f"{URN}:feed:{key}", title,
         "New children's services inspection reports and plans in the Inspection Evidence Archive",
         root + urls.feed(key), root,
@@ -115,26 +115,3 @@ def site_feeds(docs: list[Document]) -> dict[str, str]:
             group, f"region/{key}", f"{name}: new documents", root=base or "../../"
         )
     return out
-
-
-def search_feed(result: Mapping[str, Any], query_string: str, base_url: str) -> str:
-    """An Atom feed of a saved search: its paragraphs, newest document first."""
-    hits = sorted(result["hits"], key=lambda h: (h.get("date") or "", -h["rank"]), reverse=True)
-    base = base_url.rstrip("/")
-    fg = _feed(
-        f"{URN}:search:{query_string}", f"Evidence search: {result['query']}",
-        "Paragraphs of children's services inspection reports matching a saved search, newest "
-        "document first", f"{base}/api/feed?{query_string}",
-        f"{base}/search/?{query_string.replace('q=', 'terms=', 1)}",
-    )  # fmt: skip
-    fg.updated(max((when(h.get("date") or "") for h in hits), default=EPOCH))
-    for h in hits:
-        e = fg.add_entry(order="append")
-        e.id(f"{URN}:paragraph:{h['id']}#{h['anchor']}")
-        where = f", para. {h['paragraph']}" if h.get("paragraph") else f": {h['section']}"
-        e.title(f"{h['title']}{where}")
-        e.link(href=h["url"], rel="alternate")
-        e.updated(when(h.get("date") or ""))
-        e.content(h["text"], type="text")
-        e.summary(h["citation"])
-    return str(fg.atom_str(pretty=True).decode("utf-8"))
