@@ -1,7 +1,10 @@
-"""Golden structure of each seed, checked by hand: headings, paragraphs, tables, judgements.
+"""Golden files, checked by hand: the structure of each seed (headings, paragraphs, tables,
+judgements) and whole rendered pages, for the seeds and one real report of each framework and
+variant that comes as a PDF.
 
-tests/golden/<id>.json was written by `pytest --regen-golden` and then read line by line
-against the source text before it was committed. A failure prints what changed.
+tests/golden/<id>.json and <id>.md were written by `pytest --regen-golden` and then read against
+the source text (and, for the reports, the PDF) before they were committed. A failure prints
+what changed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pytest
 
 from evidence_archive.corpus.store import scan
 from evidence_archive.parse.document import parse
+from evidence_archive.render.markdown import render
 
 from .conftest import CORPUS, SEED_CORPUS
 
@@ -54,6 +58,35 @@ def test_golden_structure(entry, request) -> None:
     want = json.loads(path.read_text(encoding="utf-8"))
     for key in want:
         assert got[key] == want[key], key
+
+
+#: The seeds, and one report of each framework and variant ingested from a PDF.
+PAGES = [e.id for e in SEED_ENTRIES] + [
+    "oxfordshire-2018-04-20-ilacs-inspection",  # ILACS 2018-22
+    "isles-of-scilly-2023-07-13-ilacs-inspection",  # ILACS from 2023 (care leavers on their own)
+    "derbyshire-2013-12-11-single-inspection",  # SIF with the LSCB review
+    "lambeth-2018-05-09-single-inspection",  # SIF, the council alone (2017-18)
+    "doncaster-2018-01-19-single-inspection",  # SIF re-inspection
+    "surrey-2015-08-03-lscb-review",  # a review of an LSCB on its own
+    "norfolk-2013-08-16-looked-after-children-inspection",  # looked-after children, 2012
+]
+
+
+@pytest.mark.parametrize("doc_id", PAGES)
+def test_golden_page(doc_id: str, request) -> None:
+    (entry,) = [e for e in ENTRIES if e.id == doc_id]
+    got = render(parse(entry.read_text(), entry.meta))
+    path = GOLDEN / f"{doc_id}.md"
+    if request.config.getoption("--regen-golden"):
+        path.write_text(got, encoding="utf-8")
+    want = path.read_text(encoding="utf-8")
+    if got != want:
+        import difflib
+
+        diff = difflib.unified_diff(
+            want.splitlines(), got.splitlines(), "golden", "now", lineterm=""
+        )
+        pytest.fail("\n".join(list(diff)[:80]))
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])

@@ -73,11 +73,14 @@ def test_no_markup_syntax_leaks_into_the_html(tmp_path: Path) -> None:
     from evidence_archive.pipeline import build
 
     build([SEED_CORPUS], tmp_path / "out", index=False)
+    seen = 0
     for page in (tmp_path / "out" / "site" / "reports").rglob("index.html"):
         html = page.read_text()
         assert "{:" not in html, page
         assert "[^" not in html, page
         assert "\\*" not in html and "\\[" not in html, page
+        seen += 1
+    assert seen == 5  # every seed's report page was looked at
 
 
 def test_name_finder_finds_what_one_pattern_of_every_name_finds() -> None:
