@@ -1,4 +1,5 @@
-"""A search result as text, JSON, CSV or Markdown, each hit with its citation."""
+"""A search result as text, JSON, CSV or Markdown, each hit with its citation; and a saved
+search as an Atom feed."""
 
 from __future__ import annotations
 

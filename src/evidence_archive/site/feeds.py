@@ -1,4 +1,5 @@
-"""Atom feeds: new documents on the site (all, per council, per region) and any saved search.
+"""Atom feeds of new documents on the site: all, per council, per region (a saved search's feed
+is made at query time: search/formats.py).
 
 Made with feedgen (a maintained Atom/RSS writer) rather than by hand, so escaping and the
 required elements are the library's job. Feeds are deterministic: every date comes from the
