@@ -153,3 +153,31 @@ def test_check_refuses_a_link_out_of_the_corpus(corpus_copy: Path, tmp_path: Pat
     result = run_cli("check", "--corpus", str(corpus_copy))
     assert result.returncode == 1
     assert "evil.txt: is a link to a file outside the corpus" in result.stdout
+
+
+def test_the_typed_metadata_is_the_schema() -> None:
+    """model.Metadata has one attribute per schema field, typed as the schema says, in its
+    order; and a metadata file survives the round trip through it unchanged."""
+    import dataclasses
+    import typing
+
+    from evidence_archive.corpus.store import SCHEMA, load_corpus
+    from evidence_archive.model import FIELD_ORDER, REQUIRED, Metadata
+
+    hints = typing.get_type_hints(Metadata)
+    assert list(FIELD_ORDER) == list(SCHEMA)
+    assert {f.name for f in dataclasses.fields(Metadata)} == set(SCHEMA)
+    assert {k for k, f in SCHEMA.items() if f.required} == REQUIRED
+    python = {"str": str, "date": str, "sha256": str, "year": int, "int": int,
+              "strlist": tuple[str, ...]}  # fmt: skip
+    for name, field in SCHEMA.items():
+        want = python[field.type]
+        assert hints[name] in (want, want | None), (name, hints[name])
+        if field.type != "strlist":  # a list is () when not given, never None
+            assert (hints[name] == want) == (name in REQUIRED and not field.nullable), name
+    entries = load_corpus([CORPUS])
+    assert len(entries) > 400
+    for entry in entries:
+        assert Metadata.from_mapping(entry.meta).as_dict() == {
+            k: entry.meta[k] for k in SCHEMA if k in entry.meta
+        }

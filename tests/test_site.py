@@ -110,7 +110,14 @@ def test_name_finder_finds_what_one_pattern_of_every_name_finds() -> None:
 
 
 def test_the_source_is_ofsteds_address_or_what_the_document_says() -> None:
-    from evidence_archive.site.reports import source_html
+    from evidence_archive.model import Metadata
+    from evidence_archive.site.reports import source_html as _source_html
+
+    def source_html(given: dict) -> str:
+        base = {"id": "x", "source_file": "x.txt", "sha256": "0" * 64, "title": "T",
+                "authority": "kent", "kind": "other", "framework": "none", "publisher": "Ofsted",
+                "published": None, "licence": None}  # fmt: skip
+        return _source_html(Metadata.from_mapping({**base, **given}))
 
     url = "https://files.ofsted.gov.uk/v1/file/50227183"
     assert source_html({"source_url": url, "pages": 12, "publisher": "Ofsted"}) == (

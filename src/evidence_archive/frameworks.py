@@ -393,3 +393,24 @@ def areas_not_given(meta: Metadata) -> dict[str, str]:
         if reason:
             out[area] = reason
     return out
+
+
+#: Words that begin the judgement headings of SIF and ILACS reports, which head each judgement's
+#: section with its grade, printed as a line without a full stop: 'The experiences and progress
+#: of children in care and care leavers are good', 'The impact of leaders on social work practice
+#: with children and families is good', 'Leadership, management and governance are inadequate'.
+JUDGEMENT_HEADING_STARTS = (
+    "the experiences and progress of", "the impact of leaders", "leadership, management and",
+    "the effectiveness of the local safeguarding children board", "overall effectiveness",
+    "adoption performance", "the graded judgement for", "the graded judgment for",
+)  # fmt: skip
+
+
+def is_judgement_heading(text: str) -> bool:
+    """True for a line that is a judgement heading: one of JUDGEMENT_HEADING_STARTS, then a
+    grade word (GRADE_WORDS) at its very end (some reports print a full stop after it), in at
+    most 30 words."""
+    low = " ".join(text.lower().split()).removesuffix(".")
+    if not low.startswith(JUDGEMENT_HEADING_STARTS) or len(low.split()) > 30:
+        return False
+    return any(low.endswith(f" {g}") for g in GRADE_WORDS)

@@ -1,6 +1,7 @@
-"""Parse a corpus text into the document model: units of lines -> blocks (paragraphs, numbered
-paragraphs, list items, tables, footnotes) -> sections, nested by heading level; judgements from
-the framework's tables. Lines that are layout are marked first (parse/layout.py).
+"""Parse a corpus text into the document model: units of lines (parse/units.py) are joined across
+page breaks and recognised as headings, then made blocks (paragraphs, numbered paragraphs, list
+items, tables, footnotes) and sections nested by heading level; judgements from the framework's
+tables. Lines that are layout are marked first (parse/layout.py).
 """
 
 from __future__ import annotations
@@ -8,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
+from evidence_archive.frameworks import is_judgement_heading
 from evidence_archive.model import Block, Cell, Document, Inline, Metadata, Section, plain
 from evidence_archive.parse.inline import parse_inline, strip_markup
 from evidence_archive.parse.judgements import extract_judgements
 from evidence_archive.parse.layout import (
-    HASH_HEADING,
     KNOWN_HEADINGS,
     dropped_spans,
     mark_boilerplate,
@@ -25,21 +26,7 @@ from evidence_archive.parse.layout import (
     norm,
     split_cells,
 )
-
-_FOOTNOTE = re.compile(
-    r"^(?:<sup>&</sup>lt;sup>|<sup>)(?P<label>[0-9*†‡]{1,3})</sup>\s*(?P<text>\S.*)$"
-    r"|^(?P<slabel>[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s+(?P<stext>\S.*)$"
-)
-
-
-_NUMBERED = re.compile(r"^(?:[-■•▪●]\s+)?(?P<num>\d{1,3})\.\s+(?P<text>\S.*)$")
-
-
-_BULLET = re.compile(r"^(?P<bullet>[-■◼•▪●◦▶➢✓–]|\*(?=\s))\s+(?P<text>\S.*)$")
-
-
-_FIGURE = re.compile(r"^(?:\*\*|<b>)?\s*(?:Figure|Chart|Graph)\s+\d+[.:]", re.I)
-
+from evidence_archive.parse.units import Unit, read_units
 
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]*]*$")
 
@@ -51,105 +38,16 @@ _FUNCTION_WORDS = {
 }  # fmt: skip
 
 
-@dataclass
-class _Unit:
-    kind: str
-    """'heading', 'row', 'tabbed', 'footnote', 'numbered', 'list', 'figure', 'plain'."""
-    text: str
-    start: int
-    end: int
-    indent: int = 0
-    number: str | None = None
-    level: int = 0
-    label: str | None = None
-    gap: bool = False
-    """True when blank or dropped lines stand between this unit and the one before."""
-    parts: list[str] = field(default_factory=list)
-    """Lines after a hard line break (two trailing spaces), each a further part."""
-
-    def last_text(self) -> str:
-        """The text of the last line of the unit."""
-        return self.parts[-1] if self.parts else self.text
-
-
-_NUMBERED_PROSE = re.compile(r"^\s*\d{1,3}\.\s+(?:\S+\s+){12}")
-"""A numbered paragraph's opening: a tab later in it is a wide gap of justified text."""
-
-
-def _is_row(line: str) -> bool:
-    cells = split_cells(line)
-    if _NUMBERED_PROSE.match(cells[0]):
-        return False
-    filled = [c for c in cells if c.strip()]
-    return len(cells) > 1 and (len(filled) >= 2 or (not cells[0].strip() and len(filled) >= 1))
-
-
-def _read_units(lines: list[str], status: list[str | None]) -> list[_Unit]:
-    units: list[_Unit] = []
-    gap = True
-    i = 0
-    while i < len(lines):
-        if status[i] is not None or not lines[i].strip():
-            gap = True
-            i += 1
-            continue
-        start = i
-        # A line ending in two spaces is a hard line break inside the same block.
-        parts = [lines[i].rstrip(" ")]
-        # A table row or a '#' heading never runs on into the next line.
-        row = "\t" in lines[i].strip(" ") or bool(HASH_HEADING.match(lines[i].strip()))
-        while (
-            not row
-            and lines[i].endswith("  ")
-            and i + 1 < len(lines)
-            and lines[i + 1].strip()
-            and (status[i + 1] is None)
-        ):
-            i += 1
-            parts.append(lines[i].rstrip(" "))
-        unit = _classify(parts[0], start + 1, i + 1)
-        unit.parts = parts[1:]
-        unit.gap = gap
-        units.append(unit)
-        gap = False
-        i += 1
-    return units
-
-
-def _classify(line: str, start: int, end: int) -> _Unit:
-    stripped = line.lstrip(" ")
-    indent = len(line) - len(stripped)
-    if m := HASH_HEADING.match(stripped):
-        return _Unit("heading", m.group(2), start, end, level=max(2, len(m.group(1))))
-    if "\t" in stripped.strip(" "):
-        if _is_row(stripped):
-            return _Unit("row", stripped, start, end)
-        if m := _NUMBERED_PROSE.match(stripped) and _NUMBERED.match(stripped):
-            return _Unit("numbered", m.group("text"), start, end, indent, number=m.group("num"))
-        return _Unit("tabbed", stripped, start, end)
-    if m := _FOOTNOTE.match(stripped):
-        label = m.group("label") or m.group("slabel").translate(
-            str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
-        )
-        return _Unit("footnote", m.group("text") or m.group("stext"), start, end, label=label)
-    if _FIGURE.match(stripped):
-        return _Unit("figure", stripped, start, end)
-    if m := _NUMBERED.match(stripped):
-        return _Unit("numbered", m.group("text"), start, end, indent, number=m.group("num"))
-    if m := _BULLET.match(stripped):
-        level = 0 if indent <= 1 else 1 if indent <= 3 else 2
-        return _Unit("list", m.group("text"), start, end, indent, level=level)
-    return _Unit("plain", stripped, start, end, indent)
-
-
 def _is_heading(
-    unit: _Unit,
-    nxt: _Unit | None,
+    unit: Unit,
+    nxt: Unit | None,
     hints: set[str],
-    after: _Unit | None = None,
+    after: Unit | None = None,
     cover_end: int = 0,
+    by_shape: bool = True,
 ) -> int:
-    """The heading level of a plain line, or 0 when it is not a heading."""
+    """The heading level of a plain line, or 0 when it is not a heading. by_shape is False for
+    a text whose headings are marked ('#' lines): its judgement headings are marked too."""
     if unit.kind != "plain" or unit.parts:
         return 0
     key = norm(unit.text)
@@ -158,6 +56,8 @@ def _is_heading(
     if key in KNOWN_HEADINGS:
         return KNOWN_HEADINGS[key]
     text = strip_markup(unit.text).strip()
+    if by_shape and unit.gap and is_judgement_heading(text) and (nxt is None or nxt.gap):
+        return 3  # a judgement's section, headed by its grade (SIF, ILACS)
     words = text.split()
     if not (1 <= len(words) <= 12) or not unit.gap or text[-1] in ".,;:!\"”'’)":
         return 0
@@ -178,7 +78,11 @@ def _is_heading(
         nwords = strip_markup(nxt.text).split()
         if len(nwords) <= 12 and not _TERMINAL.search(nxt.text.strip()):
             # Two heading-like lines: the first is a heading only if the second is one.
-            return 2 if after is not None and _is_heading(nxt, after, hints, None, cover_end) else 0
+            return (
+                2
+                if after is not None and _is_heading(nxt, after, hints, None, cover_end, by_shape)
+                else 0
+            )
     return 3
 
 
@@ -190,12 +94,16 @@ def _prefix_hint(key: str, text: str, hints: set[str]) -> bool:
     return any(h.split()[:8] == words[:8] for h in hints)
 
 
-def _continues(prev: _Unit, unit: _Unit) -> bool:
+def _continues(prev: Unit, unit: Unit) -> bool:
     """True when `unit` is the rest of `prev`, split off by a page break."""
-    if prev.kind not in ("plain", "numbered", "list") or unit.kind not in ("plain", "list"):
+    if prev.kind not in ("plain", "numbered", "list", "footnote"):
+        return False
+    if unit.kind not in ("plain", "list") or (prev.kind == "footnote" and unit.kind != "plain"):
         return False
     if prev.kind == "list" and (unit.kind == "list" or not unit.gap):
         return False  # a new item of the same list, or a line under it
+    if unit.kind == "list" and unit.bullet != "-":
+        return False  # a printed bullet starts an item; only a stray '- ' is a continuation
     body = strip_markup(prev.last_text()).rstrip()
     if not body or _TERMINAL.search(body):
         return False
@@ -208,8 +116,9 @@ def _continues(prev: _Unit, unit: _Unit) -> bool:
     return bool(last) and last[0].lower() in _FUNCTION_WORDS and unit.kind == "plain"
 
 
-def _join(units: list[_Unit], hints: set[str], cover_end: int) -> list[_Unit]:
-    out: list[_Unit] = []
+def _join(units: list[Unit], hints: set[str], cover_end: int) -> list[Unit]:
+    out: list[Unit] = []
+    by_shape = not any(u.kind == "heading" for u in units)
     for k, unit in enumerate(units):
         nxt = units[k + 1] if k + 1 < len(units) else None
         if (
@@ -228,7 +137,7 @@ def _join(units: list[_Unit], hints: set[str], cover_end: int) -> list[_Unit]:
             continue
         if unit.kind == "plain":
             after = units[k + 2] if k + 2 < len(units) else None
-            level = _is_heading(unit, nxt, hints, after, cover_end)
+            level = _is_heading(unit, nxt, hints, after, cover_end, by_shape)
             if level:
                 unit.kind, unit.level = "heading", level
         prev = out[-1] if out else None
@@ -256,7 +165,7 @@ def _cell(raw: str) -> Cell:
     return tuple(p for p in paras if p)
 
 
-def _table(rows: list[_Unit]) -> Block:
+def _table(rows: list[Unit]) -> Block:
     cells = [split_cells(r.text) for r in rows]
     width = max(len(c) for c in cells)
     while width > 1 and all(len(c) < width or not c[width - 1].strip() for c in cells):
@@ -289,7 +198,7 @@ def _looks_like_header(grid: list[list[str]]) -> bool:
     return not (re.fullmatch(r"\d+\.?", first[0] or "x") and re.fullmatch(r"\d+\.?", second or "x"))
 
 
-def _inlines(unit: _Unit) -> tuple[Inline, ...]:
+def _inlines(unit: Unit) -> tuple[Inline, ...]:
     runs = list(parse_inline(unit.text))
     for part in unit.parts:
         runs.append(Inline("\n", "br"))
@@ -297,7 +206,7 @@ def _inlines(unit: _Unit) -> tuple[Inline, ...]:
     return tuple(runs)
 
 
-def _block(unit: _Unit) -> Block:
+def _block(unit: Unit) -> Block:
     lines = (unit.start, unit.end)
     if unit.kind == "numbered":
         return Block("paragraph", _inlines(unit), lines, number=unit.number)
@@ -313,9 +222,9 @@ def _block(unit: _Unit) -> Block:
     return Block("paragraph", inl, lines)
 
 
-def _blocks(units: list[_Unit]) -> list[tuple[_Unit | None, Block | None]]:
+def _blocks(units: list[Unit]) -> list[tuple[Unit | None, Block | None]]:
     """Headings (unit, None) and blocks (None, block) in order, table rows grouped."""
-    out: list[tuple[_Unit | None, Block | None]] = []
+    out: list[tuple[Unit | None, Block | None]] = []
     k = 0
     while k < len(units):
         unit = units[k]
@@ -368,10 +277,10 @@ def _anchor(block: Block, section_anchor: str, used: set[str]) -> str:
     return f"{base}-{n}"
 
 
-def _sections(items: list[tuple[_Unit | None, Block | None]]) -> tuple[Section, ...]:
+def _sections(items: list[tuple[Unit | None, Block | None]]) -> tuple[Section, ...]:
     used: set[str] = set()
     sections: list[Section] = []
-    head: _Unit | None = None
+    head: Unit | None = None
     blocks: list[Block] = []
 
     def close() -> None:
@@ -418,11 +327,11 @@ def _sections(items: list[tuple[_Unit | None, Block | None]]) -> tuple[Section, 
 
 def _boilerplate(lines: list[str], status: list[str | None]) -> tuple[Block, ...]:
     marks: list[str | None] = [None if s == "boilerplate" else "skip" for s in status]
-    units = _read_units(lines, marks)
+    units = read_units(lines, marks)
     used: set[str] = set()
     out = []
     for u in units:
-        b = _block(u if u.kind != "heading" else _Unit("plain", u.text, u.start, u.end))
+        b = _block(u if u.kind != "heading" else Unit("plain", u.text, u.start, u.end))
         if b.kind == "table":  # pragma: no cover - rows are read as paragraphs here
             continue
         if u.kind == "row":
@@ -476,7 +385,7 @@ def parse(text: str, meta: Mapping[str, Any]) -> Document:
     mark_boilerplate(lines, status, hints)
     cover_end = next((i + 1 for i, st in enumerate(status) if st == "contents"), 0)
     mark_running_headers(lines, status, hints)
-    units = _join(_read_units(lines, status), hints, cover_end)
+    units = _join(read_units(lines, status), hints, cover_end)
     sections = _nest(_sections(_blocks(units)))
     framework = str(meta.get("framework", "none"))
     sections, judgements = extract_judgements(sections, framework)

@@ -239,7 +239,14 @@ def _kind(quote: str, source: str) -> str:
     chars = {c for c in quote + source if not c.isspace()}
     if chars and chars <= _QUOTE_MARKS:
         return "quote marks"
+    if _unquoted(quote) == _unquoted(source):
+        return "quote marks"  # "' ." for "’ .": the quote mark is all that differs
     return "punctuation"
+
+
+def _unquoted(text: str) -> list[str]:
+    """Text with every quote mark made one, split at spaces."""
+    return "".join('"' if c in _QUOTE_MARKS else c for c in text).split()
 
 
 def _mark(source: str, quote: str) -> str:
