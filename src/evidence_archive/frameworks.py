@@ -267,6 +267,8 @@ class Variant:
     """Area -> why it is not given under this variant, where there is more to say."""
     ungraded: bool = False
     """True for visits and letters that give no judgements at all."""
+    recommends: bool = True
+    """True when every report of the variant says what must improve (the audit checks it)."""
 
 
 _ILACS_CORE = ("leadership", "help-and-protection", "children-in-care")
@@ -292,9 +294,9 @@ VARIANTS: tuple[Variant, ...] = (
             ("ilacs-inspection",), (*_ILACS_CORE, "care-leavers"), "2026-04-01",
             notes={"overall": "no overall effectiveness judgement from 1 April 2026"}),
     Variant("ilacs-visit", "ilacs", "ILACS focused or monitoring visit (ungraded)",
-            ("focused-visit", "monitoring-visit"), (), ungraded=True),
+            ("focused-visit", "monitoring-visit"), (), ungraded=True, recommends=False),
     Variant("jtai", "jtai", "Joint targeted area inspection (ungraded letter)",
-            ("joint-targeted-area-inspection",), (), ungraded=True),
+            ("joint-targeted-area-inspection",), (), ungraded=True, recommends=False),
     Variant("sif-reinspection", "sif", "Single inspection framework: re-inspection",
             ("single-inspection",), _SIF_CORE, inspection_type="re-inspection"),
     Variant("sif-lscb", "sif", "Single inspection framework with the LSCB review",
@@ -308,8 +310,10 @@ VARIANTS: tuple[Variant, ...] = (
             ("overall", "capacity", "lac-outcomes", "lac-provision", "leadership")),
     Variant("jar-2007", "jar-2007", "Joint area review (2007-09)", ("joint-area-review",), ()),
     Variant("jar-2005", "jar-2005", "Joint area review (2005-07)", ("joint-area-review",), ()),
-    Variant("apa", "apa", "Annual performance assessment", ("annual-performance-assessment",), ()),
-    Variant("none", "none", "Not an inspection", ("national-overview", "plan", "other"), ()),
+    Variant("apa", "apa", "Annual performance assessment", ("annual-performance-assessment",), (),
+            recommends=False),
+    Variant("none", "none", "Not an inspection", ("national-overview", "plan", "other"), (),
+            recommends=False),
 )  # fmt: skip
 
 #: Years each framework's inspections were carried out in (first, last; None while current).
@@ -414,3 +418,108 @@ def is_judgement_heading(text: str) -> bool:
     if not low.startswith(JUDGEMENT_HEADING_STARTS) or len(low.split()) > 30:
         return False
     return any(low.endswith(f" {g}") for g in GRADE_WORDS)
+
+
+#: The headings under which reports say what must improve, as printed (lower case, without
+#: final punctuation), and what each is called in the tracker. A section counts when its own
+#: heading or a heading it sits under is here ('Priority and immediate action' under 'What does
+#: the local authority need to improve?'; a JAR's 'For immediate action' under 'Recommendations').
+RECOMMENDATION_HEADINGS: dict[str, str] = {
+    "what needs to improve": "What needs to improve",
+    "what needs to improve in this local authority": "What needs to improve",
+    "what does the local authority need to improve": "What the local authority needs to improve",
+    "what does the lscb need to improve": "What the LSCB needs to improve",
+    "priority and immediate action": "Priority and immediate action",
+    "priority action": "Priority and immediate action",
+    "areas for improvement": "Areas for improvement",
+    "recommendations": "Recommendations",
+    "for immediate action": "Recommendations: for immediate action",
+    "for action over the next six months": "Recommendations: over the next six months",
+    "for action in the longer term": "Recommendations: in the longer term",
+}
+
+#: Words of a recommendation that tie it to a judgement area, the first area with most hits
+#: winning (a recommendation under the LSCB's heading is the LSCB's whatever its words).
+AREA_TERMS: dict[str, tuple[str, ...]] = {
+    "care-leavers": (
+        "care leaver",
+        "pathway plan",
+        "leaving care",
+        "personal adviser",
+        "staying put",
+        "local offer",
+        "independent living",
+        "suitable accommodation",
+        "care experienced",
+    ),
+    "adoption": ("adopt", "special guardianship", "early permanence", "fostering for adoption"),
+    "children-in-care": (
+        "looked after",
+        "in care",
+        "placement",
+        "care plan",
+        "permanence",
+        "foster",
+        "independent reviewing",
+        "iro",
+        "corporate parent",
+        "virtual school",
+        "personal education plan",
+        "health assessment",
+        "children's home",
+        "sufficiency",
+        "missing from care",
+        "return home",
+    ),
+    "help-and-protection": (
+        "protect",
+        "early help",
+        "assessment",
+        "strategy",
+        "section 47",
+        "referral",
+        "threshold",
+        "mash",
+        "front door",
+        "neglect",
+        "exploitation",
+        "missing",
+        "domestic abuse",
+        "child in need",
+        "children in need",
+        "pre-proceedings",
+        "public law outline",
+        "private fostering",
+        "lado",
+        "disabled children",
+        "contact",
+    ),
+    "leadership": (
+        "management oversight",
+        "supervision",
+        "leader",
+        "workforce",
+        "caseload",
+        "audit",
+        "performance",
+        "quality assurance",
+        "manager",
+        "scrutiny",
+        "recruit",
+        "retention",
+        "training",
+        "data",
+        "governance",
+        "partnership",
+        "commissioning",
+        "elected members",
+        "learning",
+    ),
+    "lscb": (
+        "lscb",
+        "safeguarding children board",
+        "safeguarding partnership",
+        "serious case review",
+        "child death overview",
+    ),
+}

@@ -94,6 +94,26 @@ class Judgement:
 
 
 @dataclass(frozen=True)
+class Recommendation:
+    """One thing a report says must improve, as printed: a numbered paragraph or a list item
+    (with the items under it) of a section that frameworks.RECOMMENDATION_HEADINGS names."""
+
+    anchor: str
+    """The anchor of its (first) block: its permanent id is '<document id>#<anchor>'."""
+    order: int
+    """Its place among the report's recommendations, from 1."""
+    section: str
+    """The heading it sits under, as printed (with a lead-in such as 'Immediately:')."""
+    text: str
+    """Its words as printed, its sub-items after it."""
+    number: str | None
+    """The paragraph number as printed, where it is a numbered paragraph."""
+    area: str | None
+    """The judgement area it belongs to (frameworks.AREA_TERMS), None when no words tie it."""
+    lines: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Dropped:
     """Source lines left off the page, and why."""
 
@@ -180,6 +200,8 @@ class Document:
     line_count: int
     contents: tuple[str, ...] = field(default=())
     """Headings listed on the document's own contents page."""
+    recommendations: tuple[Recommendation, ...] = ()
+    """What the report says must improve, in order (parse/recommendations.py)."""
 
     def blocks(self) -> list[Block]:
         """Every block of the body in order."""

@@ -8,6 +8,7 @@ Rules (each finding names the document's metadata file and the rule):
 - paragraphs: printed paragraph numbers run 1, 2, 3, ... (gaps and repeats listed);
 - council: the council's Ofsted URN is the one the report listing gives;
 - title: the title is words, free of markup;
+- recommendations: a report whose variant prints what must improve has recommendations;
 - notes: every note recorded in audit_notes still explains a finding.
 
 A finding that is true of the printed report (a report that really skips a number) is recorded in
@@ -32,7 +33,10 @@ from evidence_archive.parse.document import parse
 from evidence_archive.registry import load_registry
 from evidence_archive.render.markdown import render
 
-RULES = ("variant", "judgements", "dates", "years", "paragraphs", "council", "title", "notes")
+RULES = (
+    "variant", "judgements", "dates", "years", "paragraphs", "council", "title", "recommendations",
+    "notes",
+)  # fmt: skip
 _MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|&#\d+;|\*\*|__|\[\^")
 
 
@@ -103,6 +107,10 @@ def audit_document(entry: CorpusEntry, doc: Document) -> list[Finding]:
     if framework not in ("none",) and kind not in ("plan", "national-overview"):
         for gap in _paragraph_gaps(doc):
             found.append(("paragraphs", gap))
+    if variant is not None and variant.recommends and not doc.recommendations:
+        found.append(("recommendations", f"no recommendations found, which {variant.name} prints "
+                      "(under 'What needs to improve', 'Recommendations', 'Areas for improvement'"
+                      " or 'Priority and immediate action')"))  # fmt: skip
     urn = m.listing_urn
     if urn:
         auth = load_registry().get(str(m.authority))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from evidence_archive.frameworks import is_judgement_heading
+from evidence_archive.frameworks import is_judgement_heading, variant_for
 from evidence_archive.model import Block, Cell, Document, Inline, Metadata, Section, plain
 from evidence_archive.parse.inline import parse_inline, strip_markup
 from evidence_archive.parse.judgements import extract_judgements
@@ -26,6 +26,7 @@ from evidence_archive.parse.layout import (
     norm,
     split_cells,
 )
+from evidence_archive.parse.recommendations import find_recommendations
 from evidence_archive.parse.units import Unit, read_units
 
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)\]*]*$")
@@ -389,13 +390,20 @@ def parse(text: str, meta: Mapping[str, Any]) -> Document:
     sections = _nest(_sections(_blocks(units)))
     framework = str(meta.get("framework", "none"))
     sections, judgements = extract_judgements(sections, framework)
+    metadata = Metadata.from_mapping(meta)
+    variant = variant_for(metadata)
     return Document(
         id=str(meta["id"]),
-        meta=Metadata.from_mapping(meta),
+        meta=metadata,
         sections=sections,
         boilerplate=_boilerplate(lines, status),
         judgements=judgements,
         dropped=dropped_spans(status),
         line_count=len(lines),
         contents=tuple(contents),
+        recommendations=(
+            find_recommendations(sections, board_only=variant.areas == ("lscb",))
+            if variant and variant.recommends
+            else ()
+        ),
     )

@@ -109,6 +109,13 @@ def mark_contents(lines: list[str], status: list[str | None]) -> list[str]:
                 last = j
                 j += 1
                 continue
+            if found and _bare_entry(s) and _entry_follows(lines, j + 1):
+                # An entry printed without its page number ('Recommendations'), between two
+                # entries that have theirs: still the contents page.
+                found.append((j, strip_markup(s).strip()))
+                last = j
+                j += 1
+                continue
             break
         if len(found) >= 2:
             for k in range(i, last + 1):
@@ -118,6 +125,21 @@ def mark_contents(lines: list[str], status: list[str | None]) -> list[str]:
         else:
             i += 1
     return entries
+
+
+def _bare_entry(s: str) -> bool:
+    words = s.split()
+    return 1 <= len(words) <= 8 and s[:1].isupper() and s[-1] not in ".,;:!?"
+
+
+def _entry_follows(lines: list[str], j: int) -> bool:
+    """True when the next non-blank line is a contents entry with its page number."""
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    if j >= len(lines):
+        return False
+    s = lines[j].strip()
+    return "\t" in lines[j] or bool(re.match(r"^(.*\S)\s+\.*\s*(\d{1,3})$", s))
 
 
 def mark_graphics(lines: list[str], status: list[str | None]) -> None:

@@ -103,6 +103,7 @@ def read_units(lines: list[str], status: list[str | None]) -> list[Unit]:
         unit.gap = gap
         units.append(unit)
         units.extend(_run_on_items(unit))
+        units.extend(_run_on_heading(unit))
         gap = False
         i += 1
     return units
@@ -123,6 +124,23 @@ def _run_on_items(unit: Unit) -> list[Unit]:
         Unit("list", text, unit.start, unit.end, unit.indent, level=unit.level, bullet=glyph)
         for glyph, text in zip(pieces[1::2], pieces[2::2], strict=True)
     ]
+
+
+_HEADING_RUN_ON = re.compile(
+    r"^(.*\S[.!?])\s+(Recommendations|What needs to improve\??|Areas for improvement)$"
+)
+
+
+def _run_on_heading(unit: Unit) -> list[Unit]:
+    """A heading the extractor ran on to the end of the line before ('... occupation.
+    Recommendations'): unit keeps the sentence; the heading is returned as a line of its own."""
+    if unit.kind not in ("list", "plain", "numbered") or unit.parts:
+        return []
+    m = _HEADING_RUN_ON.match(unit.text)
+    if m is None:
+        return []
+    unit.text = m.group(1)
+    return [Unit("plain", m.group(2), unit.start, unit.end, gap=True)]
 
 
 def classify(line: str, start: int, end: int) -> Unit:

@@ -285,6 +285,11 @@ def front_matter(doc: Document, body: str) -> dict[str, Any]:
         {"area": area, "area_label": AREAS[area], "reason": reason}
         for area, reason in areas_not_given(meta).items()
     ]
+    fm["recommendations"] = [
+        {"id": r.anchor, "order": r.order, "section": r.section, "number": r.number,
+         "area": r.area}
+        for r in doc.recommendations
+    ]  # fmt: skip
     fm["paragraphs"] = {
         "count": len(numbered),
         "first": int(numbered[0].number) if numbered else None,  # type: ignore[arg-type]

@@ -1,0 +1,80 @@
+"""How text becomes terms, wherever words are matched: British spellings, stemming, stop words
+(the search index, and the recommendations tracker's matching of a recommendation to the next
+report's paragraphs).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis.filters import Filter
+
+#: American spellings -> the British spelling the reports use (single words).
+SPELLINGS: dict[str, str] = {
+    "program": "programme", "programs": "programmes", "judgment": "judgement",
+    "judgments": "judgements", "enrollment": "enrolment", "counseling": "counselling",
+    "counselor": "counsellor", "pediatric": "paediatric", "fulfill": "fulfil",
+    "center": "centre", "centers": "centres", "defense": "defence", "license": "licence",
+    "practice": "practice", "aging": "ageing", "gray": "grey", "mold": "mould",
+}  # fmt: skip
+
+
+_OUR = ("behavior", "color", "favor", "honor", "labor", "neighbor", "rumor", "harbor", "endeavor")
+
+
+_IZE = re.compile(r"^(\w{3,})iz(e|es|ed|er|ers|ing|ation|ations|ational)$")
+
+
+_YZE = re.compile(r"^(\w+)yz(e|es|ed|ing)$")
+
+
+_LED = re.compile(r"^(travel|model|cancel|label|fuel|signal)(ed|ing|er|ers)$")
+
+
+_NOT_IZE = {"size", "sizes", "prize", "prizes", "seize", "seized", "citizen", "citizens"}
+
+
+@functools.lru_cache(maxsize=200_000)
+def british(word: str) -> str:
+    """One spelling for words spelt both ways: organization -> organisation, color -> colour."""
+    if word in SPELLINGS:
+        return SPELLINGS[word]
+    for stem in _OUR:
+        if word.startswith(stem):
+            return stem[:-2] + "our" + word[len(stem) :]
+    if word not in _NOT_IZE and (m := _IZE.match(word)):
+        return f"{m.group(1)}is{m.group(2)}"
+    if m := _YZE.match(word):
+        return f"{m.group(1)}ys{m.group(2)}"
+    if m := _LED.match(word):  # traveled -> travelled, modeling -> modelling
+        return f"{m.group(1)}l{m.group(2)}"
+    return word
+
+
+class BritishFilter(Filter):  # type: ignore[misc]  # Whoosh is untyped
+    """A Whoosh filter that maps each token to its British spelling."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for t in tokens:
+            t.text = british(t.text)
+            yield t
+
+
+def stemming_analyzer() -> Any:
+    """Words, lowercased, one spelling, stop words out, stemmed (English)."""
+    return (
+        RegexTokenizer(r"\w+(?:[’']\w+)?")
+        | LowercaseFilter()
+        | BritishFilter()
+        | StopFilter()
+        | StemFilter()
+    )
+
+
+def exact_analyzer() -> Any:
+    """Words, lowercased, one spelling; no stemming, no stop words (exact search)."""
+    return RegexTokenizer(r"\w+(?:[’']\w+)?") | LowercaseFilter() | BritishFilter()
