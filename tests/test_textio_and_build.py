@@ -59,10 +59,12 @@ def test_build_writes_pages_and_documents_json(tmp_path: Path) -> None:
     docs = json.loads((out / "data" / "documents.json").read_text())
     by_id = {d["id"]: d for d in docs}
     jar = by_id["hampshire-2007-08-14-joint-area-review"]
-    assert set(jar) == {
-        "id", "source_file", "title", "authority", "la_code", "kind", "framework", "published",
-        "inspection_start", "inspection_end", "listing_date", "source_url", "variant", "judgements", "not_given", "paragraphs", "first_paragraph",
-        "last_paragraph", "words", "page",
+    from evidence_archive.opendata.dictionary import BY_KEY
+
+    # The documents dataset's columns, and the older fields with the judgements nested.
+    assert set(jar) == set(BY_KEY["documents"].names) | {
+        "source_file", "authority", "judgements", "not_given", "first_paragraph",
+        "last_paragraph", "page",
     }  # fmt: skip
     assert jar["la_code"] == "850" and jar["first_paragraph"] == 1 and jar["last_paragraph"] == 79
     assert {
@@ -80,7 +82,7 @@ def test_build_writes_pages_and_documents_json(tmp_path: Path) -> None:
     } in sif["judgements"]
     assert (out / jar["page"]).read_text().startswith("---\ntitle: ")
     assert (
-        "Safeguarding,local services overall,good,3"
+        "Safeguarding,local services overall,safeguarding,good,3,3,good,"
         in (out / "data" / "judgements.csv").read_text()
     )
 

@@ -1,7 +1,5 @@
-"""Framework knowledge as small declarative tables: kinds, frameworks, grade scales.
-
-Everything the parser, the ingester and the site need to know about an inspection framework
-lives here, one table per framework, so that a new framework is a new table, not new regexes.
+"""Framework knowledge as small declarative tables: kinds, frameworks, grade scales, judgement
+areas, variants (which judgements each form of a report prints, and when), judgement headings.
 """
 
 from __future__ import annotations
@@ -10,7 +8,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from evidence_archive.model import Metadata
-
 from dataclasses import dataclass, field
 
 #: Kinds of corpus document.
@@ -30,6 +27,7 @@ KINDS: dict[str, str] = {
     "other": "Other document",
 }
 
+
 #: The common four-point scale every grade is placed on: 4 is best.
 COMMON_SCALE: dict[int, str] = {
     4: "outstanding",
@@ -37,6 +35,7 @@ COMMON_SCALE: dict[int, str] = {
     2: "requires improvement (adequate)",
     1: "inadequate",
 }
+
 
 #: Grade words as printed (lowercase) -> place on the common four-point scale.
 GRADE_WORDS: dict[str, int] = {
@@ -99,7 +98,9 @@ AREAS: dict[str, str] = {
     "apa-capacity": "Annual performance assessment: capacity to improve",
 }
 
+
 _JAR_SCALE = {4: "outstanding", 3: "good", 2: "adequate", 1: "inadequate"}
+
 
 _JAR_AREAS = {
     "safeguarding": "safeguarding",
@@ -116,6 +117,7 @@ _JAR_AREAS = {
     "the contribution of the local authority's children's services": "apa-overall",
     "the council's overall capacity to improve": "apa-capacity",
 }
+
 
 _WORD_AREAS = {
     "overall effectiveness": "overall",
@@ -138,6 +140,7 @@ _WORD_AREAS = {
     "capacity to improve": "capacity",
 }
 
+
 #: The 2012-13 inspections of looked after children services also grade outcomes and the
 #: quality of provision.
 _LAC_AREAS = {
@@ -146,6 +149,7 @@ _LAC_AREAS = {
     "outcomes for children looked after": "lac-outcomes",
     "quality of provision": "lac-provision",
 }
+
 
 FRAMEWORKS: dict[str, Framework] = {
     f.key: f
@@ -272,6 +276,8 @@ class Variant:
 
 
 _ILACS_CORE = ("leadership", "help-and-protection", "children-in-care")
+
+
 _SIF_CORE = (
     "overall",
     "help-and-protection",
@@ -280,7 +286,10 @@ _SIF_CORE = (
     "care-leavers",
     "leadership",
 )
+
+
 _LSCB_TITLE = "review of the effectiveness of the local safeguarding children board"
+
 
 #: Every variant, the most specific first: `variant_of` takes the first that fits.
 VARIANTS: tuple[Variant, ...] = (
@@ -315,6 +324,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("none", "none", "Not an inspection", ("national-overview", "plan", "other"), (),
             recommends=False),
 )  # fmt: skip
+
 
 #: Years each framework's inspections were carried out in (first, last; None while current).
 FRAMEWORK_YEARS: dict[str, tuple[int, int | None]] = {
@@ -418,108 +428,3 @@ def is_judgement_heading(text: str) -> bool:
     if not low.startswith(JUDGEMENT_HEADING_STARTS) or len(low.split()) > 30:
         return False
     return any(low.endswith(f" {g}") for g in GRADE_WORDS)
-
-
-#: The headings under which reports say what must improve, as printed (lower case, without
-#: final punctuation), and what each is called in the tracker. A section counts when its own
-#: heading or a heading it sits under is here ('Priority and immediate action' under 'What does
-#: the local authority need to improve?'; a JAR's 'For immediate action' under 'Recommendations').
-RECOMMENDATION_HEADINGS: dict[str, str] = {
-    "what needs to improve": "What needs to improve",
-    "what needs to improve in this local authority": "What needs to improve",
-    "what does the local authority need to improve": "What the local authority needs to improve",
-    "what does the lscb need to improve": "What the LSCB needs to improve",
-    "priority and immediate action": "Priority and immediate action",
-    "priority action": "Priority and immediate action",
-    "areas for improvement": "Areas for improvement",
-    "recommendations": "Recommendations",
-    "for immediate action": "Recommendations: for immediate action",
-    "for action over the next six months": "Recommendations: over the next six months",
-    "for action in the longer term": "Recommendations: in the longer term",
-}
-
-#: Words of a recommendation that tie it to a judgement area, the first area with most hits
-#: winning (a recommendation under the LSCB's heading is the LSCB's whatever its words).
-AREA_TERMS: dict[str, tuple[str, ...]] = {
-    "care-leavers": (
-        "care leaver",
-        "pathway plan",
-        "leaving care",
-        "personal adviser",
-        "staying put",
-        "local offer",
-        "independent living",
-        "suitable accommodation",
-        "care experienced",
-    ),
-    "adoption": ("adopt", "special guardianship", "early permanence", "fostering for adoption"),
-    "children-in-care": (
-        "looked after",
-        "in care",
-        "placement",
-        "care plan",
-        "permanence",
-        "foster",
-        "independent reviewing",
-        "iro",
-        "corporate parent",
-        "virtual school",
-        "personal education plan",
-        "health assessment",
-        "children's home",
-        "sufficiency",
-        "missing from care",
-        "return home",
-    ),
-    "help-and-protection": (
-        "protect",
-        "early help",
-        "assessment",
-        "strategy",
-        "section 47",
-        "referral",
-        "threshold",
-        "mash",
-        "front door",
-        "neglect",
-        "exploitation",
-        "missing",
-        "domestic abuse",
-        "child in need",
-        "children in need",
-        "pre-proceedings",
-        "public law outline",
-        "private fostering",
-        "lado",
-        "disabled children",
-        "contact",
-    ),
-    "leadership": (
-        "management oversight",
-        "supervision",
-        "leader",
-        "workforce",
-        "caseload",
-        "audit",
-        "performance",
-        "quality assurance",
-        "manager",
-        "scrutiny",
-        "recruit",
-        "retention",
-        "training",
-        "data",
-        "governance",
-        "partnership",
-        "commissioning",
-        "elected members",
-        "learning",
-    ),
-    "lscb": (
-        "lscb",
-        "safeguarding children board",
-        "safeguarding partnership",
-        "serious case review",
-        "child death overview",
-    ),
-}

@@ -38,15 +38,18 @@ from evidence_archive.proc import die_with_parent
 log = logging.getLogger(__name__)
 
 
-def write_outputs(built: list[Built], dest: Path) -> None:
+def write_outputs(built: list[Built], data: dict[str, str | bytes], dest: Path) -> None:
     """Write pages and open data into dest (a fresh folder)."""
     for b in built:
         path = dest / b.page
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(b.markdown, encoding="utf-8")
-    for rel, text in open_data(built).items():
+    for rel, content in data.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        (dest / rel).write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            (dest / rel).write_bytes(content)
+        else:
+            (dest / rel).write_text(content, encoding="utf-8")
 
 
 def alongside(child_job: Any, job: Any, stats: Stats) -> None:
@@ -131,7 +134,8 @@ def build(
     try:
         tmp.chmod(0o755)
         (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
-        write_outputs(built, tmp)
+        data = open_data(built)
+        write_outputs(built, data, tmp)
         t = _timed(stats, "write", t)
         manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
 
@@ -155,7 +159,7 @@ def build(
             old_site = (out / "site") if previous is not None else None
             manifest["site"] = build_site(
                 tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None,
-                search_work=store.folder / "search-sections" if store.folder else None,
+                search_work=store.folder / "search-sections" if store.folder else None, data=data,
             )  # fmt: skip
             _timed(stats, "site", start)
 

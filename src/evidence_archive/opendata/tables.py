@@ -1,4 +1,5 @@
-"""The archive as data: documents.json, judgements.csv, the national picture, search labels."""
+"""The archive as data: every dataset of opendata/dictionary.py as CSV and JSON, the national
+picture, the search page's labels, and the whole archive as one SQLite database."""
 
 from __future__ import annotations
 
@@ -7,8 +8,25 @@ import io
 import json
 from typing import Any
 
+from evidence_archive import urls
 from evidence_archive.build.cache import Built
-from evidence_archive.frameworks import AREAS, FRAMEWORKS, KINDS
+from evidence_archive.dates import doc_date
+from evidence_archive.frameworks import (
+    AREAS,
+    COMMON_SCALE,
+    FRAMEWORKS,
+    KINDS,
+    areas_not_given,
+    common_scale,
+    variant_for,
+)
+from evidence_archive.model import Document
+from evidence_archive.opendata.dictionary import DATASETS, Dataset
+from evidence_archive.opendata.national import (
+    area_history,
+    group_by_authority,
+    national_picture_csv,
+)
 from evidence_archive.registry import load_registry
 
 
@@ -42,49 +60,157 @@ def document_record(b: Built) -> dict[str, Any]:
     }
 
 
-def judgements_csv(built: list[Built]) -> str:
-    """data/judgements.csv: one row per judgement, and one per compared area that a report
-    does not give under its framework (grade empty, the reason in `note`)."""
-    from evidence_archive.frameworks import AREAS, areas_not_given, common_scale
+def _council(slug: str) -> dict[str, Any]:
+    a = load_registry().get(slug)
+    return {
+        "council": slug,
+        "council_name": a.name if a else "England",
+        "la_code": a.la_code if a else None,
+        "ons_code": a.ons_code if a else None,
+        "region": a.region if a else None,
+    }
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        ["document", "authority", "framework", "published", "inspection_end", "label", "scope",
-         "grade", "score", "area", "common_scale", "note"]
-    )  # fmt: skip
+
+def _variant(doc: Document) -> str | None:
+    v = variant_for(doc.meta)
+    return v.key if v else None
+
+
+def document_rows(built: list[Built]) -> list[dict[str, Any]]:
+    out = []
+    for b in built:
+        m, fm = b.doc.meta, b.front
+        out.append({
+            "id": b.doc.id, "title": m.title, **_council(m.authority), "kind": m.kind,
+            "framework": m.framework, "variant": _variant(b.doc),
+            "inspection_type": m.inspection_type, "inspection_start": m.inspection_start,
+            "inspection_end": m.inspection_end, "published": m.published,
+            "listing_date": m.listing_date, "date": doc_date(b.doc) or None,
+            "reference": m.reference, "source_url": m.source_url, "pages": m.pages,
+            "paragraphs": fm["paragraphs"]["count"], "words": fm["words"],
+            "recommendations": len(b.doc.recommendations), "url": urls.url_of(b.doc),
+        })  # fmt: skip
+    return out
+
+
+def judgement_rows(built: list[Built]) -> list[dict[str, Any]]:
+    out = []
     for b in built:
         m = b.doc.meta
+        base = {
+            "document": b.doc.id, **_council(m.authority), "framework": m.framework,
+            "variant": _variant(b.doc), "inspection_start": m.inspection_start,
+            "inspection_end": m.inspection_end, "published": m.published,
+            "date": doc_date(b.doc) or None,
+        }  # fmt: skip
         for j in b.doc.judgements:
-            w.writerow(
-                [b.doc.id, m.authority, m.framework, m.published or "",
-                 m.inspection_end or "", j.label, j.scope, j.grade,
-                 "" if j.score is None else j.score, j.area or "", common_scale(j.grade) or "",
-                 "not graded as printed" if j.grade == "not judged" else ""]
-            )  # fmt: skip
+            scale = common_scale(j.grade)
+            out.append({
+                **base, "label": j.label, "scope": j.scope, "area": j.area, "grade": j.grade,
+                "score": j.score, "common_scale": scale,
+                "common_grade": COMMON_SCALE[scale] if scale else None,
+                "note": "not graded as printed" if j.grade == "not judged" else None,
+            })  # fmt: skip
         for area, reason in areas_not_given(m).items():
-            w.writerow(
-                [b.doc.id, m.authority, m.framework, m.published or "",
-                 m.inspection_end or "", AREAS[area], "", "", "", area, "", reason]
-            )  # fmt: skip
+            out.append({
+                **base, "label": AREAS[area], "scope": None, "area": area, "grade": None,
+                "score": None, "common_scale": None, "common_grade": None, "note": reason,
+            })  # fmt: skip
+    return out
+
+
+def grades_by_year_rows(built: list[Built]) -> list[dict[str, Any]]:
+    """Every council's latest grade per compared area at the end of each year."""
+    by_auth = group_by_authority(built)
+    newest = max((doc_date(b.doc)[:4] for b in built if doc_date(b.doc)), default="")
+    by_id = {b.doc.id: b.doc for b in built}
+    out: list[dict[str, Any]] = []
+    for slug, docs in sorted(by_auth.items()):
+        if load_registry().get(slug) is None:
+            continue
+        dated = sorted((doc_date(d), d.id) for d in docs if doc_date(d))
+        for area, steps in sorted(area_history(docs).items()):
+            first = int(steps[0][0][:4])
+            for year in range(first, int(newest) + 1):
+                now = [s for s in steps if s[0][:4] <= str(year)]
+                if not now:
+                    continue
+                when, scale, grade = now[-1]
+                doc_id = next((i for d, i in reversed(dated) if d == when
+                               and i in by_id), None)  # fmt: skip
+                out.append({
+                    **_council(slug), "year": year, "area": area,
+                    "grade": grade if scale else None, "common_scale": scale or None,
+                    "common_grade": COMMON_SCALE[scale] if scale else "not given",
+                    "since": when, "document": doc_id,
+                })  # fmt: skip
+    return out
+
+
+def recommendation_rows(built: list[Built]) -> list[dict[str, Any]]:
+    out = []
+    for b in built:
+        m = b.doc.meta
+        for r in b.doc.recommendations:
+            out.append({
+                "id": f"{b.doc.id}#{r.anchor}", "document": b.doc.id, **_council(m.authority),
+                "framework": m.framework, "variant": _variant(b.doc),
+                "date": doc_date(b.doc) or None, "order": r.order, "section": r.section,
+                "number": r.number, "area": r.area, "text": r.text,
+                "url": f"{urls.url_of(b.doc)}#{r.anchor}",
+            })  # fmt: skip
+    return out
+
+
+ROWS = {
+    "documents": document_rows,
+    "judgements": judgement_rows,
+    "grades-by-year": grades_by_year_rows,
+    "recommendations": recommendation_rows,
+}
+
+
+def to_csv(dataset: Dataset, rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(dataset.names)
+    for row in rows:
+        w.writerow(["" if row[c] is None else row[c] for c in dataset.names])
     return buf.getvalue()
 
 
-def open_data(built: list[Built]) -> dict[str, str]:
-    from evidence_archive.opendata.national import group_by_authority, national_picture_csv
+def to_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
 
-    """The open-data files, path under OUT (and the site) -> text."""
-    records = [document_record(b) for b in built]
-    return {
-        "data/documents.json": json.dumps(records, indent=1, ensure_ascii=False) + "\n",
-        "data/judgements.csv": judgements_csv(built),
-        "data/national-picture.csv": national_picture_csv(group_by_authority(built)),
-        # For the search page on a static host: labels of the static index's filter values.
-        "data/search-labels.json": json.dumps(
-            facet_labels(), indent=1, ensure_ascii=False, sort_keys=True
-        )
-        + "\n",  # fmt: skip
-    }
+
+def tables(built: list[Built]) -> dict[str, list[dict[str, Any]]]:
+    """Every dataset's rows, in DATASETS order."""
+    return {d.key: ROWS[d.key](built) for d in DATASETS}
+
+
+def open_data(built: list[Built]) -> dict[str, str | bytes]:
+    """The open-data files, path under OUT (and the site) -> contents."""
+    from evidence_archive.opendata.database import database
+
+    made = tables(built)
+    files: dict[str, str | bytes] = {}
+    for d in DATASETS:
+        files[f"data/{d.key}.csv"] = to_csv(d, made[d.key])
+        rows = made[d.key]
+        if d.key == "documents":
+            # documents.json keeps each document's judgements (and its older fields) nested.
+            rows = [{**row, **document_record(b)} for row, b in zip(rows, built, strict=True)]
+        files[f"data/{d.key}.json"] = to_json(rows)
+    files["data/national-picture.csv"] = national_picture_csv(group_by_authority(built))
+    # For the search page on a static host: labels of the static index's filter values.
+    files["data/search-labels.json"] = (
+        json.dumps(facet_labels(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    )
+    files[DATABASE] = database(built, made)
+    return files
+
+
+DATABASE = "data/archive.sqlite"
 
 
 def facet_labels() -> dict[str, dict[str, str]]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-from evidence_archive.frameworks import AREA_TERMS, RECOMMENDATION_HEADINGS, is_judgement_heading
+from evidence_archive.frameworks import is_judgement_heading
 from evidence_archive.model import Block, Recommendation, Section
+from evidence_archive.recommending import AREA_TERMS, RECOMMENDATION_HEADINGS
 
 _LEAD_IN = re.compile(
     r"(?:take|are) the following (?:action|actions|recommendations|areas)|should:$|must:$", re.I

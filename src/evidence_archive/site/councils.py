@@ -23,6 +23,7 @@ from evidence_archive.model import Document, Judgement
 from evidence_archive.registry import Authority, load_registry
 from evidence_archive.site.html import esc, grade_html, md_text
 from evidence_archive.site.reports import overall_judgement
+from evidence_archive.site.tracker import council_recommendations
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ def authority_page(
             "Grades from different frameworks are placed on one four-point scale: see "
             "[About the grades](../grades.md)."
         )
+    out += council_recommendations(docs)
     out += ["", "## Compared with statistical neighbours and region", ""]
     out += ["| Authority | Relation | Latest overall judgement |", "| --- | --- | --- |"]
     compared = [(s, "statistical neighbour") for s in a.statistical_neighbours]

@@ -54,8 +54,8 @@ class Generation:
     nothing else, so the hook stays a few lines and page generation stays in the package."""
 
     built: list[Built]
-    files: dict[str, str]
-    """Every generated file, docs path -> text: pages, then open data, then feeds."""
+    files: dict[str, str | bytes]
+    """Every generated file, docs path -> contents: pages, then open data, then feeds."""
     pages: frozenset[str]
     """The generated pages and feeds (not the open data), whose digests the manifest keeps."""
     unchanged: set[str] = field(default_factory=set)
@@ -69,18 +69,22 @@ class Generation:
     folder."""
 
     @classmethod
-    def make(cls, built: list[Built], roots: list[Path]) -> Generation:
+    def make(
+        cls, built: list[Built], roots: list[Path], data: dict[str, str | bytes] | None = None
+    ) -> Generation:
+        """data: the open data, when the build has made it already."""
         from evidence_archive.opendata.tables import open_data
         from evidence_archive.site.feeds import site_feeds
 
-        pages = generated_pages(built, load_moved(roots, built))
+        data = open_data(built) if data is None else data
+        pages = generated_pages(built, load_moved(roots, built), data)
         feeds = site_feeds([b.doc for b in built])
-        files = {**pages, **open_data(built), **feeds}
+        files: dict[str, str | bytes] = {**pages, **data, **feeds}
         return cls(built, files, frozenset(pages) | frozenset(feeds))
 
     def digests(self) -> dict[str, str]:
         return {
-            path: hashlib.sha256(self.files[path].encode("utf-8")).hexdigest()[:20]
+            path: hashlib.sha256(_bytes(self.files[path])).hexdigest()[:20]
             for path in sorted(self.pages)
         }
 
@@ -108,6 +112,10 @@ class Generation:
     def index_static_search(self, site_dir: Path) -> None:
         """MkDocs on_post_build: the static search index of the reports, in the site."""
         index_site(site_dir, [b.doc for b in self.built], self.search_work)
+
+
+def _bytes(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 def _modified() -> bool:
@@ -145,6 +153,7 @@ def build_site(
     roots: list[Path],
     previous: tuple[Path | None, dict[str, Any] | None] | None = None,
     search_work: Path | None = None,
+    data: dict[str, str | bytes] | None = None,
 ) -> dict[str, Any]:
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
@@ -157,7 +166,7 @@ def build_site(
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    gen = Generation.make(built, roots)
+    gen = Generation.make(built, roots, data)
     gen.search_work = search_work
     digests = gen.digests()
     manifest = {"key": site_key(), "pages": digests}

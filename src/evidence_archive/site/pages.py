@@ -6,15 +6,19 @@ from evidence_archive import urls
 from evidence_archive.build.cache import Built
 from evidence_archive.dates import doc_date, human_date
 from evidence_archive.opendata.national import group_by_authority
+from evidence_archive.opendata.subjects import subjects
 from evidence_archive.registry import load_registry
 from evidence_archive.site.councils import authorities_index, authority_page, mentions
 from evidence_archive.site.html import md_text
 from evidence_archive.site.national import comparison_page, grades_page
 from evidence_archive.site.reports import Moved, moved_page, report_page
+from evidence_archive.site.tracker import DATA_DOC, open_data_page, subjects_pages
 
 
-def generated_pages(built: list[Built], moved: Moved | None = None) -> dict[str, str]:
-    """Every generated page: docs path -> Markdown."""
+def generated_pages(
+    built: list[Built], moved: Moved | None = None, data: dict[str, str | bytes] | None = None
+) -> dict[str, str]:
+    """Every generated page: docs path -> Markdown (the Open data page when data is given)."""
     reg = load_registry()
     by_auth = group_by_authority(built)
     named = mentions(built)
@@ -41,4 +45,7 @@ def generated_pages(built: list[Built], moved: Moved | None = None) -> dict[str,
         for d in sorted(national, key=doc_date)
     ]
     pages[urls.NATIONAL_DOC] = "\n".join(lines) + "\n"
+    pages.update(subjects_pages(subjects([b.doc for b in built])))
+    if data is not None:
+        pages[DATA_DOC] = open_data_page(data)
     return pages

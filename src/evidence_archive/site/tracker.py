@@ -1,0 +1,180 @@
+"""The recommendations tracker and the open data on the site: on a council's page, every
+inspection's recommendations with what the next inspection says on the same subject; nationally,
+the subjects recommendations come back to; and the Open data page with its data dictionary.
+
+Wording matters here: the passages shown are those of the next report that speak to a
+recommendation. Whether it was met is never said, only what the next report says."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from evidence_archive import urls
+from evidence_archive.dates import doc_date, human_date
+from evidence_archive.frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, common_scale
+from evidence_archive.model import Document, Judgement
+from evidence_archive.opendata.dictionary import DATASETS
+from evidence_archive.opendata.followups import follow_ups
+from evidence_archive.opendata.subjects import Subject
+from evidence_archive.registry import load_registry
+from evidence_archive.site.html import esc, md_text
+
+SUBJECTS_DOC = "subjects.md"
+DATA_DOC = "data.md"
+SNIPPET = 60
+
+
+def _grade(j: Judgement | None) -> str:
+    if j is None:
+        return "not given"
+    scale = common_scale(j.grade)
+    return f"{j.grade} ({COMMON_SCALE[scale]})" if scale and j.grade != COMMON_SCALE[scale] else (
+        j.grade)  # fmt: skip
+
+
+def _snippet(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:SNIPPET]) + (" …" if len(words) > SNIPPET else "")
+
+
+def council_recommendations(docs: list[Document]) -> list[str]:
+    """The council page's section: each inspection's recommendations, and under each the
+    passages of the next inspection's report that speak to it."""
+    made = [d for d in sorted(docs, key=lambda d: (doc_date(d), d.id)) if d.recommendations]
+    if not made:
+        return []
+    after = follow_ups(docs)
+    out = ["", "## Recommendations and what the next inspection said", "",
+           "What each report said must improve, as printed. Under each, where the archive holds "
+           "the council's next inspection, the passages of that report that speak to the same "
+           "subject (found by evidence search over that report) and the grade of the area it "
+           "belongs to in both. The passages are shown for the reader to judge: they do not say "
+           "whether a recommendation was met unless their own words say so.", ""]  # fmt: skip
+    for d in made:
+        fw = FRAMEWORKS[d.meta.framework].name.split(" (")[0]
+        out += [f"### {md_text(fw)}, {md_text(human_date(doc_date(d)))}", ""]
+        nxt = after.get(d.id)
+        if nxt:
+            n = nxt[0].next_doc
+            out += [f"Next inspection: [{md_text(n.meta.title)}](../{urls.doc_of(n)}), "
+                    f"{md_text(human_date(doc_date(n)))}.", ""]  # fmt: skip
+        else:
+            out += ["The archive holds no later inspection of this council.", ""]
+        by_rec = {f.recommendation.anchor: f for f in nxt or []}
+        for r in d.recommendations:
+            where = f"para. {r.number}" if r.number else md_text(r.section)
+            area = f" *{md_text(AREAS[r.area])}*." if r.area else ""
+            out.append(f"{r.order}. [{where}](../{urls.doc_of(d)}#{r.anchor}): "
+                       f"{md_text(_snippet(r.text))}{area}")  # fmt: skip
+            f = by_rec.get(r.anchor)
+            if f is not None:
+                if r.area:
+                    grades = f"{md_text(_grade(f.before))} then {md_text(_grade(f.after))}"
+                    out.append(f"    - {md_text(AREAS[r.area])}: {grades} at the next inspection.")
+                if not f.passages:
+                    out.append("    - No passage of the next report shares enough of its words.")
+                for p in f.passages:
+                    label = f"para. {p.block.number}" if p.block.number else md_text(p.section)
+                    link = f"../{urls.doc_of(f.next_doc)}#{p.block.anchor}"
+                    out.append(f"    - > {md_text(_snippet(p.block.text))} ([{label}]({link}))")
+        out.append("")
+    return out
+
+
+def _year_counts(s: Subject) -> Counter[str]:
+    return Counter(doc_date(d)[:4] for d, _ in s.items)
+
+
+def subjects_pages(subs: list[Subject]) -> dict[str, str]:
+    """The national page of subjects, and one page per subject listing its recommendations."""
+    years = sorted({y for s in subs for y in _year_counts(s)})
+    fws = sorted({d.meta.framework for s in subs for d, _ in s.items})
+    out = ["# What recommendations come back to", "",
+           "The subjects that recommendations share, found from their own words: pairs of words "
+           "(or single words) that at least ten recommendations use, each recommendation joining "
+           "its most shared one. Each subject is named by its words as most often printed, with "
+           "the words most telling of it; the counts are of recommendations, per framework and "
+           "per year of the report.", ""]  # fmt: skip
+    head = ["Subject", "Telling words", "All", *[FRAMEWORKS[f].name for f in fws]]
+    out += ['<div class="table-scroll" role="region" aria-label="Subjects by framework" '
+            'tabindex="0" markdown>', "", "| " + " | ".join(head) + " |",
+            "| " + " | ".join("---" for _ in head) + " |"]  # fmt: skip
+    pages: dict[str, str] = {}
+    for s in subs:
+        by_fw = Counter(d.meta.framework for d, _ in s.items)
+        counts = " | ".join(str(by_fw.get(f, 0)) for f in fws)
+        out.append(f"| [{md_text(s.name)}](subjects/{s.slug}.md) | "
+                   f"{md_text(', '.join(s.telling))} | {len(s.items)} | {counts} |")  # fmt: skip
+        pages[f"subjects/{s.slug}.md"] = _subject_page(s)
+    out += ["", "</div>", "", "## Per year", ""]
+    out += ['<div class="table-scroll" role="region" aria-label="Subjects by year" tabindex="0" '
+            'markdown>', "", "| Subject | " + " | ".join(years) + " |",
+            "| --- | " + " | ".join("---" for _ in years) + " |"]  # fmt: skip
+    for s in subs:
+        c = _year_counts(s)
+        out.append(f"| [{md_text(s.name)}](subjects/{s.slug}.md) | "
+                   + " | ".join(str(c.get(y, 0)) for y in years) + " |")  # fmt: skip
+    out += ["", "</div>", ""]
+    pages[SUBJECTS_DOC] = "\n".join(out)
+    return pages
+
+
+def _subject_page(s: Subject) -> str:
+    reg = load_registry()
+    out = [f"# {md_text(s.name.capitalize())}", "",
+           f"{len(s.items)} recommendations share this subject. The words most telling of it: "
+           f"{md_text(', '.join(s.telling))}. [All subjects](../subjects.md).", ""]  # fmt: skip
+    year = ""
+    for d, r in sorted(s.items, key=lambda t: (doc_date(t[0]), t[0].id, t[1].order)):
+        if doc_date(d)[:4] != year:
+            year = doc_date(d)[:4]
+            out += ["", f"## {year}", ""]
+        a = reg.get(d.meta.authority)
+        council = a.name if a else "England"
+        where = f"para. {r.number}" if r.number else r.section
+        out.append(f"- **{md_text(council)}** ([{md_text(where)}](../{urls.doc_of(d)}#{r.anchor}"
+                   f")): {md_text(_snippet(r.text))}")  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1000))} KB"
+
+
+def open_data_page(data: dict[str, str | bytes]) -> str:
+    """The Open data page: every file with its size and licence, and the data dictionary."""
+
+    def size(path: str) -> str:
+        content = data.get(path, b"")
+        n = len(content.encode("utf-8") if isinstance(content, str) else content)
+        return _size(n)
+
+    out = ["# Open data", "",
+           "The archive as data, made by every build from the same corpus as the site: load it "
+           "in a spreadsheet, R, Python or any SQL tool without writing code.", "",
+           "**Licence.** The reports' text and judgements are Crown copyright (Ofsted), "
+           "reused under the Open Government Licence v3.0 with attribution to Ofsted as "
+           "printed in each report; plans are the councils'. The archive's code, and its own "
+           "additions (ids, areas, subjects), are under the MIT licence. See "
+           "[Licence](licence.md).", "",
+           "| Data | CSV | JSON |", "| --- | --- | --- |"]  # fmt: skip
+    for d in DATASETS:
+        csv_, json_ = f"data/{d.key}.csv", f"data/{d.key}.json"
+        out.append(f"| [{md_text(d.title)}](#{d.key}) | [{d.key}.csv]({csv_}) ({size(csv_)}) | "
+                   f"[{d.key}.json]({json_}) ({size(json_)}) |")  # fmt: skip
+    db = "data/archive.sqlite"
+    out += ["", f"**The whole archive as one SQLite database:** [archive.sqlite]({db}) "
+            f"({size(db)}). Tables `documents`, `judgements`, `grades_by_year` and "
+            "`recommendations` (the columns below), `councils` and `neighbours` (each council's "
+            "statistical neighbours, closest first: `rank`), and `paragraphs` (every paragraph, "
+            "list item and table of every report, with its `document`, `anchor`, `number` and "
+            "`section`), searchable through the FTS5 table `paragraphs_fts`. Open it with "
+            "`datasette archive.sqlite` or `sqlite3 archive.sqlite`.", "",
+            "Also: [national-picture.csv](data/national-picture.csv) (the national chart's "
+            f"data, {size('data/national-picture.csv')}).", ""]  # fmt: skip
+    for d in DATASETS:
+        out += [f"## {md_text(d.title)} {{: #{d.key} }}", "", md_text(d.about), "",
+                "| Column | Type | Meaning |", "| --- | --- | --- |"]  # fmt: skip
+        out += [f"| `{esc(c.name)}` | {esc(c.type)} | {md_text(c.meaning)} |" for c in d.columns]
+        out.append("")
+    return "\n".join(out)

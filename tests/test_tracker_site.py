@@ -1,0 +1,87 @@
+"""The recommendations tracker on the site: a council's recommendations with what its next
+inspection said, and the national subjects, on the real corpus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.opendata.followups import follow_ups, next_inspection
+from evidence_archive.opendata.national import group_by_authority
+from evidence_archive.opendata.subjects import subjects
+from evidence_archive.site.pages import generated_pages
+
+from .conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def built():  # type: ignore[no-untyped-def]
+    return parse_corpus([CORPUS], jobs=2)
+
+
+@pytest.fixture(scope="module")
+def pages(built):  # type: ignore[no-untyped-def]
+    return generated_pages(built)
+
+
+def test_a_councils_recommendations_and_what_came_next(built, pages) -> None:  # type: ignore[no-untyped-def]
+    docs = group_by_authority(built)["hampshire"]
+    page = pages["authorities/hampshire.md"]
+    section = page.split("## Recommendations and what the next inspection said")[1]
+    section = section.split("\n## ")[0]
+    by_id = {d.id: d for d in docs}
+    after = follow_ups(docs)
+    shown = 0
+    for doc_id, items in after.items():
+        made = by_id[doc_id]
+        nxt = next_inspection(made, docs)
+        assert nxt is not None and items[0].next_doc is nxt
+        for f in items:
+            r = f.recommendation
+            assert f"../reports/hampshire/{doc_id}.md#{r.anchor})" in section
+            for p in f.passages:
+                # a real paragraph of the next report, linked where it stands
+                assert p.block in [b for s in nxt.sections for b in s.blocks]
+                assert f"../reports/hampshire/{nxt.id}.md#{p.block.anchor}))" in section
+                shown += 1
+    assert shown >= 20
+    # The tracker's own words never say that a recommendation was met.
+    # (Quotes of the reports, the recommendations' own words and the passages, may say it.)
+    own = [line for line in section.splitlines()
+           if not line.lstrip().startswith("- >") and not re.match(r"\d+\. ", line)]  # fmt: skip
+    said = [
+        line for line in own if re.search(r"\bmet\b", line) and "do not say whether" not in line
+    ]
+    assert said == []
+
+
+def test_passages_share_the_recommendations_words(built) -> None:  # type: ignore[no-untyped-def]
+    from evidence_archive.opendata.followups import MIN_SHARED, terms
+
+    checked = 0
+    for docs in group_by_authority(built).values():
+        for items in follow_ups(docs).values():
+            for f in items:
+                words = set(terms(f.recommendation.text))
+                for p in f.passages:
+                    assert len(words & set(terms(p.block.text))) >= MIN_SHARED
+                    checked += 1
+    assert checked > 1000
+
+
+def test_subjects_cluster_recommendations_by_their_words(built, pages) -> None:  # type: ignore[no-untyped-def]
+    subs = subjects([b.doc for b in built])
+    names = {s.name for s in subs}
+    assert {"care leavers", "management oversight", "private fostering", "return home"} <= names
+    fostering = next(s for s in subs if s.name == "private fostering")
+    for _, r in fostering.items:
+        assert re.search(r"private(ly)?\s+foster", r.text, re.I), r.text
+    # every recommendation in at most one subject, every subject on its own page
+    seen = [(d.id, r.anchor) for s in subs for d, r in s.items]
+    assert len(seen) == len(set(seen))
+    for s in subs:
+        page = pages[f"subjects/{s.slug}.md"]
+        assert page.count("\n- **") == len(s.items)
+        assert f"(subjects/{s.slug}.md)" in pages["subjects.md"]
