@@ -62,7 +62,7 @@ def council_recommendations(docs: list[Document]) -> list[str]:
             out += ["The archive holds no later inspection of this council.", ""]
         by_rec = {f.recommendation.anchor: f for f in nxt or []}
         for r in d.recommendations:
-            where = f"para. {r.number}" if r.number else md_text(r.section)
+            where = f"para. {r.number}" if r.number else md_text(r.section.strip()) or "it"
             area = f" *{md_text(AREAS[r.area])}*." if r.area else ""
             out.append(f"{r.order}. [{where}](../{urls.doc_of(d)}#{r.anchor}): "
                        f"{md_text(_snippet(r.text))}{area}")  # fmt: skip
@@ -74,7 +74,9 @@ def council_recommendations(docs: list[Document]) -> list[str]:
                 if not f.passages:
                     out.append("    - No passage of the next report shares enough of its words.")
                 for p in f.passages:
-                    label = f"para. {p.block.number}" if p.block.number else md_text(p.section)
+                    label = md_text(p.section.strip()) or "the passage in the report"
+                    if p.block.number:
+                        label = f"para. {p.block.number}"
                     link = f"../{urls.doc_of(f.next_doc)}#{p.block.anchor}"
                     out.append(f"    - > {md_text(_snippet(p.block.text))} ([{label}]({link}))")
         out.append("")
@@ -131,7 +133,7 @@ def _subject_page(s: Subject) -> str:
             out += ["", f"## {year}", ""]
         a = reg.get(d.meta.authority)
         council = a.name if a else "England"
-        where = f"para. {r.number}" if r.number else r.section
+        where = f"para. {r.number}" if r.number else r.section.strip() or "in the report"
         out.append(f"- **{md_text(council)}** ([{md_text(where)}](../{urls.doc_of(d)}#{r.anchor}"
                    f")): {md_text(_snippet(r.text))}")  # fmt: skip
     return "\n".join(out) + "\n"
