@@ -151,11 +151,15 @@ def test_the_open_data_page_lists_every_file_with_its_size_and_licence(archive) 
     from evidence_archive.site.tracker import open_data_page
 
     _, data, _ = archive
+    from evidence_archive.site.tracker import dictionary_pages
+
     page = open_data_page(data)
+    dictionaries = dictionary_pages()
     for d in DATASETS:
         assert f"(data/{d.key}.csv) (" in page and f"(data/{d.key}.json) (" in page
+        assert f"(open-data/{d.key}.md)" in page
         for c in d.columns:
-            assert f"| `{c.name}` |" in page
+            assert f"| `{c.name}` |" in dictionaries[f"open-data/{d.key}.md"]
     assert "archive.sqlite](data/archive.sqlite) (" in page and " MB)" in page
     assert "Open Government Licence" in page and "MIT" in page
 

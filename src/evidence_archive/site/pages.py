@@ -12,7 +12,12 @@ from evidence_archive.site.councils import authorities_index, authority_page, me
 from evidence_archive.site.html import md_text
 from evidence_archive.site.national import comparison_page, grades_page
 from evidence_archive.site.reports import Moved, moved_page, report_page
-from evidence_archive.site.tracker import DATA_DOC, open_data_page, subjects_pages
+from evidence_archive.site.tracker import (
+    DATA_DOC,
+    dictionary_pages,
+    open_data_page,
+    subjects_pages,
+)
 
 
 def generated_pages(
@@ -48,4 +53,5 @@ def generated_pages(
     pages.update(subjects_pages(subjects([b.doc for b in built])))
     if data is not None:
         pages[DATA_DOC] = open_data_page(data)
+        pages.update(dictionary_pages())
     return pages

@@ -143,6 +143,20 @@ def _size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1000))} KB"
 
 
+def dictionary_pages() -> dict[str, str]:
+    """A data dictionary page for each dataset: every column, its type and meaning."""
+    pages = {}
+    for d in DATASETS:
+        out = [f"# {md_text(d.title)}: data dictionary", "", md_text(d.about), "",
+               f"Files: [{d.key}.csv](../data/{d.key}.csv), [{d.key}.json](../data/{d.key}.json); "
+               f"in [archive.sqlite](../data/archive.sqlite) the table "
+               f"`{d.key.replace('-', '_')}`. [All open data](../data.md).", "",
+               "| Column | Type | Meaning |", "| --- | --- | --- |"]  # fmt: skip
+        out += [f"| `{esc(c.name)}` | {esc(c.type)} | {md_text(c.meaning)} |" for c in d.columns]
+        pages[f"open-data/{d.key}.md"] = "\n".join(out) + "\n"
+    return pages
+
+
 def open_data_page(data: dict[str, str | bytes]) -> str:
     """The Open data page: every file with its size and licence, and the data dictionary."""
 
@@ -176,7 +190,5 @@ def open_data_page(data: dict[str, str | bytes]) -> str:
             f"data, {size('data/national-picture.csv')}).", ""]  # fmt: skip
     for d in DATASETS:
         out += [f"## {md_text(d.title)} {{: #{d.key} }}", "", md_text(d.about), "",
-                "| Column | Type | Meaning |", "| --- | --- | --- |"]  # fmt: skip
-        out += [f"| `{esc(c.name)}` | {esc(c.type)} | {md_text(c.meaning)} |" for c in d.columns]
-        out.append("")
+                f"Its columns: [data dictionary](open-data/{d.key}.md).", ""]  # fmt: skip
     return "\n".join(out)
