@@ -27,6 +27,9 @@ PAGES = {
     "comparison": "comparison/",
     "grades": "grades/",
     "search-results": "search/?terms=care+leavers",
+    "subjects": "subjects/",
+    "open-data": "data/",
+    "data-dictionary": "open-data/judgements/",
 }
 
 
