@@ -123,3 +123,15 @@ def test_the_cli_reports_a_worker_bug_as_a_bug_with_the_traceback(tmp_path: Path
     assert first.startswith("error: ") and ".txt: unexpected error" in first and "bug" in first
     assert "Traceback" in r.stderr and "KeyError: 'no such field'" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_documented_hit_is_the_contract() -> None:
+    """README's list of a hit's fields is search.contract.Hit, field for field, in order."""
+    import re
+
+    from evidence_archive.search.contract import HIT_FIELDS, Hit
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("The JSON of a hit")
+    said = re.findall(r"`(\w+)`", readme[start : readme.index("\n\n", start)])
+    assert tuple(said) == HIT_FIELDS == tuple(Hit.__annotations__)
