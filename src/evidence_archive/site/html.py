@@ -18,8 +18,10 @@ def esc(text: object) -> str:
 
 
 def md_text(text: str) -> str:
-    """Escape text for a Markdown table cell or paragraph."""
-    s = esc(text)
+    """Escape text for a Markdown table cell, paragraph or heading (never an attribute: esc).
+    Quote marks stay as they are: as entities they would show in the table of contents that
+    MkDocs makes from a heading ('children&#x27;s')."""
+    s = html.escape(str(text), quote=False)
     return re.sub(r"([\\`*_\[\]{}|#])", r"\\\1", s)
 
 
