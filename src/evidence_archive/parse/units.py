@@ -22,10 +22,13 @@ FOOTNOTE = re.compile(
 NUMBERED = re.compile(r"^(?:[-■•▪●]\s+)?(?P<num>\d{1,3})\.\s+(?P<text>\S.*)$")
 
 
-#: A bullet as extracted: a bullet character, a dash, or a private-use character (a bullet of a
-#: symbol font that the PDF names by its font position: Wingdings "n" U+F06E is a square, Symbol
-#: U+F02D a dash, U+F0A7 and U+F0B7 dots), then space.
-GLYPH_TAB = re.compile(r"^[■◼•▪●◦▶➢✓\ue000-\uf8ff]\t+\S")
+#: Printed bullets: bullet characters and the private-use characters of symbol fonts, which the
+#: PDF names by their font position (Wingdings "n" U+F06E is a square, Symbol U+F02D a dash,
+#: U+F0A7 and U+F0B7 dots).
+GLYPHS = "■◼•▪●◦▶➢✓\ue000-\uf8ff"
+
+#: A printed bullet that the extractor set off with a tab.
+GLYPH_TAB = re.compile(rf"^[{GLYPHS}]\t+\S")
 
 
 SCALE_ROW = re.compile(
@@ -34,7 +37,8 @@ SCALE_ROW = re.compile(
 )
 
 
-BULLET = re.compile(r"^(?P<bullet>[-■◼•▪●◦▶➢✓–\ue000-\uf8ff]|\*(?=\s))\s+(?P<text>\S.*)$")
+#: A bullet as extracted: a printed bullet, a dash or '*', then space.
+BULLET = re.compile(rf"^(?P<bullet>[-–{GLYPHS}]|\*(?=\s))\s+(?P<text>\S.*)$")
 
 
 FIGURE = re.compile(r"^(?:\*\*|<b>)?\s*(?:Figure|Chart|Graph)\s+\d+[.:]", re.I)
@@ -109,7 +113,7 @@ def read_units(lines: list[str], status: list[str | None]) -> list[Unit]:
     return units
 
 
-_RUN_ON = re.compile(r"\s+([\ue000-\uf8ff])\s+(?=\S)")
+_RUN_ON = re.compile(r"\s+([\ue000-\uf8ff])\s+(?=\S)")  # symbol-font glyphs only
 
 
 def _run_on_items(unit: Unit) -> list[Unit]:
