@@ -27,13 +27,6 @@ QUERY_FIELDS = {
 }
 
 
-def para(number: object) -> str:
-    """How a numbered paragraph is named wherever a hit is shown or cited: 'para. 27'; '' for
-    an entry without a number (a heading, list item or table row), which is named by its section
-    instead."""
-    return f"para. {number}" if number else ""
-
-
 class Hit(TypedDict):
     """One paragraph found, as the API's JSON and `evidence search --format json` give it (the
     README documents every field): where it comes from and how to cite it."""

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence_archive.errors import QueryError
-from evidence_archive.search.contract import Backend, para
+from evidence_archive.model import para
+from evidence_archive.search.contract import Backend
 
 MAX_QUOTE = 5000
 #: A quote is found when this share of its words are in one paragraph, in order.

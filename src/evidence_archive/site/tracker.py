@@ -12,7 +12,7 @@ from collections import Counter
 from evidence_archive import urls
 from evidence_archive.dates import doc_date, human_date
 from evidence_archive.frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, common_scale
-from evidence_archive.model import Document, Judgement
+from evidence_archive.model import Document, Judgement, para
 from evidence_archive.opendata.dictionary import DATASETS
 from evidence_archive.opendata.followups import follow_ups
 from evidence_archive.opendata.subjects import Subject
@@ -62,7 +62,7 @@ def council_recommendations(docs: list[Document]) -> list[str]:
             out += ["The archive holds no later inspection of this council.", ""]
         by_rec = {f.recommendation.anchor: f for f in nxt or []}
         for r in d.recommendations:
-            where = f"para. {r.number}" if r.number else md_text(r.section.strip()) or "it"
+            where = para(r.number) or md_text(r.section.strip()) or "it"
             area = f" *{md_text(AREAS[r.area])}*." if r.area else ""
             out.append(f"{r.order}. [{where}](../{urls.doc_of(d)}#{r.anchor}): "
                        f"{md_text(_snippet(r.text))}{area}")  # fmt: skip
@@ -74,9 +74,8 @@ def council_recommendations(docs: list[Document]) -> list[str]:
                 if not f.passages:
                     out.append("    - No passage of the next report shares enough of its words.")
                 for p in f.passages:
-                    label = md_text(p.section.strip()) or "the passage in the report"
-                    if p.block.number:
-                        label = f"para. {p.block.number}"
+                    label = (para(p.block.number) or md_text(p.section.strip())
+                             or "the passage in the report")  # fmt: skip
                     link = f"../{urls.doc_of(f.next_doc)}#{p.block.anchor}"
                     out.append(f"    - > {md_text(_snippet(p.block.text))} ([{label}]({link}))")
         out.append("")
@@ -133,7 +132,7 @@ def _subject_page(s: Subject) -> str:
             out += ["", f"## {year}", ""]
         a = reg.get(d.meta.authority)
         council = a.name if a else "England"
-        where = f"para. {r.number}" if r.number else r.section.strip() or "in the report"
+        where = para(r.number) or r.section.strip() or "in the report"
         out.append(f"- **{md_text(council)}** ([{md_text(where)}](../{urls.doc_of(d)}#{r.anchor}"
                    f")): {md_text(_snippet(r.text))}")  # fmt: skip
     return "\n".join(out) + "\n"
