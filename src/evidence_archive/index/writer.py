@@ -82,11 +82,6 @@ def grade_keywords(doc: Document) -> str:
     return " ".join(sorted(words))
 
 
-def page_url(doc: Document) -> str:
-    """The site URL of a document's page, relative to the site root."""
-    return "/" + urls.url_of(doc)
-
-
 def document_record(doc: Document, reg: Any) -> dict[str, Any]:
     """What a document's entries share: one row of the index's documents table."""
     m = doc.meta
@@ -104,7 +99,7 @@ def document_record(doc: Document, reg: Any) -> dict[str, Any]:
         "date": date,
         "source_file": str(m.source_file),
         "publisher": str(m.publisher),
-        "url": page_url(doc),
+        "url": "/" + urls.url_of(doc),  # from the site's root
         "grades": grade_keywords(doc).split(),
     }
 

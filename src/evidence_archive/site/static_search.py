@@ -92,11 +92,6 @@ def filters(doc: Document) -> dict[str, list[str]]:
     return out
 
 
-def report_url(doc: Document) -> str:
-    """The report page's address, relative to the site's root."""
-    return urls.url_of(doc)
-
-
 def pagefind_data(doc: Document, extra: dict[str, str] | None = None) -> str:
     """The hidden element that gives Pagefind a report's filters, metadata and sort key (every
     value escaped); extra metadata is added as given."""
@@ -138,7 +133,7 @@ def section_pages(docs: list[Document]) -> dict[str, str]:
             if not blocks:
                 continue
             heading = sec.title if sec.level else "Opening of the report"
-            target = report_url(doc) + (f"#{sec.anchor}" if sec.level and sec.anchor else "")
+            target = urls.url_of(doc) + (f"#{sec.anchor}" if sec.level and sec.anchor else "")
             paragraphs = "".join(
                 f"<p>{_escape((b.number + '. ') if b.number else '')}{_escape(b.text)}</p>"
                 for b in blocks
