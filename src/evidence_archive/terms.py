@@ -78,3 +78,16 @@ def stemming_analyzer() -> Any:
 def exact_analyzer() -> Any:
     """Words, lowercased, one spelling; no stemming, no stop words (exact search)."""
     return RegexTokenizer(r"\w+(?:[’']\w+)?") | LowercaseFilter() | BritishFilter()
+
+
+@functools.lru_cache(maxsize=1)
+def _stemming() -> Any:
+    return stemming_analyzer()
+
+
+def stems(text: str) -> list[tuple[int, str, int, int]]:
+    """(position, stem, first and end character) of each word the stemming analyzer keeps of
+    text, in order: the index's terms, for matching words outside the index (one analyzer, made
+    once)."""
+    return [(t.pos, t.text, t.startchar, t.endchar)
+            for t in _stemming()(text, positions=True, chars=True)]  # fmt: skip

@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from evidence_archive.dates import doc_date
 from evidence_archive.frameworks import common_scale, variant_for
 from evidence_archive.model import Block, Document, Judgement, Recommendation
-from evidence_archive.terms import stemming_analyzer
+from evidence_archive.terms import stems
 
 K1, B = 1.2, 0.75
 MIN_SHARED = 3
@@ -43,14 +42,9 @@ class FollowUp:
     """The grade of that area in the next report."""
 
 
-@lru_cache(maxsize=1)
-def _analyzer():  # type: ignore[no-untyped-def]
-    return stemming_analyzer()
-
-
 def terms(text: str) -> list[str]:
     """Text as the index's terms, in order."""
-    return [t.text for t in _analyzer()(text)]
+    return [stem for _, stem, _, _ in stems(text)]
 
 
 def is_inspection(doc: Document) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from evidence_archive.dates import doc_date
 from evidence_archive.model import Document, Recommendation
-from evidence_archive.terms import stemming_analyzer
+from evidence_archive.terms import stems
 
 MIN_SHARE = 10
 #: Stems every kind of recommendation uses: never a subject on their own.
@@ -30,7 +30,7 @@ GENERIC_WORDS = (
     "whether how what have has been are is was were these those other such more most also "
     "within across through should must taken action actions take sure fully further"
 )
-GENERIC = frozenset(t.text for t in stemming_analyzer()(GENERIC_WORDS)) | frozenset(
+GENERIC = frozenset(stem for _, stem, _, _ in stems(GENERIC_WORDS)) | frozenset(
     GENERIC_WORDS.split()
 )
 
@@ -47,12 +47,6 @@ class Subject:
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
 
 
-def _stems(text: str) -> list[tuple[int, str, int, int]]:
-    """(position, stem, first and end character) of each word the index keeps."""
-    return [(t.pos, t.text, t.startchar, t.endchar)
-            for t in stemming_analyzer()(text, positions=True, chars=True)]  # fmt: skip
-
-
 def subjects(docs: list[Document]) -> list[Subject]:
     """Every subject shared by at least MIN_SHARE recommendations, most recommendations first."""
     items = [(d, r) for d in sorted(docs, key=lambda d: (doc_date(d), d.id))
@@ -61,7 +55,7 @@ def subjects(docs: list[Document]) -> list[Subject]:
     surface: dict[str, Counter[str]] = defaultdict(Counter)
     single: list[set[str]] = []
     for _, r in items:
-        toks = _stems(r.text)
+        toks = stems(r.text)
         pairs: set[str] = set()
         for (p1, s1, a1, _), (p2, s2, _, b2) in zip(toks, toks[1:], strict=False):
             # Next to each other but for stop words ('children in care'), neither generic.
