@@ -123,7 +123,6 @@ def grades_by_year_rows(built: list[Built]) -> list[dict[str, Any]]:
     """Every council's latest grade per compared area at the end of each year."""
     by_auth = group_by_authority(built)
     newest = max((doc_date(b.doc)[:4] for b in built if doc_date(b.doc)), default="")
-    by_id = {b.doc.id: b.doc for b in built}
     out: list[dict[str, Any]] = []
     for slug, docs in sorted(by_auth.items()):
         if load_registry().get(slug) is None:
@@ -132,12 +131,9 @@ def grades_by_year_rows(built: list[Built]) -> list[dict[str, Any]]:
         for area, steps in sorted(area_history(docs).items()):
             first = int(steps[0][0][:4])
             for year in range(first, int(newest) + 1):
-                now = [s for s in steps if s[0][:4] <= str(year)]
-                if not now:
-                    continue
-                when, scale, grade = now[-1]
-                doc_id = next((i for d, i in reversed(dated) if d == when
-                               and i in by_id), None)  # fmt: skip
+                # the step standing at the year's end (there is one: year >= the first's)
+                when, scale, grade = [s for s in steps if s[0][:4] <= str(year)][-1]
+                doc_id = next((i for d, i in reversed(dated) if d == when), None)
                 out.append({
                     **_council(slug), "year": year, "area": area,
                     "grade": grade if scale else None, "common_scale": scale or None,
