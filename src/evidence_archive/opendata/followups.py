@@ -114,7 +114,9 @@ def follow_ups(docs: list[Document]) -> dict[str, list[FollowUp]]:
         nxt = next_inspection(doc, docs)
         if nxt is None:
             continue
-        report = reports.get(nxt.id) or reports.setdefault(nxt.id, _Report(nxt))
+        if nxt.id not in reports:  # a report is the next one of at most a few
+            reports[nxt.id] = _Report(nxt)
+        report = reports[nxt.id]
         out[doc.id] = [
             FollowUp(r, nxt, tuple(report.best(set(terms(r.text)), PASSAGES)),
                      grade_in(doc, r.area), grade_in(nxt, r.area))
