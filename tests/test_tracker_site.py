@@ -81,6 +81,7 @@ def test_subjects_cluster_recommendations_by_their_words(built, pages) -> None: 
     # every recommendation in at most one subject, every subject on its own page
     seen = [(d.id, r.anchor) for s in subs for d, r in s.items]
     assert len(seen) == len(set(seen))
+    assert len({s.slug for s in subs}) == len(subs)
     for s in subs:
         page = pages[f"subjects/{s.slug}.md"]
         assert page.count("\n- **") == len(s.items)

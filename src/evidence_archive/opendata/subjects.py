@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evidence_archive.dates import doc_date
 from evidence_archive.model import Document, Recommendation
@@ -41,10 +41,8 @@ class Subject:
     name: str
     telling: tuple[str, ...]
     items: tuple[tuple[Document, Recommendation], ...]
-
-    @property
-    def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+    slug: str = ""
+    """The name as a page name, unique among the subjects (subjects() sets it)."""
 
 
 def subjects(docs: list[Document]) -> list[Subject]:
@@ -93,4 +91,15 @@ def subjects(docs: list[Document]) -> list[Subject]:
             tuple(items[i] for i in members),
         ))  # fmt: skip
     out.sort(key=lambda s: (-len(s.items), s.key))
-    return out
+    # Two names may make one page name ('16- and 17', '16 and 17'): the later gets a number.
+    taken: set[str] = set()
+    named = []
+    for sub in out:
+        base = re.sub(r"[^a-z0-9]+", "-", sub.name.lower()).strip("-") or "subject"
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        named.append(replace(sub, slug=slug))
+    return named
