@@ -28,8 +28,9 @@ def _grade(j: Judgement | None) -> str:
     if j is None:
         return "not given"
     scale = common_scale(j.grade)
-    return f"{j.grade} ({COMMON_SCALE[scale]})" if scale and j.grade != COMMON_SCALE[scale] else (
-        j.grade)  # fmt: skip
+    if scale and j.grade != COMMON_SCALE[scale]:
+        return f"{j.grade} ({COMMON_SCALE[scale]})"  # 'adequate (requires improvement)'
+    return j.grade
 
 
 def _snippet(text: str) -> str:
