@@ -42,7 +42,8 @@ def run_build(corpus: Path, out: Path) -> dict[str, Any]:
     code = (
         "import json, resource, sys\n"
         "from pathlib import Path\n"
-        "from evidence_archive.build import Stats, build\n"
+        "from evidence_archive.build.cache import Stats\n"
+        "from evidence_archive.pipeline import build\n"
         "s = Stats()\n"
         "build([Path(sys.argv[1])], Path(sys.argv[2]), stats=s)\n"
         "self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"

@@ -134,15 +134,15 @@ def test_concurrent_first_searches_agree_with_one_at_a_time(search_build: Path) 
     assert got == expected
 
 
-def test_positions_are_read_as_whoosh_reads_them(searcher: Searcher) -> None:
-    """The fast reading of one-position postings gives what Whoosh's own decoder gives, for
-    every posting of common and rare words (one, several and far positions)."""
-    from whoosh.formats import Positions
+def test_positions_are_read_as_they_were_written(searcher: Searcher) -> None:
+    """The NumPy reading of the index's compact positions gives the positions the analyzer
+    gave, for every posting of common and rare words (one, several and far positions), and
+    Whoosh's own matchers (which phrase checks in these tests use) read the same."""
+    from evidence_archive.index.analysis import CompactPositions, decode_varints
 
-    from evidence_archive.index.whoosh_internals import decode_positions
-
-    fmt = Positions()
     reader = searcher.engine.reader
+    fmt = reader.schema["content"].format
+    assert isinstance(fmt, CompactPositions)
     checked = 0
     for word in ("children", "care", "the", "of", "gooshays", "adolesc", "servic"):
         for field in ("content", "exact"):
@@ -150,23 +150,27 @@ def test_positions_are_read_as_whoosh_reads_them(searcher: Searcher) -> None:
                 if (field, word) not in leaf:
                     continue
                 m = leaf.postings(field, word)
-                values = []
+                values, freqs = [], []
                 while m.is_active():
                     values.append(m.value())
+                    freqs.append(m.weight())
                     m.next()
-                flat, counts = decode_positions(values)
+                flat, counts = decode_varints(values)
                 expected = [fmt.decode_positions(v) for v in values]
-                assert counts.tolist() == [len(e) for e in expected]
+                assert counts.tolist() == [fmt.decode_frequency(v) for v in values]
+                assert all(e == sorted(set(e)) for e in expected)
                 # Deltas restart per posting: positions are the running sums within each.
                 per = np.split(flat, np.cumsum(counts)[:-1])
                 assert [np.cumsum(d).tolist() for d in per] == expected
                 checked += len(values)
     assert checked > 1000
-    # Large positions take the 2- and 4-byte forms.
+    # Large positions take two, three and four bytes; deltas restart per value.
     big = [fmt.encode([p]) for p in (5, 300, 70000, 2**20)] + [fmt.encode([3, 9, 400])]
-    flat, counts = decode_positions(big)
+    assert [len(b) for b in big[:4]] == [1, 2, 3, 3]
+    flat, counts = decode_varints(big)
     assert counts.tolist() == [1, 1, 1, 1, 3]
     assert flat.tolist() == [5, 300, 70000, 2**20, 3, 6, 391]
+    assert fmt.decode_positions(big[4]) == [3, 9, 400]
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -45,7 +45,7 @@ def _phrase_pids(searcher: Searcher, term: str, loose: bool) -> set[str]:
         query = wq.Phrase("content", words)
     out = set()
     for r in s.search(query, limit=None):
-        h = searcher.hit_fields(r)
+        h = searcher.hit_fields(searcher.stored(r.docnum))
         out.add(f"{h['id']}#{h['anchor']}:{h['text'][:40]}")
     return out
 

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
 
 from evidence_archive.build import cache as build_module
 from evidence_archive.build.cache import Stats
@@ -39,9 +38,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def _entries(index_dir: Path) -> list[tuple[tuple[str, object], ...]]:
-    ix = whoosh_index.open_dir(str(index_dir))
-    with ix.searcher() as s:
-        return sorted(tuple(sorted(f.items())) for f in s.all_stored_fields())
+    return sorted(tuple(sorted(f.items())) for f in Searcher(index_dir).all_stored())
 
 
 def _answers(index_dir: Path) -> list[list[tuple[str, float]]]:

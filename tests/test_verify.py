@@ -26,8 +26,7 @@ def searcher(search_build: Path) -> Searcher:
 
 
 def _entries(searcher: Searcher) -> list[dict]:
-    reader = searcher.whoosh_searcher().reader()
-    return sorted((f for _, f in reader.iter_docs()), key=lambda f: f["pid"])
+    return sorted(searcher.all_stored(), key=lambda f: f["pid"])
 
 
 def _plain(text: str) -> str:

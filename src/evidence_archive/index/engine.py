@@ -32,12 +32,8 @@ import numpy as np
 from whoosh import query as q
 
 from evidence_archive.errors import QueryError
-from evidence_archive.index.whoosh_internals import (
-    LENGTH_OF_BYTE,
-    decode_positions,
-    length_bytes,
-    read_postings,
-)
+from evidence_archive.index.analysis import decode_varints
+from evidence_archive.index.whoosh_internals import LENGTH_OF_BYTE, length_bytes, read_postings
 
 _INT = np.int64
 _EMPTY_DOCS = np.zeros(0, dtype=_INT)
@@ -85,7 +81,7 @@ class Postings:
         in entry then position order."""
         decoded = self._decoded
         if decoded is None:
-            flat, counts = decode_positions(self._values or [])
+            flat, counts = decode_varints(self._values or [])
             total = np.cumsum(flat)
             starts = np.cumsum(counts) - counts
             # Deltas restart at each entry: subtract the running total before each entry.
@@ -147,7 +143,9 @@ def _restrict(docs: np.ndarray, within: np.ndarray | None) -> np.ndarray:
 class Engine:
     """Answers parsed queries over one open Whoosh index."""
 
-    def __init__(self, ix: Any, B: float, K1: float, cache_mb: int = 768) -> None:
+    def __init__(
+        self, ix: Any, layout: list[list[Any]], B: float, K1: float, cache_mb: int = 768
+    ) -> None:
         self.reader = ix.reader()
         self.B, self.K1 = B, K1
         self.leaves = list(self.reader.leaf_readers())
@@ -159,25 +157,27 @@ class Engine:
         self._cache_limit = cache_mb * 2**20
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
-        # Which document each entry belongs to, and the entry's place in it, from the postings
-        # of the doc_id field (reading the column entry by entry took most of a cold query).
-        self.doc_ids = sorted(
-            {t.decode() if isinstance(t, bytes) else str(t) for leaf, _ in self.leaves
-             for t in leaf.lexicon("doc_id")}
-        )  # fmt: skip
+        # Which document each entry belongs to, and the entry's place in it, from the layout
+        # the writer recorded ([document id, first entry, count] in entry order): a document's
+        # entries are written together, in the document's order.
+        self.doc_ids = sorted(row[0] for row in layout)
+        number = {d: i for i, d in enumerate(self.doc_ids)}
         self.doc_of = np.zeros(self.count, dtype=_INT)
-        first = np.zeros(len(self.doc_ids), dtype=_INT)
+        self.first = np.zeros(len(self.doc_ids), dtype=_INT)
         self._doc_entries: dict[str, np.ndarray] = {}
-        for i, d in enumerate(self.doc_ids):
-            found = self._read("doc_id", d.encode("utf-8"))
-            entries = found.docs if found is not None else _EMPTY_DOCS
-            self.doc_of[entries] = i
-            first[i] = entries[0] if len(entries) else 0
-            self._doc_entries[d] = entries
-        # Entries of a document are written together, in the document's order.
-        place = np.arange(self.count, dtype=_INT) - first[self.doc_of]
+        for doc_id, first, n in layout:
+            i = number[doc_id]
+            self.doc_of[first : first + n] = i
+            self.first[i] = first
+            self._doc_entries[doc_id] = np.arange(first, first + n, dtype=_INT)
+        place = np.arange(self.count, dtype=_INT) - self.first[self.doc_of]
         #: The order of equal scores: document id, then place in the document.
         self.order = self.doc_of * (1 << 24) + place
+
+    def where(self, entry: int) -> tuple[str, int]:
+        """(document id, place in the document) of an entry number."""
+        i = int(self.doc_of[entry])
+        return self.doc_ids[i], entry - int(self.first[i])
 
     def close(self) -> None:
         self.reader.close()

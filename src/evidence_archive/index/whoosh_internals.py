@@ -11,7 +11,6 @@ which the public API does not offer) is here too.
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -81,52 +80,6 @@ def read_postings(
             if positional:
                 values.append(m.value())
             m.next()
-
-
-#: Whoosh's Positions value for one position: a 4-byte count of 1, then pickle protocol 2 of a
-#: one-item list: PROTO 2, EMPTY_LIST, BINPUT 0, the int (K: 1 byte, M: 2, J: 4), APPEND, STOP.
-_ONE_PREFIX = np.frombuffer(b"\x00\x00\x00\x01\x80\x02]q\x00", dtype=np.uint8)
-_INT_OPS = ((ord("K"), 1, "<u1"), (ord("M"), 2, "<u2"), (ord("J"), 4, "<i4"))
-
-
-def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh Positions values -> (every position delta, in order; how many each value holds).
-
-    Most postings hold one position: those are read straight from the bytes, all at once; any
-    other value is unpickled as Whoosh does."""
-    n = len(values)
-    if n == 0:
-        return _EMPTY, _EMPTY
-    lens = np.fromiter(map(len, values), dtype=_INT, count=n)
-    buf = np.frombuffer(b"".join(values) + bytes(16), dtype=np.uint8)
-    off = np.cumsum(lens) - lens
-    prefix = np.ones(n, dtype=bool)
-    for k, byte in enumerate(_ONE_PREFIX):
-        prefix &= buf[off + k] == byte
-    single = np.zeros(n, dtype=_INT)
-    fast = np.zeros(n, dtype=bool)
-    op = buf[off + 9]
-    for code, width, dtype in _INT_OPS:
-        rows = np.flatnonzero(
-            prefix & (op == code) & (lens >= 11 + width) & (buf[off + 10 + width] == ord("a"))
-        )
-        if len(rows):
-            starts = off[rows] + 10
-            raw = buf[(starts[:, None] + np.arange(width)).ravel()].tobytes()
-            single[rows] = np.frombuffer(raw, dtype=dtype).astype(_INT)
-            fast[rows] = True
-    counts = np.ones(n, dtype=_INT)
-    slow: dict[int, list[int]] = {}
-    for i in np.flatnonzero(~fast).tolist():
-        v = values[i]
-        slow[i] = pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".")
-        counts[i] = len(slow[i])
-    flat = np.empty(int(counts.sum()), dtype=_INT)
-    starts = np.cumsum(counts) - counts
-    flat[starts[fast]] = single[fast]
-    for i, deltas in slow.items():
-        flat[starts[i] : starts[i] + len(deltas)] = deltas
-    return flat, counts
 
 
 def segments(folder: Path) -> list[Any]:

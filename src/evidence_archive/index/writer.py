@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 
 from evidence_archive import urls
 from evidence_archive.frameworks import areas_not_given, common_scale
+from evidence_archive.index import store
 from evidence_archive.index import whoosh_internals as internals
 from evidence_archive.index.analysis import ParagraphSchema
 from evidence_archive.model import Block, Document
@@ -113,17 +114,45 @@ def _add_document(w: Any, doc: Document) -> int:
     for e in entries(doc):
         w.add_document(
             _boost=BOOSTS.get(e.block, 1.0),
-            pid=e.pid, doc_id=doc.id, block=e.block, content=e.text, exact=e.text,
-            verbatim=e.text, section=e.section, anchor=e.anchor, paragraph=e.paragraph,
+            doc_id=doc.id, block=e.block, content=e.text, exact=e.text, section=e.section,
         )  # fmt: skip
         n += 1
     return n
 
 
+def _blob(doc: Document) -> bytes:
+    """A document's entries as the entry store keeps them."""
+    rows = [(e.pid, e.block, e.section, e.anchor, e.paragraph, e.text) for e in entries(doc)]
+    return store.blob(rows)
+
+
+def _layout(dest: Path) -> list[list[Any]]:
+    """Which entries are whose, in entry order: [document id, first entry, count] (read once
+    from the doc_id postings of the written index, so that opening it need not)."""
+    ix = whoosh_index.open_dir(str(dest))
+    try:
+        reader = ix.reader()
+        rows = []
+        for leaf, offset in reader.leaf_readers():
+            for term in leaf.lexicon("doc_id"):
+                ids = list(leaf.postings("doc_id", term).all_ids())
+                first, n = min(ids), len(ids)
+                rows.append([as_text(term), offset + first, n])
+        reader.close()
+    finally:
+        ix.close()
+    return sorted(rows, key=lambda r: r[1])
+
+
 def _write_meta(
-    dest: Path, docs: list[Document], abbreviations: dict[str, dict[str, list[str]]]
+    dest: Path,
+    docs: list[Document],
+    abbreviations: dict[str, dict[str, list[str]]],
+    blobs: dict[str, bytes],
 ) -> None:
-    """archive.json: counts, the documents table and the abbreviation table (deterministic)."""
+    """archive.json: counts, the documents table, the abbreviation table and where each
+    document's stored entries are (deterministic); entries.bin, the entry store; layout.json,
+    which entry numbers are whose."""
     reg = load_registry()
     table: dict[str, set[str]] = {k: set(v) for k, v in ABBREVIATIONS.items()}
     for doc in docs:
@@ -133,7 +162,11 @@ def _write_meta(
         "documents": {d.id: document_record(d, reg) for d in sorted(docs, key=lambda d: d.id)},
         "entries": sum(len(entries(d)) for d in docs),
         "abbreviations": {k: sorted(v) for k, v in sorted(table.items())},
+        "store": store.write_store(dest, blobs),
     }
+    # Entry numbers depend on how the index is segmented (an incremental build differs from a
+    # clean one there, never in its answers): kept apart from archive.json.
+    (dest / store.LAYOUT_FILE).write_text(json.dumps(_layout(dest)) + "\n")
     (dest / "archive.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
 
 
@@ -187,7 +220,8 @@ def build_index(built: Iterable[Any], dest: Path, procs: int = 1) -> int:
     built = list(built)
     dest.mkdir(parents=True, exist_ok=False)
     count = _write_segments(dest, [b.doc for b in built], [], procs)
-    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built})
+    blobs = {b.doc.id: _blob(b.doc) for b in built}
+    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built}, blobs)
     log.info("indexed %d entries of %d documents", count, len(built))
     return count
 
@@ -219,7 +253,10 @@ def update_index(
                 shutil.copy2(previous / name, dest / name)
     redo -= set(removed)
     count = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)
-    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built})
+    before = json.loads((previous / "archive.json").read_text()).get("store", {})
+    blobs = store.read_blobs(previous, before, set(by_id) - set(changed))
+    blobs.update({d: _blob(by_id[d]) for d in sorted(set(by_id) - set(blobs))})
+    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built}, blobs)
     log.info("index updated: %d segments reused, %d documents indexed again (%d entries)",
              len(kept), len(redo), count)  # fmt: skip
     return count

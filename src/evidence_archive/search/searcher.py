@@ -23,6 +23,7 @@ from whoosh.scoring import BM25F
 from evidence_archive.errors import IndexUnavailable, QueryError
 from evidence_archive.index.analysis import DOCUMENT_FIELDS
 from evidence_archive.index.engine import DocumentSet, Engine, union
+from evidence_archive.index.store import LAYOUT_FILE, EntryStore
 from evidence_archive.search import synonyms
 from evidence_archive.search.contract import (
     HIT_FIELDS,
@@ -60,6 +61,11 @@ class Searcher:
             stamp = self._current_stamp()
             ix = whoosh_index.open_dir(str(self.index_dir))
             meta = json.loads((self.index_dir / "archive.json").read_text())
+            # One engine for the life of this index: opening readers is slow, and the engine
+            # keeps the postings it has read.
+            layout = json.loads((self.index_dir / LAYOUT_FILE).read_text())
+            engine = Engine(ix, layout, B=WEIGHTING.B, K1=WEIGHTING.K1)
+            store = EntryStore(self.index_dir, meta["store"])
         except Exception as err:  # noqa: BLE001 - a damaged index fails in many ways
             raise IndexUnavailable(
                 self.index_dir, f"the index cannot be read ({type(err).__name__}): build it again"
@@ -67,11 +73,10 @@ class Searcher:
         old = getattr(self, "_searcher", None)
         self._ix, self._stamp = ix, stamp
         self.schema = ix.schema  # read once: Index.schema reads the table of contents again
-        # One engine for the life of this index: opening readers is slow, and the engine keeps
-        # the postings it has read. A Whoosh searcher is opened only when asked for.
+        # A Whoosh searcher is opened only when asked for.
         self._searcher: Any = None
-        old_engine = getattr(self, "engine", None)
-        self.engine = Engine(ix, B=WEIGHTING.B, K1=WEIGHTING.K1)
+        old_engine, old_store = getattr(self, "engine", None), getattr(self, "store", None)
+        self.engine, self.store = engine, store
         self._filters: dict[tuple[Any, ...], Any] = {}
         self.abbreviations = meta["abbreviations"]
         self.documents: dict[str, dict[str, Any]] = meta["documents"]
@@ -81,6 +86,8 @@ class Searcher:
             old.close()
         if old_engine is not None:
             old_engine.close()
+        if old_store is not None:
+            old_store.close()
 
     def index(self) -> Any:
         """The open index, reopened if a new one has been swapped in since."""
@@ -327,10 +334,13 @@ class Searcher:
                 self._searcher = ix.searcher(weighting=WEIGHTING)
             return self._searcher
 
+    def all_stored(self) -> list[dict[str, Any]]:
+        """The stored fields of every entry, in entry order."""
+        return [self.stored(n) for n in range(self.engine.count)]
+
     def stored(self, docnum: int) -> dict[str, Any]:
         """The stored fields of an index entry."""
-        fields: dict[str, Any] = self.engine.reader.stored_fields(docnum)
-        return fields
+        return self.store.entry(*self.engine.where(docnum))
 
     def candidates(self, quote: str, limit: int) -> list[dict[str, Any]]:
         """The entries that hold most of the words of a quote, best first (for the quote check):
