@@ -187,7 +187,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built site and the search API."""
     from evidence_archive.search.api import serve
 
-    serve(args.out, args.host, args.port)
+    serve(args.out, args.host, args.port, workers=args.workers)
     return 0
 
 
@@ -357,6 +357,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+        help="server processes, each with the index open (default: one per core)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -5,15 +5,23 @@ the total and facet counts. GET /api/verify?q=QUOTE checks a quote (verify.py); 
 takes the parameters of a search and answers an Atom feed of its paragraphs, newest first.
 Every error is JSON of one shape: {"error": {"status", "message"}}.
 A new index swapped in by `evidence build` is picked up on the next request, without a restart.
+
+Searches are CPU work: they run in a small thread pool, off the event loop (which keeps serving
+pages and health checks), at most SEARCH_THREADS at a time, with at most SEARCH_QUEUE waiting;
+one more is refused at once with 503 and Retry-After rather than queued without end. `evidence
+serve --workers N` runs N such processes on one socket, each with the read-only index open (its
+files shared through the page cache), so that searches use every core.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -47,6 +55,33 @@ def _answer(make: Callable[[], Response]) -> Response:
         return error(err.status, err.problem)
 
 
+#: Searches running at once in one server process (threads; NumPy releases the GIL for part
+#: of a search), and searches allowed to wait for one of them before the next is refused.
+SEARCH_THREADS = 4
+SEARCH_QUEUE = 64
+
+
+class Gate:
+    """Runs blocking work off the event loop, SEARCH_THREADS at a time, refusing (503) work
+    beyond SEARCH_QUEUE waiting."""
+
+    def __init__(self, threads: int = SEARCH_THREADS, queue: int = SEARCH_QUEUE) -> None:
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.most = threads + queue
+        self.busy = 0
+
+    async def run(self, make: Callable[[], Response]) -> Response:
+        if self.busy >= self.most:
+            busy = error(503, "the server is busy with other searches: try again in a moment")
+            busy.headers["Retry-After"] = "1"
+            return busy
+        self.busy += 1
+        try:
+            return await anyio.to_thread.run_sync(_answer, make, limiter=self.limiter)
+        finally:
+            self.busy -= 1
+
+
 def _limit(params: Any, default: int, most: int | None = None) -> int:
     limit = whole_number(params.get("limit"), "limit") or default
     return limit if most is None else min(limit, most)
@@ -61,6 +96,7 @@ def make_app(out: Path) -> Starlette:
     """The ASGI app serving OUT/site and the API over OUT/index."""
     out = Path(out).resolve()
     state: dict[str, Searcher] = {}
+    gate = Gate()
 
     def searcher() -> Searcher:
         if "s" not in state:
@@ -69,7 +105,7 @@ def make_app(out: Path) -> Starlette:
 
     async def api_search(request: Request) -> Response:
         params = request.query_params
-        return _answer(lambda: JSONResponse(searcher().search(
+        return await gate.run(lambda: JSONResponse(searcher().search(
             params.get("q", ""), filters_from(params),
             limit=_limit(params, 20), expand=_expand(params), facets=True,
             base_url=site_url() or str(request.base_url),
@@ -79,7 +115,7 @@ def make_app(out: Path) -> Starlette:
         from evidence_archive.search.verify import check_quote
 
         base = site_url() or str(request.base_url)
-        return _answer(lambda: JSONResponse(check_quote(
+        return await gate.run(lambda: JSONResponse(check_quote(
             searcher(), request.query_params.get("q", ""), base_url=base
         )))  # fmt: skip
 
@@ -103,7 +139,7 @@ def make_app(out: Path) -> Starlette:
             xml = search_feed(dated, saved, str(request.base_url))
             return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
-        return _answer(feed)
+        return await gate.run(feed)
 
     async def api_health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -141,11 +177,30 @@ def make_app(out: Path) -> Starlette:
     return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
 
 
-def serve(out: Path, host: str, port: int) -> None:
-    """Serve until interrupted."""
+#: Where `evidence serve --workers N` tells its worker processes the built OUT is.
+OUT_VARIABLE = "EVIDENCE_ARCHIVE_OUT"
+
+
+def app_from_environment() -> Starlette:
+    """The app over the OUT named in the environment (each worker process makes its own)."""
+    return make_app(Path(os.environ[OUT_VARIABLE]))
+
+
+def serve(out: Path, host: str, port: int, workers: int = 1) -> None:
+    """Serve until interrupted, with `workers` processes (each with the index open)."""
     import uvicorn
 
     if not (out / "site" / "index.html").exists():
         raise ArchiveError(out, "no built site here: run `evidence build` first")
-    print(f"Serving the archive on http://{host}:{port}/ (search API: /api/search)")  # noqa: T201
-    uvicorn.run(make_app(out), host=host, port=port, log_level="warning")
+    if workers < 1:
+        raise ArchiveError(None, "--workers must be at least 1")
+    print(f"Serving the archive on http://{host}:{port}/ (search API: /api/search, "  # noqa: T201
+          f"{workers} worker{'s' if workers > 1 else ''})")  # fmt: skip
+    if workers == 1:
+        uvicorn.run(make_app(out), host=host, port=port, log_level="warning")
+        return
+    os.environ[OUT_VARIABLE] = str(Path(out).resolve())
+    uvicorn.run(
+        "evidence_archive.search.api:app_from_environment", factory=True, workers=workers,
+        host=host, port=port, log_level="warning",
+    )  # fmt: skip

@@ -4,6 +4,7 @@ facets and highlights, answering in the shape of search.contract.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -15,7 +16,6 @@ from typing import Any, cast
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as q
-from whoosh.highlight import HtmlFormatter, WholeFragmenter, highlight
 from whoosh.qparser import AndGroup, QueryParser
 from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
@@ -82,6 +82,7 @@ class Searcher:
         self.documents: dict[str, dict[str, Any]] = meta["documents"]
         self._titles: dict[str, list[str]] | None = None
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
+        self._term_of: dict[str, Any] = {}
         if old is not None:
             old.close()
         if old_engine is not None:
@@ -379,14 +380,52 @@ class Searcher:
             for f, t in engine.terms_in(query, docnum)
             if f == field_name
         }
-        analyzer = self.schema[field_name].analyzer
-        marked = highlight(
-            fields["text"], words, analyzer, WholeFragmenter(charlimit=None),
-            HtmlFormatter(tagname="mark", between=""), top=1,
-        )  # fmt: skip
+        marked = self._mark(fields["text"], words, field_name)
         hit = {"rank": rank, "score": round(score, 4), **fields}
         hit["highlight"] = marked or escape_html(fields["text"])
         return cast(Hit, {k: hit[k] for k in HIT_FIELDS})
+
+
+    def _mark(self, text: str, words: set[str], field_name: str) -> str:
+        """text, HTML-escaped, each word whose term is one of words in <mark class="match
+        termN"> (N counting the distinct words marked, 0 to 4), or "" when none is: what
+        Whoosh's highlight() with a whole-text fragment gives, without running the analyzer
+        chain over every word of every hit (each word's term is worked out once, cached)."""
+        term_of = self._term_of.get(field_name)
+        if term_of is None:
+            term_of = self._term_of[field_name] = _term_function(self.schema[field_name].analyzer)
+        out: list[str] = []
+        seen: dict[str, int] = {}
+        index = 0
+        for m in WORD_TOKEN.finditer(text):
+            if term_of(m.group()) not in words:
+                continue
+            start, end = m.span()
+            if start > index:
+                out.append(escape_html(text[index:start]))
+            word = escape_html(text[start:end])
+            n = seen.setdefault(word, len(seen) % 5)
+            out.append(f'<mark class="match term{n}">{word}</mark>')
+            index = end
+        if not out:
+            return ""
+        out.append(escape_html(text[index:]))
+        return "".join(out)
+
+
+#: The words of a text as the index's analyzers find them (terms.py).
+WORD_TOKEN = re.compile(r"\w+(?:[’']\w+)?")
+
+
+def _term_function(analyzer: Any) -> Any:
+    """word -> its term under analyzer, stop words kept (as highlighting analyses), cached."""
+
+    @functools.lru_cache(maxsize=100_000)
+    def term_of(word: str) -> str | None:
+        terms = [t.text for t in analyzer(word, removestops=False, mode="query")]
+        return terms[0] if len(terms) == 1 else None
+
+    return term_of
 
 
 def _contains_run(words: list[str], run: list[str]) -> bool:
