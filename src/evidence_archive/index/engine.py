@@ -157,6 +157,7 @@ class Engine:
         self._cache_limit = cache_mb * 2**20
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
+        self._prefixes: dict[tuple[str, str], list[Any]] = {}
         # Which document each entry belongs to, and the entry's place in it, from the layout
         # the writer recorded ([document id, first entry, count] in entry order): a document's
         # entries are written together, in the document's order.
@@ -406,11 +407,9 @@ class Engine:
         text = node.text if isinstance(node.text, str) else node.text.decode()
         if len(text) < 2:
             raise QueryError(None, f"'{text}*' is too short a prefix: give at least two letters")
-        terms = []
-        for t in self.reader.expand_prefix(field, text):
-            terms.append(t)
-            if len(terms) > MAX_PREFIX_TERMS:
-                raise QueryError(None, f"'{text}*' matches too many words: give a longer prefix")
+        terms = self.expand_prefix(field, text)
+        if len(terms) > MAX_PREFIX_TERMS:
+            raise QueryError(None, f"'{text}*' matches too many words: give a longer prefix")
         return self._or([q.Term(field, t) for t in terms], within, node.boost)
 
     def _and(
@@ -484,23 +483,43 @@ class Engine:
         order = np.lexsort(keys)[:limit]
         return [(int(docs[i]), float(scores[i])) for i in order]
 
-    def terms_in(self, node: Any, docnum: int) -> set[tuple[str, bytes]]:
-        """The (field, term) pairs of a query that occur in one entry (for highlighting)."""
+    def expand_prefix(self, field: str, text: str) -> list[Any]:
+        """The words of field that start with text, at most MAX_PREFIX_TERMS + 1 (kept)."""
+        key = (field, text)
+        found = self._prefixes.get(key)
+        if found is None:
+            found = []
+            for t in self.reader.expand_prefix(field, text):
+                found.append(t)
+                if len(found) > MAX_PREFIX_TERMS:
+                    break
+            with self._lock:
+                if len(self._prefixes) > 1024:
+                    self._prefixes.clear()
+                self._prefixes[key] = found
+        return found
+
+    def terms_in(self, node: Any, docnums: list[int]) -> list[set[tuple[str, bytes]]]:
+        """For each of some entries, the (field, term) pairs of a query that occur in it (for
+        highlighting): each term's postings looked up once for all of them."""
         pairs: list[tuple[str, bytes]] = []
         for leaf in node.leaves():
             if isinstance(leaf, q.Prefix):
-                pairs += [(leaf.fieldname, t) for t in self.reader.expand_prefix(
-                    leaf.fieldname, leaf.text)][: MAX_PREFIX_TERMS]  # fmt: skip
+                text = leaf.text if isinstance(leaf.text, str) else leaf.text.decode()
+                pairs += [(leaf.fieldname, t) for t in
+                          self.expand_prefix(leaf.fieldname, text)][:MAX_PREFIX_TERMS]  # fmt: skip
             elif leaf.has_terms():
                 pairs += list(leaf.terms(phrases=True))
-        out = set()
-        for field, text in pairs:
+        wanted = np.asarray(docnums, dtype=_INT)
+        out: list[set[tuple[str, bytes]]] = [set() for _ in docnums]
+        for field, text in dict.fromkeys(pairs):
             btext = self._bytes(field, text)
             p = self.postings(field, btext)
-            if p is not None:
-                i = int(np.searchsorted(p.docs, docnum))
-                if i < len(p.docs) and p.docs[i] == docnum:
-                    out.add((field, btext))
+            if p is None or not len(wanted):
+                continue
+            i = np.minimum(np.searchsorted(p.docs, wanted), len(p.docs) - 1)
+            for k in np.flatnonzero(p.docs[i] == wanted).tolist():
+                out[k].add((field, btext))
         return out
 
 

@@ -2,12 +2,12 @@
 kept beside the Whoosh segments rather than in them.
 
 Whoosh would store every entry's fields as its own pickle, uncompressed (a quarter of the index
-when they were there). Here each document's entries are one zlib-compressed JSON list, and
-`entries.bin` is those blobs one after another in document id order; `archive.json` records
-where each blob is (`store`), and `layout.json` which index entries are whose (document id,
-first entry number, entry count, in entry order). A search reads the blob of a hit's document
-once and keeps a few recently read documents. An incremental build copies the blobs of the
-documents it did not change, byte for byte.
+when they were there). Here a document's entries are stored in chunks of CHUNK entries, each a
+zlib-compressed JSON list (small enough that a hit costs one small read and inflate), the chunks
+of a document one blob; `entries.bin` is the blobs one after another in document id order;
+`archive.json` records where each blob is and its chunks' lengths (`store`), and `layout.json`
+which index entries are whose (document id, first entry number, entry count, in entry order).
+An incremental build copies the blobs of the documents it did not change, byte for byte.
 """
 
 from __future__ import annotations
@@ -24,76 +24,94 @@ from typing import Any
 STORE_FILE = "entries.bin"
 #: Which entry numbers are whose: [document id, first entry, count], in entry order.
 LAYOUT_FILE = "layout.json"
+#: Entries per compressed chunk.
+CHUNK = 8
 #: One entry as stored: the part of its permanent id after '#', block kind, section, anchor,
 #: paragraph number, text as printed.
 ROW = ("pid", "block", "section", "anchor", "paragraph", "verbatim")
 
 
-def blob(rows: list[tuple[Any, ...]]) -> bytes:
+Blob = tuple[bytes, list[int]]
+"""A document's stored entries: its chunks, one after another, and each chunk's length."""
+
+
+def blob(rows: list[tuple[Any, ...]]) -> Blob:
     """One document's entries as stored: rows of ROW, the pid as its part after the '#'."""
     plain = [[r[0].partition("#")[2], *r[1:]] for r in rows]
-    data = json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return zlib.compress(data, 9)
+    chunks = [
+        zlib.compress(json.dumps(plain[i : i + CHUNK], ensure_ascii=False,
+                                 separators=(",", ":")).encode("utf-8"), 9)
+        for i in range(0, len(plain), CHUNK)
+    ]  # fmt: skip
+    return b"".join(chunks), [len(c) for c in chunks]
 
 
-def write_store(dest: Path, blobs: dict[str, bytes]) -> dict[str, list[int]]:
-    """Write entries.bin from blobs (document id -> blob); return where each one is."""
-    where: dict[str, list[int]] = {}
+def write_store(dest: Path, blobs: dict[str, Blob]) -> dict[str, list[Any]]:
+    """Write entries.bin from blobs (document id -> blob); return where each one is: its
+    offset and its chunks' lengths."""
+    where: dict[str, list[Any]] = {}
     offset = 0
     with open(dest / STORE_FILE, "wb") as f:
         for doc_id in sorted(blobs):
-            data = blobs[doc_id]
+            data, lengths = blobs[doc_id]
             f.write(data)
-            where[doc_id] = [offset, len(data)]
+            where[doc_id] = [offset, lengths]
             offset += len(data)
     return where
 
 
-def read_blobs(folder: Path, where: dict[str, list[int]], ids: set[str]) -> dict[str, bytes]:
+def read_blobs(folder: Path, where: dict[str, list[Any]], ids: set[str]) -> dict[str, Blob]:
     """The blobs of some documents from an existing store (for an incremental build)."""
-    out: dict[str, bytes] = {}
+    out: dict[str, Blob] = {}
     if not where or not (folder / STORE_FILE).exists():
         return out
     with open(folder / STORE_FILE, "rb") as f:
         for doc_id in sorted(ids & set(where)):
-            offset, length = where[doc_id]
+            offset, lengths = where[doc_id]
             f.seek(offset)
-            out[doc_id] = f.read(length)
+            out[doc_id] = (f.read(sum(lengths)), list(lengths))
     return out
 
 
 class EntryStore:
     """Reads entries of one index folder by entry number (thread-safe)."""
 
-    def __init__(self, folder: Path, where: dict[str, list[int]], keep: int = 64) -> None:
+    def __init__(self, folder: Path, where: dict[str, list[Any]], keep: int = 512) -> None:
         # Opened once: a build that swaps in a new index folder leaves this one readable to the
         # searches still running on it.
         self._fd = os.open(Path(folder) / STORE_FILE, os.O_RDONLY)
         self.where = where
         self._keep = keep
         self._lock = threading.Lock()
-        self._docs: OrderedDict[str, list[list[Any]]] = OrderedDict()
+        self._chunks: OrderedDict[tuple[str, int], list[list[Any]]] = OrderedDict()
+
+    def chunk(self, doc_id: str, n: int) -> list[list[Any]]:
+        """The n-th chunk of a document's stored rows (recently read ones kept)."""
+        key = (doc_id, n)
+        with self._lock:
+            if key in self._chunks:
+                self._chunks.move_to_end(key)
+                return self._chunks[key]
+        offset, lengths = self.where[doc_id]
+        start = offset + sum(lengths[:n])
+        raw = os.pread(self._fd, lengths[n], start)
+        rows: list[list[Any]] = json.loads(zlib.decompress(raw))
+        with self._lock:
+            self._chunks[key] = rows
+            while len(self._chunks) > self._keep:
+                self._chunks.popitem(last=False)
+        return rows
 
     def rows(self, doc_id: str) -> list[list[Any]]:
-        """Every stored row of one document (recently read ones kept)."""
-        with self._lock:
-            if doc_id in self._docs:
-                self._docs.move_to_end(doc_id)
-                return self._docs[doc_id]
-        offset, length = self.where[doc_id]
-        rows: list[list[Any]] = json.loads(zlib.decompress(os.pread(self._fd, length, offset)))
-        with self._lock:
-            self._docs[doc_id] = rows
-            while len(self._docs) > self._keep:
-                self._docs.popitem(last=False)
-        return rows
+        """Every stored row of one document."""
+        return [r for n in range(len(self.where[doc_id][1])) for r in self.chunk(doc_id, n)]
 
     def close(self) -> None:
         os.close(self._fd)
 
     def entry(self, doc_id: str, place: int) -> dict[str, Any]:
         """The stored fields of a document's place-th entry, as Whoosh stored them before."""
-        row = self.rows(doc_id)[place]
+        row = self.chunk(doc_id, place // CHUNK)[place % CHUNK]
         fields = dict(zip(ROW, row, strict=True))
         fields["pid"] = f"{doc_id}#{row[0]}"
         fields["doc_id"] = doc_id

@@ -120,7 +120,7 @@ def _add_document(w: Any, doc: Document) -> int:
     return n
 
 
-def _blob(doc: Document) -> bytes:
+def _blob(doc: Document) -> store.Blob:
     """A document's entries as the entry store keeps them."""
     rows = [(e.pid, e.block, e.section, e.anchor, e.paragraph, e.text) for e in entries(doc)]
     return store.blob(rows)
@@ -148,7 +148,7 @@ def _write_meta(
     dest: Path,
     docs: list[Document],
     abbreviations: dict[str, dict[str, list[str]]],
-    blobs: dict[str, bytes],
+    blobs: dict[str, store.Blob],
 ) -> None:
     """archive.json: counts, the documents table, the abbreviation table and where each
     document's stored entries are (deterministic); entries.bin, the entry store; layout.json,

@@ -16,7 +16,7 @@ files shared through the page cache), so that searches use every core.
 from __future__ import annotations
 
 import logging
-import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -177,13 +177,29 @@ def make_app(out: Path) -> Starlette:
     return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
 
 
-#: Where `evidence serve --workers N` tells its worker processes the built OUT is.
-OUT_VARIABLE = "EVIDENCE_ARCHIVE_OUT"
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket on host:port that other processes may bind too (SO_REUSEPORT): the kernel
+    spreads new connections across the workers' sockets (one shared socket would leave them to
+    whichever worker wakes first, and a client's kept-alive connections with it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise ArchiveError(None, f"cannot serve on {host}:{port}: {err.strerror}") from err
+    return sock
 
 
-def app_from_environment() -> Starlette:
-    """The app over the OUT named in the environment (each worker process makes its own)."""
-    return make_app(Path(os.environ[OUT_VARIABLE]))
+def _worker(out: str, host: str, port: int) -> None:
+    """One server process: the app over OUT on its own socket of the shared port."""
+    import uvicorn
+
+    sock = _listening_socket(host, port)
+    config = uvicorn.Config(make_app(Path(out)), log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def serve(out: Path, host: str, port: int, workers: int = 1) -> None:
@@ -199,8 +215,28 @@ def serve(out: Path, host: str, port: int, workers: int = 1) -> None:
     if workers == 1:
         uvicorn.run(make_app(out), host=host, port=port, log_level="warning")
         return
-    os.environ[OUT_VARIABLE] = str(Path(out).resolve())
-    uvicorn.run(
-        "evidence_archive.search.api:app_from_environment", factory=True, workers=workers,
-        host=host, port=port, log_level="warning",
-    )  # fmt: skip
+    import multiprocessing
+    import signal
+
+    _listening_socket(host, port).close()  # the port is free (or the error names it)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=(str(Path(out).resolve()), host, port))
+             for _ in range(workers)]  # fmt: skip
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(timeout=10)

@@ -280,9 +280,10 @@ class Searcher:
             more, total = self._fill_up(engine, query, within, docs, limit - len(found))
             found += more
         field_name = "content" if expand else "exact"
+        matched = engine.terms_in(query, [d for d, _ in found])
         hits = [
-            self._hit(engine, query, d, sc, n, field_name, base_url)
-            for n, (d, sc) in enumerate(found, start=1)
+            self._hit(d, sc, n, {t for f, t in terms if f == field_name}, field_name, base_url)
+            for n, ((d, sc), terms) in enumerate(zip(found, matched, strict=True), start=1)
         ]
         out: Result = {
             "query": text,
@@ -371,20 +372,15 @@ class Searcher:
         }
 
     def _hit(
-        self, engine: Engine, query: Any, docnum: int, score: float, rank: int, field_name: str,
+        self, docnum: int, score: float, rank: int, terms: set[bytes], field_name: str,
         base_url: str,
     ) -> Hit:  # fmt: skip
         fields = self.hit_fields(self.stored(docnum), base_url)
-        words = {
-            self.schema[f].from_bytes(t)
-            for f, t in engine.terms_in(query, docnum)
-            if f == field_name
-        }
+        words = {self.schema[field_name].from_bytes(t) for t in terms}
         marked = self._mark(fields["text"], words, field_name)
         hit = {"rank": rank, "score": round(score, 4), **fields}
         hit["highlight"] = marked or escape_html(fields["text"])
         return cast(Hit, {k: hit[k] for k in HIT_FIELDS})
-
 
     def _mark(self, text: str, words: set[str], field_name: str) -> str:
         """text, HTML-escaped, each word whose term is one of words in <mark class="match
