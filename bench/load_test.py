@@ -117,6 +117,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--keep-answers", type=int, default=512,
+                    help="answers the server keeps (0: every search computed)")  # fmt: skip
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         corpus, out = Path(d) / "corpus", Path(d) / "out"
@@ -129,7 +131,16 @@ def main() -> int:
         )
         port = free_port()
         server = subprocess.Popen(
-            [*cli, "serve", "--out", str(out), "--port", str(port)],
+            [
+                *cli,
+                "serve",
+                "--out",
+                str(out),
+                "--port",
+                str(port),
+                "--keep-answers",
+                str(args.keep_answers),
+            ],  # fmt: skip
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -167,7 +178,7 @@ def main() -> int:
     half, swap = args.seconds / 2, stats["swap_seconds"]
     print(
         f"{args.clients} clients, {elapsed:.0f} s, a rebuild swapped in at {half:.0f} s "
-        f"(took {swap:.1f} s)\n"
+        f"(took {swap:.1f} s); answers kept: {args.keep_answers}\n"
     )
     print(
         "| requests | per second | p50 ms | p95 ms | server errors (5xx) | dropped | unexpected |"

@@ -187,7 +187,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built site and the search API."""
     from evidence_archive.search.api import serve
 
-    serve(args.out, args.host, args.port, workers=args.workers)
+    serve(args.out, args.host, args.port, workers=args.workers, kept=args.keep_answers)
     return 0
 
 
@@ -360,6 +360,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, metavar="N",
         help="server processes, each with the index open (default: one per core)",
+    )  # fmt: skip
+    p.add_argument(
+        "--keep-answers", type=int, default=512, metavar="N",
+        help="answers each process keeps to give again to the same request (0: none)",
     )  # fmt: skip
     p.set_defaults(func=cmd_serve)
     return parser

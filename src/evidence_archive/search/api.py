@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,25 +62,44 @@ SEARCH_THREADS = 4
 SEARCH_QUEUE = 64
 
 
+#: Answers kept per server process (least recently asked out; about 50 KB each): the same
+#: request to the same index is answered again from here, without searching.
+ANSWERS_KEPT = 512
+
+
 class Gate:
     """Runs blocking work off the event loop, SEARCH_THREADS at a time, refusing (503) work
-    beyond SEARCH_QUEUE waiting."""
+    beyond SEARCH_QUEUE waiting; keeps the last `kept` good answers of each index."""
 
-    def __init__(self, threads: int = SEARCH_THREADS, queue: int = SEARCH_QUEUE) -> None:
+    def __init__(self, threads: int = SEARCH_THREADS, queue: int = SEARCH_QUEUE,
+                 kept: int = ANSWERS_KEPT) -> None:  # fmt: skip
         self.limiter = anyio.CapacityLimiter(threads)
         self.most = threads + queue
         self.busy = 0
+        self.kept = kept
+        self.answers: OrderedDict[tuple[Any, ...], tuple[bytes, str | None]] = OrderedDict()
 
-    async def run(self, make: Callable[[], Response]) -> Response:
+    async def run(self, make: Callable[[], Response], key: tuple[Any, ...] | None) -> Response:
+        """The response of make() (key: what makes two requests the same, None if not to keep),
+        run in a thread; or the kept answer; or 503 when too many wait already."""
+        if key is not None and key in self.answers:
+            self.answers.move_to_end(key)
+            body, media_type = self.answers[key]
+            return Response(body, media_type=media_type)
         if self.busy >= self.most:
             busy = error(503, "the server is busy with other searches: try again in a moment")
             busy.headers["Retry-After"] = "1"
             return busy
         self.busy += 1
         try:
-            return await anyio.to_thread.run_sync(_answer, make, limiter=self.limiter)
+            response = await anyio.to_thread.run_sync(_answer, make, limiter=self.limiter)
         finally:
             self.busy -= 1
+        if key is not None and self.kept and response.status_code == 200:
+            self.answers[key] = (bytes(response.body), response.media_type)
+            while len(self.answers) > self.kept:
+                self.answers.popitem(last=False)
+        return response
 
 
 def _limit(params: Any, default: int, most: int | None = None) -> int:
@@ -92,24 +112,33 @@ def filters_from(params: Any) -> Filters:
     return Filters.from_params(params.getlist)
 
 
-def make_app(out: Path) -> Starlette:
-    """The ASGI app serving OUT/site and the API over OUT/index."""
+def make_app(out: Path, kept: int = ANSWERS_KEPT) -> Starlette:
+    """The ASGI app serving OUT/site and the API over OUT/index (keeping `kept` answers)."""
     out = Path(out).resolve()
     state: dict[str, Searcher] = {}
-    gate = Gate()
+    gate = Gate(kept=kept)
 
     def searcher() -> Searcher:
         if "s" not in state:
             state["s"] = Searcher(out / "index")
         return state["s"]
 
+    def same(request: Request, base: str) -> tuple[Any, ...] | None:
+        """What makes two requests the same: the index they are answered from (None when
+        there is none), the endpoint, the query string and the base of the URLs answered."""
+        try:
+            stamp = searcher().generation()
+        except ArchiveError:
+            return None
+        return (stamp, request.url.path, request.url.query, base)
+
     async def api_search(request: Request) -> Response:
         params = request.query_params
+        base = site_url() or str(request.base_url)
         return await gate.run(lambda: JSONResponse(searcher().search(
             params.get("q", ""), filters_from(params),
-            limit=_limit(params, 20), expand=_expand(params), facets=True,
-            base_url=site_url() or str(request.base_url),
-        )))  # fmt: skip
+            limit=_limit(params, 20), expand=_expand(params), facets=True, base_url=base,
+        )), same(request, base))  # fmt: skip
 
     async def api_verify(request: Request) -> Response:
         from evidence_archive.search.verify import check_quote
@@ -117,7 +146,7 @@ def make_app(out: Path) -> Starlette:
         base = site_url() or str(request.base_url)
         return await gate.run(lambda: JSONResponse(check_quote(
             searcher(), request.query_params.get("q", ""), base_url=base
-        )))  # fmt: skip
+        )), same(request, base))  # fmt: skip
 
     async def api_feed(request: Request) -> Response:
         from urllib.parse import urlencode
@@ -139,7 +168,7 @@ def make_app(out: Path) -> Starlette:
             xml = search_feed(dated, saved, str(request.base_url))
             return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
-        return await gate.run(feed)
+        return await gate.run(feed, same(request, str(request.base_url)))
 
     async def api_health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -177,14 +206,15 @@ def make_app(out: Path) -> Starlette:
     return Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error})
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """A socket on host:port that other processes may bind too (SO_REUSEPORT): the kernel
-    spreads new connections across the workers' sockets (one shared socket would leave them to
-    whichever worker wakes first, and a client's kept-alive connections with it)."""
+def _listening_socket(host: str, port: int, shared: bool = True) -> socket.socket:
+    """A socket on host:port that the other workers bind too (SO_REUSEPORT, when shared): the
+    kernel spreads new connections across the workers' sockets (one shared socket would leave
+    them to whichever worker wakes first, and a client's kept-alive connections with it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as err:
@@ -193,17 +223,18 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(out: str, host: str, port: int) -> None:
+def _worker(out: str, host: str, port: int, kept: int) -> None:
     """One server process: the app over OUT on its own socket of the shared port."""
     import uvicorn
 
     sock = _listening_socket(host, port)
-    config = uvicorn.Config(make_app(Path(out)), log_level="warning")
+    config = uvicorn.Config(make_app(Path(out), kept), log_level="warning")
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve(out: Path, host: str, port: int, workers: int = 1) -> None:
-    """Serve until interrupted, with `workers` processes (each with the index open)."""
+def serve(out: Path, host: str, port: int, workers: int = 1, kept: int = ANSWERS_KEPT) -> None:
+    """Serve until interrupted, with `workers` processes (each with the index open, keeping
+    `kept` answers)."""
     import uvicorn
 
     if not (out / "site" / "index.html").exists():
@@ -213,14 +244,15 @@ def serve(out: Path, host: str, port: int, workers: int = 1) -> None:
     print(f"Serving the archive on http://{host}:{port}/ (search API: /api/search, "  # noqa: T201
           f"{workers} worker{'s' if workers > 1 else ''})")  # fmt: skip
     if workers == 1:
-        uvicorn.run(make_app(out), host=host, port=port, log_level="warning")
+        uvicorn.run(make_app(out, kept), host=host, port=port, log_level="warning")
         return
     import multiprocessing
     import signal
 
-    _listening_socket(host, port).close()  # the port is free (or the error names it)
+    # The port is free (or the error says so): bound alone, as another server's would fail.
+    _listening_socket(host, port, shared=False).close()
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=(str(Path(out).resolve()), host, port))
+    procs = [ctx.Process(target=_worker, args=(str(Path(out).resolve()), host, port, kept))
              for _ in range(workers)]  # fmt: skip
 
     def stop(signum: int, frame: object) -> None:

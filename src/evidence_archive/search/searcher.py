@@ -105,6 +105,11 @@ class Searcher:
                     pass
         return self._ix
 
+    def generation(self) -> tuple[int, int] | None:
+        """Which index is open (it changes when a new one is swapped in and opened)."""
+        self.index()
+        return self._stamp
+
     # --- queries -------------------------------------------------------------------------
 
     def parse(self, text: str, expand: bool = True) -> Any:
