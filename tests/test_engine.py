@@ -189,3 +189,31 @@ def test_top_is_a_full_sort_cut_short(searcher: Searcher, seed: int) -> None:
                    for i, d in enumerate(docs)]  # fmt: skip
             expected = [int(docs[i]) for i in sorted(range(len(docs)), key=key.__getitem__)]
             assert [d for d, _ in got] == expected[:limit]
+
+
+def test_segment_files_read_as_streams_without_copying() -> None:
+    """The stream that stands for Whoosh's copy of a segment file reads, seeks, finds lines and
+    unpickles as a BytesIO of the same bytes would."""
+    import io
+    import pickle
+
+    from evidence_archive.index.whoosh_internals import _ViewFile
+
+    data = b"line one\nline two\n" + pickle.dumps({"a": [1, 2]}, 0) + pickle.dumps((1, "x"), 2)
+    data += b"z" * 600 + b"\n" + b"tail"
+    ours, theirs = _ViewFile(memoryview(data)), io.BytesIO(data)
+    for f in (ours, theirs):
+        assert f.readline() == b"line one\n"
+        assert f.readline(4) == b"line"
+    for f in (ours, theirs):
+        f.seek(18)
+        assert pickle.load(f) == {"a": [1, 2]}
+        assert pickle.load(f) == (1, "x")
+        assert f.readline() == b"z" * 600 + b"\n"
+        assert f.read() == b"tail" and f.read() == b""
+        f.seek(-4, 2)
+        assert f.read(10) == b"tail" and f.tell() == len(data)
+        f.seek(5)
+        f.seek(3, 1)
+        buf = bytearray(5)
+        assert f.readinto(buf) == 5 and bytes(buf) == b"\nline"
