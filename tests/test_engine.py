@@ -217,3 +217,35 @@ def test_segment_files_read_as_streams_without_copying() -> None:
         f.seek(3, 1)
         buf = bytearray(5)
         assert f.readinto(buf) == 5 and bytes(buf) == b"\nline"
+
+
+def test_terms_word_by_word_are_the_analyzers_terms() -> None:
+    """stem_terms (each word's term, cached) gives what the stemming analyzer gives over the
+    whole text, for every paragraph, item and row of reports of every framework; and a hit's
+    marking keeps stop words as Whoosh's highlighting does."""
+    from evidence_archive.build.parsing import parse_entry
+    from evidence_archive.corpus.store import load_corpus
+    from evidence_archive.terms import (
+        exact_analyzer,
+        stem_terms,
+        stemming_analyzer,
+        stems,
+        term_function,
+    )
+
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    entries = load_corpus([root])
+    frameworks, texts = set(), 0
+    for entry in entries[::25]:
+        built = parse_entry(entry)
+        assert not isinstance(built, Exception)
+        frameworks.add(built.doc.meta.framework)
+        for sec in built.doc.sections:
+            for b in sec.blocks:
+                assert stem_terms(b.text) == [s for _, s, _, _ in stems(b.text)]
+                texts += 1
+    assert texts > 1000 and len(frameworks) >= 3
+    exact = term_function(exact_analyzer())
+    assert exact("Organizations") == "organisations"
+    assert stem_terms("the and of a") == []
+    assert term_function(stemming_analyzer(), removestops=False)("the") == "the"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,6 @@ def test_a_section_file_links_into_its_report(tmp_path: Path) -> None:
 
 
 def test_pagefind_failure_names_the_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
 
     from evidence_archive.site import static_search
 
@@ -108,3 +108,26 @@ def test_evidence_serve_says_its_api_is_there(search_build: Path) -> None:
     r = client.get("/search-backend.json")
     assert r.status_code == 200 and r.json()["api"] is True
     assert r.json()["search"] == "/api/search"
+
+
+def test_unchanged_sections_reuse_the_last_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental build whose section files are all the same copies the last static index
+    instead of running the indexer; one changed section runs it."""
+    from evidence_archive.site import static_search
+
+    doc = _doc("kent-2022-05-20-ilacs-inspection")
+    first = index_site(tmp_path / "one", [doc], tmp_path / "work")
+    assert first.pages > 0 and (tmp_path / "one" / "pagefind" / "pagefind-entry.json").is_file()
+    fail = [sys.executable, "-c", "import sys; print('ran again', file=sys.stderr); sys.exit(3)"]
+    monkeypatch.setattr(static_search, "_pagefind", lambda: fail)
+    again = index_site(tmp_path / "two", [doc], tmp_path / "work", tmp_path / "one" / "pagefind")
+    assert again.pages == first.pages and again.bytes == first.bytes
+    assert sorted(p.name for p in (tmp_path / "two" / "pagefind").rglob("*")) == sorted(
+        p.name for p in (tmp_path / "one" / "pagefind").rglob("*")
+    )
+    other = _doc("hampshire-2007-08-14-joint-area-review")
+    with pytest.raises(ArchiveError, match="ran again"):
+        index_site(tmp_path / "three", [doc, other], tmp_path / "work",
+                   tmp_path / "one" / "pagefind")  # fmt: skip

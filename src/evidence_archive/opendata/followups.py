@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from evidence_archive.dates import doc_date
 from evidence_archive.frameworks import common_scale, variant_for
 from evidence_archive.model import Block, Document, Judgement, Recommendation
-from evidence_archive.terms import stems
+from evidence_archive.terms import stem_terms
 
 K1, B = 1.2, 0.75
 MIN_SHARED = 3
@@ -44,7 +44,7 @@ class FollowUp:
 
 def terms(text: str) -> list[str]:
     """Text as the index's terms, in order."""
-    return [stem for _, stem, _, _ in stems(text)]
+    return stem_terms(text)
 
 
 def is_inspection(doc: Document) -> bool:

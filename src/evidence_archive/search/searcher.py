@@ -4,7 +4,6 @@ facets and highlights, answering in the shape of search.contract.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import threading
@@ -34,6 +33,7 @@ from evidence_archive.search.contract import (
     plain_words,
 )
 from evidence_archive.search.formats import citation, escape_html
+from evidence_archive.terms import WORD, term_function
 
 #: BM25F with milder length normalisation: a whole paragraph should not lose to a short heading.
 WEIGHTING = BM25F(B=0.4, K1=1.2)
@@ -394,11 +394,14 @@ class Searcher:
         chain over every word of every hit (each word's term is worked out once, cached)."""
         term_of = self._term_of.get(field_name)
         if term_of is None:
-            term_of = self._term_of[field_name] = _term_function(self.schema[field_name].analyzer)
+            analyzer = self.schema[field_name].analyzer
+            # Stop words kept, as Whoosh's highlighting analyses.
+            term_of = term_function(analyzer, removestops=False, mode="query")
+            self._term_of[field_name] = term_of
         out: list[str] = []
         seen: dict[str, int] = {}
         index = 0
-        for m in WORD_TOKEN.finditer(text):
+        for m in WORD.finditer(text):
             if term_of(m.group()) not in words:
                 continue
             start, end = m.span()
@@ -412,21 +415,6 @@ class Searcher:
             return ""
         out.append(escape_html(text[index:]))
         return "".join(out)
-
-
-#: The words of a text as the index's analyzers find them (terms.py).
-WORD_TOKEN = re.compile(r"\w+(?:[’']\w+)?")
-
-
-def _term_function(analyzer: Any) -> Any:
-    """word -> its term under analyzer, stop words kept (as highlighting analyses), cached."""
-
-    @functools.lru_cache(maxsize=100_000)
-    def term_of(word: str) -> str | None:
-        terms = [t.text for t in analyzer(word, removestops=False, mode="query")]
-        return terms[0] if len(terms) == 1 else None
-
-    return term_of
 
 
 def _contains_run(words: list[str], run: list[str]) -> bool:

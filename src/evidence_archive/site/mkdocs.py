@@ -67,6 +67,8 @@ class Generation:
     search_work: Path | None = None
     """Where the static search's section files are kept between builds; None for a temporary
     folder."""
+    previous_bundle: Path | None = None
+    """The last build's static index (an incremental build), reused if no section changed."""
 
     @classmethod
     def make(
@@ -111,7 +113,7 @@ class Generation:
 
     def index_static_search(self, site_dir: Path) -> None:
         """MkDocs on_post_build: the static search index of the reports, in the site."""
-        index_site(site_dir, [b.doc for b in self.built], self.search_work)
+        index_site(site_dir, [b.doc for b in self.built], self.search_work, self.previous_bundle)
 
 
 def _bytes(content: str | bytes) -> bytes:
@@ -174,7 +176,8 @@ def build_site(
     old_dir, old = previous or (None, None)
     dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == manifest["key"])
     if dirty and old_dir is not None and old is not None:
-        # The static search index is written again after MkDocs: not worth copying.
+        gen.previous_bundle = old_dir / BUNDLE
+        # The static search index is written after MkDocs (copied then if no section changed).
         shutil.copytree(old_dir, site_dir, symlinks=True,
                         ignore=shutil.ignore_patterns(BUNDLE))  # fmt: skip
         before: dict[str, str] = old["pages"]

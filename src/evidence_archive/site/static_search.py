@@ -167,27 +167,43 @@ def _pagefind() -> list[str]:
     return [str(get_executable().absolute())]
 
 
-def index_site(site_dir: Path, docs: list[Document], work: Path | None = None) -> Indexed:
+def index_site(
+    site_dir: Path, docs: list[Document], work: Path | None = None, previous: Path | None = None
+) -> Indexed:
     """Index the reports' sections into site_dir/pagefind (replacing any old index); raise
     ArchiveError naming the site if Pagefind fails.
 
     The section files are the indexer's input, not part of the site: they are written into
     `work`, a folder kept between builds (the build's cache), where only the files that changed
-    are written again; a temporary folder when work is None."""
+    are written again; a temporary folder when work is None. When none changed and `previous`
+    (the last build's index folder, made from these same files) is given, it is copied: the
+    indexer is not run again."""
     if work is None:
         with tempfile.TemporaryDirectory() as tmp:
             return index_site(site_dir, docs, Path(tmp))
     pages = section_pages(docs)
-    write_sections(work, pages)
+    changed = write_sections(work, pages)
     if not pages:  # a corpus of no report: no index (the search page says it cannot read one)
         shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
         return Indexed(0, 0.0, 0)
+    if not changed and previous is not None and (previous / "pagefind-entry.json").is_file():
+        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
+        # Hard links: an index folder is never written into, only replaced whole.
+        shutil.copytree(previous, site_dir / BUNDLE, copy_function=_link)
+        return _indexed(site_dir / BUNDLE, 0.0)
     return run_pagefind(work, site_dir)
 
 
-def write_sections(work: Path, pages: dict[str, str]) -> None:
+def _link(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or no hard links there
+        shutil.copy2(src, dst)
+
+
+def write_sections(work: Path, pages: dict[str, str]) -> bool:
     """Make `work` hold exactly these section files, writing only those that changed (a listing
-    of their digests is kept beside them)."""
+    of their digests is kept beside them); whether any changed (or the listing was missing)."""
     listing = work / "sections.json"
     try:
         old: dict[str, str] = json.loads(listing.read_text(encoding="utf-8"))
@@ -198,6 +214,7 @@ def write_sections(work: Path, pages: dict[str, str]) -> None:
         rel: hashlib.sha256(text.encode("utf-8")).hexdigest()[:20] for rel, text in pages.items()
     }
     listing.unlink(missing_ok=True)  # a build stopped half way reads as no listing: all again
+    changed = old != new
     for rel in sorted(set(old) - set(new)):
         (work / rel).unlink(missing_ok=True)
     for rel, text in pages.items():
@@ -207,6 +224,7 @@ def write_sections(work: Path, pages: dict[str, str]) -> None:
             path.write_text(text, encoding="utf-8")
     work.mkdir(parents=True, exist_ok=True)
     listing.write_text(json.dumps(new, indent=0, sort_keys=True), encoding="utf-8")
+    return changed
 
 
 def run_pagefind(source: Path, site_dir: Path) -> Indexed:
@@ -226,6 +244,10 @@ def run_pagefind(source: Path, site_dir: Path) -> Indexed:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise ArchiveError(site_dir, "Pagefind could not index the site: "
                            + (detail[-1] if detail else f"exit {result.returncode}"))  # fmt: skip
+    return _indexed(bundle, seconds)
+
+
+def _indexed(bundle: Path, seconds: float) -> Indexed:
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(int(lang.get("page_count", 0)) for lang in entry.get("languages", {}).values())
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
