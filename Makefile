@@ -31,6 +31,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/ingest_speed.py
 	$(BIN)/python bench/search_eval.py

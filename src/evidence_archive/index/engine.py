@@ -25,6 +25,7 @@ import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from itertools import islice
 from math import log
 from typing import Any
 
@@ -33,7 +34,12 @@ from whoosh import query as q
 
 from evidence_archive.errors import QueryError
 from evidence_archive.index.analysis import decode_varints
-from evidence_archive.index.whoosh_internals import LENGTH_OF_BYTE, length_bytes, read_postings
+from evidence_archive.index.whoosh_internals import (
+    LENGTH_OF_BYTE,
+    length_bytes,
+    read_postings,
+    whoosh_matches,
+)
 
 _INT = np.int64
 _EMPTY_DOCS = np.zeros(0, dtype=_INT)
@@ -177,8 +183,7 @@ class Engine:
 
     def where(self, entry: int) -> tuple[str, int]:
         """(document id, place in the document) of an entry number."""
-        i = int(self.doc_of[entry])
-        return self.doc_ids[i], entry - int(self.first[i])
+        return self.doc_ids[i := int(self.doc_of[entry])], entry - int(self.first[i])
 
     def close(self) -> None:
         self.reader.close()
@@ -314,23 +319,8 @@ class Engine:
 
     def _by_whoosh(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Any other kind of query (a range, say): Whoosh's own matcher, one entry at a time."""
-        from whoosh.scoring import BM25F
-        from whoosh.searching import Searcher as WhooshSearcher
-
         with self._lock:
-            searcher = WhooshSearcher(self.reader, weighting=BM25F(B=self.B, K1=self.K1),
-                                      closereader=False)  # fmt: skip
-            docs, scores = [], []
-            try:
-                m = node.matcher(searcher, searcher.context())
-                while m.is_active():
-                    docs.append(m.id())
-                    scores.append(m.score())
-                    m.next()
-            finally:
-                searcher.close()
-        d = np.asarray(docs, dtype=_INT)
-        sc = np.asarray(scores, dtype=np.float64)
+            d, sc = whoosh_matches(self.reader, node, self.B, self.K1)
         order = np.argsort(d, kind="stable")
         d, sc = d[order], sc[order]
         idx = _restrict(d, within)
@@ -488,11 +478,7 @@ class Engine:
         key = (field, text)
         found = self._prefixes.get(key)
         if found is None:
-            found = []
-            for t in self.reader.expand_prefix(field, text):
-                found.append(t)
-                if len(found) > MAX_PREFIX_TERMS:
-                    break
+            found = list(islice(self.reader.expand_prefix(field, text), MAX_PREFIX_TERMS + 1))
             with self._lock:
                 if len(self._prefixes) > 1024:
                     self._prefixes.clear()

@@ -143,6 +143,24 @@ def read_postings(
             m.next()
 
 
+def whoosh_matches(reader: Any, node: Any, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:
+    """(entries, BM25F scores) of a query as Whoosh's own matcher finds them, in its order."""
+    from whoosh.scoring import BM25F
+    from whoosh.searching import Searcher as WhooshSearcher
+
+    searcher = WhooshSearcher(reader, weighting=BM25F(B=B, K1=K1), closereader=False)
+    docs, scores = [], []
+    try:
+        m = node.matcher(searcher, searcher.context())
+        while m.is_active():
+            docs.append(m.id())
+            scores.append(m.score())
+            m.next()
+    finally:
+        searcher.close()
+    return np.asarray(docs, dtype=_INT), np.asarray(scores, dtype=np.float64)
+
+
 def segments(folder: Path) -> list[Any]:
     """The segments an index folder's table of contents names."""
     from whoosh.filedb.filestore import FileStorage

@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from evidence_archive.errors import ArchiveError
-from evidence_archive.search.contract import Filters, whole_number
+from evidence_archive.search.contract import Backend, Filters, whole_number
 from evidence_archive.search.searcher import Searcher
 from evidence_archive.urls import site_url
 
@@ -115,10 +115,10 @@ def filters_from(params: Any) -> Filters:
 def make_app(out: Path, kept: int = ANSWERS_KEPT) -> Starlette:
     """The ASGI app serving OUT/site and the API over OUT/index (keeping `kept` answers)."""
     out = Path(out).resolve()
-    state: dict[str, Searcher] = {}
+    state: dict[str, Backend] = {}
     gate = Gate(kept=kept)
 
-    def searcher() -> Searcher:
+    def searcher() -> Backend:
         if "s" not in state:
             state["s"] = Searcher(out / "index")
         return state["s"]

@@ -72,7 +72,7 @@ class Result(TypedDict):
 class Backend(Protocol):
     """What the commands, the API and the quote check need of a search engine: the one Whoosh
     engine today (search.searcher.Searcher); another (SQLite FTS5, OpenSearch) would stand
-    behind the same three calls."""
+    behind the same calls."""
 
     @property
     def documents(self) -> Mapping[str, Mapping[str, Any]]:
@@ -92,6 +92,11 @@ class Backend(Protocol):
     def hit_fields(self, stored: Mapping[str, Any], base_url: str = "") -> dict[str, Any]:
         """Where a stored entry comes from: the fields of a Hit but rank, score and highlight
         (and its document's date)."""
+        ...
+
+    def generation(self) -> Any:
+        """Which index answers now: any value that changes when another is opened (the API
+        keeps answers per generation)."""
         ...
 
 
