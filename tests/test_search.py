@@ -280,3 +280,36 @@ def test_running_server_picks_up_a_new_index(tmp_path: Path, corpus_copy: Path) 
     build([corpus_copy], out, site=False, index=True)
     r = client.get("/api/search", params={"q": "zebracrossing"})
     assert r.status_code == 200 and r.json()["total"] == 1
+
+
+def test_a_council_named_in_the_query_comes_first(searcher: Searcher, out: Path) -> None:
+    """A plain query naming a council as printed: that council's paragraphs answering the rest
+    of the query first, then the whole query's answer; said in 'understood' as a filter."""
+    named = searcher.search("Havering young carers", limit=10)
+    alone = searcher.search("young carers", Filters(authority=["havering"]), limit=10)
+    whole = searcher.search("young carers", limit=10)
+    assert named["understood"] == {"authority": ["havering"], "named": ["Havering"],
+                                   "rest": "young carers"}  # fmt: skip
+    first = [(h["id"], h["anchor"]) for h in alone["hits"]]
+    assert [(h["id"], h["anchor"]) for h in named["hits"][: len(first)]] == first
+    assert [h["rank"] for h in named["hits"]] == list(range(1, len(named["hits"]) + 1))
+    assert len(named["hits"]) == 10 and all(h["authority"] == "havering" for h in alone["hits"])
+    # Without the council named, other councils' paragraphs lead.
+    assert any(h["authority"] != "havering" for h in whole["hits"][:3])
+    # Not read as a council: given a council filter, exact words, a lowercase name, an
+    # operator or phrase, a name with nothing else to search for.
+    for text, kwargs in (
+        ("Havering young carers", {"filters": Filters(authority=["hampshire"])}),
+        ("Havering young carers", {"expand": False}),
+        ("havering young carers", {}),
+        ('"young carers" Havering', {}),
+        ("Havering", {}),
+    ):
+        assert "understood" not in searcher.search(text, limit=5, **kwargs), text
+    body = TestClient(make_app(out)).get("/api/search", params={"q": "Havering young carers"})
+    assert body.json()["understood"]["authority"] == ["havering"]
+    text = run_cli("search", "Havering young carers", "--index", str(out / "index")).stdout
+    assert (
+        "Paragraphs of Havering first (named in the query; 'young carers' --authority "
+        "havering searches only there)" in text
+    )

@@ -34,6 +34,7 @@
       " every word" + (some > 0 ? "; " + some + " more hold some of them" : "") +
       (data.hits.length < data.total ? " (showing " + data.hits.length + ")" : "") + ".";
     document.getElementById("es-export").hidden = data.hits.length === 0;
+    understood(data.understood);
     data.hits.forEach(function (h) {
       var li = document.createElement("li");
       li.className = "es-hit";
@@ -58,6 +59,26 @@
       list.appendChild(li);
     });
   }
+  function understood(u) {
+    // A council the query names, whose paragraphs the API put first: say so, offer the filter.
+    var note = document.getElementById("es-understood");
+    note.textContent = "";
+    note.hidden = !u;
+    if (!u) return;
+    var named = u.named.join(" and ");
+    note.appendChild(document.createTextNode(
+      "Paragraphs of " + named + " first, as your search names it. "));
+    var only = document.createElement("button");
+    only.type = "button"; only.className = "es-button"; only.id = "es-only";
+    only.textContent = "Search only " + named;
+    only.addEventListener("click", function () {
+      var form = document.getElementById("es-form");
+      form.elements.authority.value = u.authority[0];
+      form.elements.q.value = u.rest;
+      run(form, true);
+    });
+    note.appendChild(only);
+  }
   function gradeParam() {
     // The judgement filter: an area and a grade on the common scale -> "area:grade".
     var area = document.getElementById("es-grade-area").value;
@@ -77,6 +98,7 @@
     links.hidden = false;
     var status = document.getElementById("es-status");
     status.textContent = "Searching…";
+    document.getElementById("es-understood").hidden = true;
     detect().then(function (mode) {
       var feed = document.getElementById("es-feed-item");
       feed.hidden = mode !== "api";

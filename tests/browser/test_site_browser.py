@@ -117,6 +117,25 @@ def test_evidence_search_page_with_api(browser, server: str) -> None:  # type: i
     assert "/reports/havering/" in first.find_element("css selector", "a").get_attribute("href")
 
 
+def test_a_council_named_in_the_search_comes_first_with_its_filter_offered(
+    browser, server: str
+) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + "search/?terms=Havering+young+carers", "evidence-search")
+    note = _wait(browser, lambda d: (n := d.find_element("id", "es-understood")).is_displayed()
+                 and n)  # fmt: skip
+    assert note.text.startswith("Paragraphs of Havering first")
+    first = browser.find_element("css selector", "#es-results li a").get_attribute("href")
+    assert "/reports/havering/" in first
+    browser.find_element("id", "es-only").click()
+    _wait(browser, lambda d: "authority=havering" in d.current_url)
+    assert browser.find_element("id", "es-q").get_attribute("value") == "young carers"
+    status = _wait(
+        browser, lambda d: (t := d.find_element("id", "es-status").text) and "every word" in t and t
+    )
+    assert status.startswith("14 paragraphs hold every word")
+    assert not browser.find_element("id", "es-understood").is_displayed()
+
+
 def test_evidence_search_page_without_api_uses_the_static_index(browser, static_only: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, static_only + "search/?terms=young+carers", "evidence-search-no-api")
     status = _wait(

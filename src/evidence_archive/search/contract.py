@@ -67,6 +67,10 @@ class Result(TypedDict):
     hits: list[Hit]
     facets: NotRequired[dict[str, dict[str, int]]]
     """Counts of the matching paragraphs per council, region, kind, framework and year."""
+    understood: NotRequired[dict[str, Any]]
+    """What the search read in the query and acted on: 'authority', the councils it names
+    (as printed) whose paragraphs were put first; 'named', those names; 'rest', the query
+    without them. A suggested search: 'rest' filtered to 'authority'."""
 
 
 class Backend(Protocol):

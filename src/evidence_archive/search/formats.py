@@ -44,6 +44,12 @@ def format_text(result: Result) -> str:
     lines = [f"{result['total']} hits for {result['query']!r}"]
     if result["all_words"] < result["total"]:
         lines[0] += f" ({result['all_words']} with every word, ranked first)"
+    if "understood" in result:
+        named = " and ".join(result["understood"]["named"])
+        only = " ".join(f"--authority {a}" for a in result["understood"]["authority"])
+        rest = result["understood"]["rest"]
+        lines.append(f"Paragraphs of {named} first (named in the query; {rest!r} {only} "
+                     "searches only there)")  # fmt: skip
     for h in result["hits"]:
         marked = re.sub(
             r"<mark[^>]*>|</mark>",

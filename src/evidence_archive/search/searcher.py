@@ -9,6 +9,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,6 +24,7 @@ from evidence_archive.errors import IndexUnavailable, QueryError
 from evidence_archive.index.analysis import DOCUMENT_FIELDS
 from evidence_archive.index.engine import DocumentSet, Engine, union
 from evidence_archive.index.store import LAYOUT_FILE, EntryStore
+from evidence_archive.registry import name_finder
 from evidence_archive.search import synonyms
 from evidence_archive.search.contract import (
     HIT_FIELDS,
@@ -268,9 +270,45 @@ class Searcher:
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
         facets: bool = False, base_url: str = "",
     ) -> Result:  # fmt: skip
-        """Run a query; return {'query', 'total', 'hits'[, 'facets']}, hits best first."""
+        """Run a query; return {'query', 'total', 'hits'[, 'facets', 'understood']}, hits best
+        first.
+
+        A plain query that names a council as printed ('Isle of Wight', 'Dudley'), with no
+        council filter and not exact: that council's paragraphs that answer the rest of the
+        query come first, then the answer to the whole query as typed (paragraphs elsewhere
+        that mention the council among them); 'understood' says so, as a suggested filter."""
         if not 1 <= limit <= 500:
             raise QueryError(None, "limit must be between 1 and 500")
+        f = filters or Filters()
+        named, rest = self._councils_named(text) if expand and not f.authority else ([], "")
+        if not named or not rest:
+            return self._search(text, f, limit, expand, facets, base_url)
+        slugs = sorted({slug for _, slug in named})
+        first = self._search(rest, replace(f, authority=slugs), limit, expand, False, base_url)
+        out = self._search(text, f, limit, expand, facets, base_url)
+        seen = {(h["id"], h["anchor"]) for h in first["hits"]}
+        hits = first["hits"] + [h for h in out["hits"] if (h["id"], h["anchor"]) not in seen]
+        out["hits"] = [cast(Hit, {**h, "rank": n}) for n, h in enumerate(hits[:limit], start=1)]
+        out["understood"] = {"authority": slugs, "named": sorted({n for n, _ in named}),
+                             "rest": rest}  # fmt: skip
+        return out
+
+    def _councils_named(self, text: str) -> tuple[list[tuple[str, str]], str]:
+        """The councils of this archive a plain query names as printed ((name, slug) pairs) and
+        the query without their names (empty when no word is left)."""
+        if not plain_words(text):
+            return [], ""
+        finder, slug_of = name_finder()
+        held = {r["authority"] for r in self.documents.values()}
+        named = [(n, slug_of[n]) for n in finder.names_in(text) if slug_of[n] in held]
+        rest = text
+        for name, _ in named:
+            rest = rest.replace(name, " ")
+        return named, " ".join(rest.split()) if re.search(r"\w", rest) else ""
+
+    def _search(
+        self, text: str, filters: Filters, limit: int, expand: bool, facets: bool, base_url: str
+    ) -> Result:
         query = self.parse(text, expand)
         self.index()
         with self._lock:
