@@ -1,4 +1,5 @@
-"""Era synonyms: terms that changed between frameworks match each other in a search.
+"""Era synonyms (terms that changed between frameworks) and staff words (what people type for
+what the reports print) match each other in a search.
 
 The table is `data/synonyms.txt`, one group per line, written for people to read and extend.
 A query is rewritten before it is parsed: each term of a group, typed as words or as an exact
