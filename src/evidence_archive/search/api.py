@@ -8,8 +8,9 @@ A new index swapped in by `evidence build` is picked up on the next request, wit
 
 Searches are CPU work: they run in a small thread pool, off the event loop (which keeps serving
 pages and health checks), at most SEARCH_THREADS at a time, with at most SEARCH_QUEUE waiting;
-one more is refused at once with 503 and Retry-After rather than queued without end. `evidence
-serve --workers N` runs N such processes on one socket, each with the read-only index open (its
+one more is refused at once with 503 and Retry-After rather than queued without end. Each
+process keeps its last good answers, per index. `evidence serve --workers N` runs N such
+processes on one port, each on its own socket (SO_REUSEPORT) with the read-only index open (its
 files shared through the page cache), so that searches use every core.
 """
 
