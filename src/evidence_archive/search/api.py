@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -119,19 +120,23 @@ def make_app(out: Path, kept: int = ANSWERS_KEPT) -> Starlette:
     state: dict[str, Backend] = {}
     gate = Gate(kept=kept)
 
+    opening = threading.Lock()
+
     def searcher() -> Backend:
+        """The one searcher of this process, opened by the first search that needs it."""
         if "s" not in state:
-            state["s"] = Searcher(out / "index")
+            with opening:
+                if "s" not in state:
+                    state["s"] = Searcher(out / "index")
         return state["s"]
 
     def same(request: Request, base: str) -> tuple[Any, ...] | None:
         """What makes two requests the same: the index they are answered from (None when
         there is none), the endpoint, the query string and the base of the URLs answered."""
-        try:
-            stamp = searcher().generation()
-        except ArchiveError:
+        if "s" not in state:  # opened by the first search, in its thread
             return None
-        return (stamp, request.url.path, request.url.query, base)
+        stamp = state["s"].generation()
+        return None if stamp is None else (stamp, request.url.path, request.url.query, base)
 
     async def api_search(request: Request) -> Response:
         params = request.query_params

@@ -108,9 +108,12 @@ class Searcher:
         return self._ix
 
     def generation(self) -> tuple[int, int] | None:
-        """Which index is open (it changes when a new one is swapped in and opened)."""
-        self.index()
-        return self._stamp
+        """Which index answers: the one in the folder now (a stat, no reopening: the next
+        search reopens it), None in the middle of a swap."""
+        try:
+            return self._current_stamp()
+        except FileNotFoundError:
+            return None
 
     # --- queries -------------------------------------------------------------------------
 
