@@ -55,13 +55,6 @@ class Block:
         return plain(self.inlines)
 
 
-def para(number: object) -> str:
-    """How a numbered paragraph is named wherever it is shown, cited or linked: 'para. 27'; ''
-    for an entry without a number (a heading, list item or table row), which is named by its
-    section instead."""
-    return f"para. {number}" if number else ""
-
-
 def plain(inlines: tuple[Inline, ...]) -> str:
     """The text of inline runs, line breaks as spaces."""
     return "".join(" " if i.style == "br" else i.text for i in inlines).strip()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from evidence_archive.dates import human_date
-from evidence_archive.model import para
+from evidence_archive.labels import para
 from evidence_archive.search.contract import Result
 
 

@@ -24,7 +24,6 @@ from evidence_archive.errors import IndexUnavailable, QueryError
 from evidence_archive.index.analysis import DOCUMENT_FIELDS
 from evidence_archive.index.engine import DocumentSet, Engine, union
 from evidence_archive.index.store import LAYOUT_FILE, EntryStore
-from evidence_archive.registry import name_finder
 from evidence_archive.search import synonyms
 from evidence_archive.search.contract import (
     HIT_FIELDS,
@@ -299,8 +298,10 @@ class Searcher:
     def _councils_named(self, text: str) -> tuple[list[tuple[str, str]], str]:
         """The councils of this archive a plain query names as printed ((name, slug) pairs) and
         the query without their names (empty when no word is left)."""
-        if not plain_words(text):
+        if not plain_words(text) or text.islower():  # every council's name has a capital
             return [], ""
+        from evidence_archive.registry import name_finder
+
         finder, slug_of = name_finder()
         held = {r["authority"] for r in self.documents.values()}
         named = [(n, slug_of[n]) for n in finder.names_in(text) if slug_of[n] in held]

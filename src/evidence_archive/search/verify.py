@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence_archive.errors import QueryError
-from evidence_archive.model import para
+from evidence_archive.labels import para
 from evidence_archive.search.contract import Backend
 
 MAX_QUOTE = 5000

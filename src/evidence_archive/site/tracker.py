@@ -12,7 +12,8 @@ from collections import Counter
 from evidence_archive import urls
 from evidence_archive.dates import doc_date, human_date
 from evidence_archive.frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, common_scale
-from evidence_archive.model import Document, Judgement, para
+from evidence_archive.labels import para
+from evidence_archive.model import Document, Judgement
 from evidence_archive.opendata.dictionary import DATASETS
 from evidence_archive.opendata.followups import follow_ups
 from evidence_archive.opendata.subjects import Subject
