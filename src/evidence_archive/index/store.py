@@ -102,10 +102,6 @@ class EntryStore:
                 self._chunks.popitem(last=False)
         return rows
 
-    def rows(self, doc_id: str) -> list[list[Any]]:
-        """Every stored row of one document."""
-        return [r for n in range(len(self.where[doc_id][1])) for r in self.chunk(doc_id, n)]
-
     def close(self) -> None:
         os.close(self._fd)
 

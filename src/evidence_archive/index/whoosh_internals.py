@@ -77,8 +77,7 @@ def _buffer_file_init(self: Any, buf: Any, name: Any = None, onclose: Any = None
 # Whoosh's BufferFile (each file of a memory-mapped segment) copies the whole file into a
 # BytesIO when it is opened, though its reads (get, get_int, ...) go to the memory map: opening
 # the index copied every segment (40 of the 50 ms of opening it, and as much memory as the
-# index in every server process). The same object, its BytesIO made only if something reads it
-# as a stream.
+# index in every server process). The same object, its stream reading the memory map in place.
 BufferFile.__init__ = _buffer_file_init
 
 LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)

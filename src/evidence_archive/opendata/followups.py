@@ -42,11 +42,6 @@ class FollowUp:
     """The grade of that area in the next report."""
 
 
-def terms(text: str) -> list[str]:
-    """Text as the index's terms, in order."""
-    return stem_terms(text)
-
-
 def is_inspection(doc: Document) -> bool:
     """A graded inspection of a council: the reports whose recommendations are tracked."""
     v = variant_for(doc.meta)
@@ -79,7 +74,7 @@ class _Report:
             for blk in sec.blocks
             if blk.kind in ("paragraph", "list-item", "quote") and len(blk.text.split()) >= 8
         ]
-        self.terms = [Counter(terms(blk.text)) for blk, _ in self.places]
+        self.terms = [Counter(stem_terms(blk.text)) for blk, _ in self.places]
         self.lengths = [sum(c.values()) for c in self.terms]
         self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
         self.df: Counter[str] = Counter()
@@ -118,7 +113,7 @@ def follow_ups(docs: list[Document]) -> dict[str, list[FollowUp]]:
             reports[nxt.id] = _Report(nxt)
         report = reports[nxt.id]
         out[doc.id] = [
-            FollowUp(r, nxt, tuple(report.best(set(terms(r.text)), PASSAGES)),
+            FollowUp(r, nxt, tuple(report.best(set(stem_terms(r.text)), PASSAGES)),
                      grade_in(doc, r.area), grade_in(nxt, r.area))
             for r in doc.recommendations
         ]  # fmt: skip

@@ -81,6 +81,7 @@ class Searcher:
         self._filters: dict[tuple[Any, ...], Any] = {}
         self.abbreviations = meta["abbreviations"]
         self.documents: dict[str, dict[str, Any]] = meta["documents"]
+        self._councils = frozenset(r["authority"] for r in self.documents.values())
         self._titles: dict[str, list[str]] | None = None
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
         self._term_of: dict[str, Any] = {}
@@ -303,8 +304,7 @@ class Searcher:
         from evidence_archive.registry import name_finder
 
         finder, slug_of = name_finder()
-        held = {r["authority"] for r in self.documents.values()}
-        named = [(n, slug_of[n]) for n in finder.names_in(text) if slug_of[n] in held]
+        named = [(n, slug_of[n]) for n in finder.names_in(text) if slug_of[n] in self._councils]
         rest = text
         for name, _ in named:
             rest = rest.replace(name, " ")
