@@ -6,7 +6,11 @@ Builds the archive's corpus (the seeds and the real reports) and its index in a 
 folder, an FTS5 table and a Tantivy index of exactly the same entries; runs the staff queries of
 tests/data/staff-queries.json (each written from one real paragraph, in a staff member's words;
 a third held out as the test part, never tuned on) through all five, over the whole archive and
-filtered to the paragraph's council; prints recall@10, MRR and nDCG@10 per part, then latency
+filtered to the paragraph's council. Relevance is graded: 2 for the paragraph a query was written
+from, 1 for each other paragraph that answers it as well, found by pooling (the first three of
+every system here, whole archive and filtered) and judged by reading each against the query.
+Prints recall@10 (any relevant paragraph in the first ten), source recall@10 (the paragraph the
+query was written from), MRR and nDCG@10 per part, then latency
 p50/p95 (library warm and cold, the peers, the API in-process, a new CLI process per query) and
 the index sizes beside the corpus text. Prints Markdown tables. Needs `pip install tantivy`.
 """
@@ -134,13 +138,17 @@ def ours(searcher: Searcher, item: dict[str, Any], council: str | None = None) -
     return [f"{h['id']}#{h['anchor']}" for h in searcher.search(item["q"], f, limit=K)["hits"]]
 
 
-def scores(ranked: list[list[str]], items: list[dict[str, Any]]) -> tuple[float, float, float]:
-    """recall@10 (a relevant paragraph in the first ten), MRR and nDCG@10 (graded)."""
-    recall = mrr = ndcg = 0.0
+def scores(
+    ranked: list[list[str]], items: list[dict[str, Any]]
+) -> tuple[float, float, float, float]:
+    """recall@10 (a relevant paragraph in the first ten), source recall@10 (the paragraph the
+    query was written from, graded 2, in the first ten), MRR and nDCG@10 (graded)."""
+    recall = source = mrr = ndcg = 0.0
     for pids, item in zip(ranked, items, strict=True):
         grades: dict[str, int] = item["relevant"]
         ranks = [n for n, pid in enumerate(pids[:K], 1) if pid in grades]
         recall += bool(ranks)
+        source += any(grades.get(pid) == 2 for pid in pids[:K])
         mrr += 1 / ranks[0] if ranks else 0.0
         dcg = sum((2 ** grades[pid] - 1) / math.log2(n + 1)
                   for n, pid in enumerate(pids[:K], 1) if pid in grades)  # fmt: skip
@@ -148,7 +156,7 @@ def scores(ranked: list[list[str]], items: list[dict[str, Any]]) -> tuple[float,
         idcg = sum((2**g - 1) / math.log2(n + 1) for n, g in enumerate(ideal, 1))
         ndcg += dcg / idcg if idcg else 0.0
     n = len(items) or 1
-    return recall / n, mrr / n, ndcg / n
+    return recall / n, source / n, mrr / n, ndcg / n
 
 
 def quality(systems: dict[str, Callable[[dict[str, Any], str | None], list[str]]]) -> None:
@@ -159,8 +167,11 @@ def quality(systems: dict[str, Callable[[dict[str, Any], str | None], list[str]]
     print(f"{len(STAFF)} staff queries from {councils} councils "
           f"({len(parts['tune'])} tuning, {len(parts['test'])} held out)\n")  # fmt: skip
     for scope in ("whole archive", "filtered to the council"):
-        print(f"| {scope} | tune R@10 | MRR | nDCG@10 | test R@10 | MRR | nDCG@10 |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print(
+            f"| {scope} | tune R@10 | source R@10 | MRR | nDCG@10 "
+            "| test R@10 | source R@10 | MRR | nDCG@10 |"
+        )
+        print("| --- |" + " ---: |" * 8)
         for name, run in systems.items():
             cells = []
             for items in parts.values():

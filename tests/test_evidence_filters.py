@@ -58,9 +58,13 @@ def test_each_era_group_widens_to_exactly_its_terms(
     expected: set[str] = set()
     for term in group:
         expected |= _phrase_pids(searcher, term, loose=term == typed)
-        # Abbreviations also match the long forms the archive's abbreviation table gives them.
+        # Abbreviations also match the long forms the archive's abbreviation table gives them,
+        # and a long form its abbreviation.
         for long in searcher.abbreviations.get(term.lower(), []):
             expected |= _phrase_pids(searcher, long, loose=False)
+        for abbr, longs in searcher.abbreviations.items():
+            if term != typed and term.lower() in (x.lower() for x in longs):
+                expected |= _phrase_pids(searcher, abbr, loose=False)
     got = _pids(searcher, typed)
     assert got == expected
     assert _pids(searcher, typed, exact=True) <= got
@@ -79,6 +83,9 @@ def test_synonyms_widen_and_exact_turns_them_off(searcher: Searcher) -> None:
     # A term inside a longer quoted phrase, or named by a field, is left as typed.
     assert synonyms.expand('"support for children in care"') == '"support for children in care"'
     assert synonyms.expand("title:LAC") == "title:LAC"
+    # A term typed as a plural is the term ('new social workers' is 'new social worker').
+    assert "changes of social worker" in synonyms.expand("children keep getting new social workers")
+    assert _pids(searcher, "LACs") >= _pids(searcher, '"children in care"', exact=True)
 
 
 def test_the_synonym_table_refuses_a_bad_line() -> None:

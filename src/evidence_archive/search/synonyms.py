@@ -58,7 +58,8 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     alts = sorted(lookup, key=lambda k: (-len(k), k))
     words = [r"[\s\-]+".join(re.escape(w) for w in re.split(r"\s+", k)) for k in alts]
     body = "|".join(words)
-    pattern = re.compile(rf'"(?:{body})"|(?<![\w:/"*-])(?:{body})(?![\w/*:-])', re.IGNORECASE)
+    # Unquoted, a term may take a plural 's' ("new social workers" is "new social worker").
+    pattern = re.compile(rf'"(?:{body})"|(?<![\w:/"*-])(?:{body})s?(?![\w/*:-])', re.IGNORECASE)
     return pattern, lookup
 
 
@@ -70,6 +71,8 @@ def expand(text: str) -> str:
         if _inside_phrase(text, m.start()) and not m.group().startswith('"'):
             continue  # a term inside a longer "exact phrase" stays as typed
         typed = _key(m.group().strip('"'))
+        if typed not in lookup:  # the plural of a term
+            typed = typed[:-1]
         group = lookup[typed]
         out.append(text[pos : m.start()])
         # The term as typed keeps its meaning (loose words stay loose words, a "phrase" stays a
