@@ -7,7 +7,9 @@ seeds and the shared PDFs' texts under other councils and dates, in a temporary 
 committed), then measures in a fresh process each: a cold build (parse+render, index, MkDocs,
 total, peak memory), an incremental build after adding one document, the index and site sizes,
 and search latency p50/p95 warm and cold over tests/data/relevance.json, beside the same queries
-on a SQLite FTS5 table of the same entries in the same run. Prints one Markdown table.
+on a SQLite FTS5 table of the same entries in the same run, and the API's (in process, every
+search computed) over the staff queries of tests/data/staff-queries.json. Prints one Markdown
+table.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from evidence_archive.registry import load_registry  # noqa: E402
 from evidence_archive.search.contract import Filters  # noqa: E402
 from evidence_archive.search.searcher import Searcher  # noqa: E402
 from scale_corpus import base_documents, make_corpus, variant, write_document  # noqa: E402
-from search_eval import RELEVANCE, fts_search, pct  # noqa: E402
+from search_eval import RELEVANCE, STAFF, fts_search, pct  # noqa: E402
 
 
 def run_build(corpus: Path, out: Path) -> dict[str, Any]:
@@ -88,6 +90,25 @@ def search_latency(index: Path, runs: int) -> dict[str, float]:
             "warm50": pct(warm, 50), "warm95": pct(warm, 95)}  # fmt: skip
 
 
+def api_latency(out: Path, runs: int) -> dict[str, float]:
+    """The API in process (20 hits, facets, councils, folding, query understanding: every
+    search computed, none kept) over the 202 staff queries: p50/p95 in ms, warm."""
+    from starlette.testclient import TestClient
+
+    from evidence_archive.search.api import make_app
+
+    client = TestClient(make_app(out, kept=0))
+    for item in STAFF:
+        client.get("/api/search", params={"q": item["q"]})
+    ms = []
+    for _ in range(runs):
+        for item in STAFF:
+            t = time.perf_counter()
+            assert client.get("/api/search", params={"q": item["q"]}).status_code == 200
+            ms.append((time.perf_counter() - t) * 1000)
+    return {"warm50": pct(ms, 50), "warm95": pct(ms, 95)}
+
+
 def fts_latency(corpus: Path, db_path: Path, runs: int) -> dict[str, float]:
     """The same queries on an FTS5 (porter, bm25) table of the same entries."""
     from evidence_archive.build.cache import Cache, code_version, document_key
@@ -139,6 +160,7 @@ def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
     assert inc["incremental"] and inc["parsed"] == 1, inc
     entries_count = json.loads((out / "index" / "archive.json").read_text())["entries"]
     lat = search_latency(out / "index", runs)
+    api = api_latency(out, runs)
     fts = fts_latency(corpus, work / f"fts-{n}.db", runs)
     site_search = out / "site" / "search" / "search_index.json"
     return {
@@ -151,6 +173,7 @@ def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
         "site_search_mb": site_search.stat().st_size / 1e6,
         "fts_mb": (work / f"fts-{n}.db").stat().st_size / 1e6,
         "lat": lat,
+        "api": api,
         "fts": fts,
     }
 
@@ -183,6 +206,7 @@ ROWS: list[tuple[str, Any]] = [
     ("  of which site search index (MB)", lambda r: f"{r['site_search_mb']:.2f}"),
     ("search warm p50 / p95 (ms)", lambda r: _pair(r["lat"], "warm50", "warm95")),
     ("search cold p50 / p95 (ms)", lambda r: _pair(r["lat"], "cold50", "cold95")),
+    ("API warm p50 / p95, staff queries (ms)", lambda r: _pair(r["api"], "warm50", "warm95")),
     ("FTS5 warm p50 / p95 (ms)", lambda r: _pair(r["fts"], "warm50", "warm95", 2)),
     ("  search warm p95 / FTS5 warm p95", lambda r: _ratio(r["lat"], r["fts"])),
     ("FTS5 table size (MB)", lambda r: f"{r['fts_mb']:.1f}"),

@@ -28,7 +28,7 @@ def _pids(
     searcher: Searcher, text: str, filters: Filters | None = None, exact: bool = False
 ) -> set[str]:
     """Entries holding every word (the all-words part of the answer), as entry ids."""
-    result = searcher.search(text, filters, limit=500, expand=not exact)
+    result = searcher.search(text, filters, limit=500, expand=not exact, fold=False)
     assert result["all_words"] < 500
     hits = result["hits"][: result["all_words"]]
     return {f"{h['id']}#{h['anchor']}:{h['text'][:40]}" for h in hits}

@@ -289,7 +289,7 @@ def test_a_council_named_in_the_query_comes_first(searcher: Searcher, out: Path)
     alone = searcher.search("young carers", Filters(authority=["havering"]), limit=10)
     whole = searcher.search("young carers", limit=10)
     assert named["understood"] == {"authority": ["havering"], "named": ["Havering"],
-                                   "rest": "young carers"}  # fmt: skip
+                                   "words": ["Havering"], "rest": "young carers"}  # fmt: skip
     first = [(h["id"], h["anchor"]) for h in alone["hits"]]
     assert [(h["id"], h["anchor"]) for h in named["hits"][: len(first)]] == first
     assert [h["rank"] for h in named["hits"]] == list(range(1, len(named["hits"]) + 1))
@@ -313,3 +313,93 @@ def test_a_council_named_in_the_query_comes_first(searcher: Searcher, out: Path)
         "Paragraphs of Havering first (named in the query; 'young carers' --authority "
         "havering searches only there)" in text
     )
+
+
+# --- result diversity, councils first, years and regions read in the query -------------------
+
+
+def test_fold_keeps_three_of_a_report_and_folds_the_rest_under_it() -> None:
+    from evidence_archive.search.fold import fold
+
+    ranked = [f"{d}{n}" for n, d in enumerate("AAAABAC", start=1)]
+    got = fold(ranked, limit=4, report=lambda item: item[0])
+    assert got.hits == ["A1", "A2", "A3", "B5"]
+    # Only what ranks above the last item shown is folded (A's sixth ranks below B's).
+    assert got.more == {"A": ["A4"]}
+    # Too few reports to fill the page: the folded items fill it, best first.
+    got = fold([f"A{n}" for n in range(1, 6)], limit=4, report=lambda item: item[0])
+    assert (got.hits, got.more) == (["A1", "A2", "A3", "A4"], {"A": ["A5"]})
+    assert fold(["A1", "B2"], limit=4, report=lambda item: item[0]).more == {}
+
+
+def test_a_search_shows_at_most_three_paragraphs_of_a_report(searcher: Searcher, out: Path) -> None:
+    # The first of some searches where one report holds more than three of the ten best.
+    query = next(
+        q
+        for q in ("private fostering", "inadequate", "joint area review")
+        if searcher.search(q, limit=10).get("more")
+    )
+    result = searcher.search(query, limit=10)
+    shown = [(h["id"], h["anchor"]) for h in result["hits"]]
+    folded = [(d, h["anchor"]) for d, hits in result["more"].items() for h in hits]
+    assert len(shown) == 10 and folded
+    assert max(sum(1 for d, _ in shown if d == doc) for doc, _ in shown) <= 3
+    assert set(result["more"]) <= {d for d, _ in shown} and not set(folded) & set(shown)
+    # Shown and folded together are the unfolded ranking down to the last paragraph shown.
+    unfolded = [(h["id"], h["anchor"])
+                for h in searcher.search(query, limit=30, fold=False)["hits"]]  # fmt: skip
+    last = max(unfolded.index(k) for k in shown)
+    assert set(unfolded[: last + 1]) == set(shown) | set(folded)
+    client = TestClient(make_app(out))
+    api = client.get("/api/search", params={"q": query, "limit": "10"}).json()
+    assert [(h["id"], h["anchor"]) for h in api["hits"]] == shown and api["more"]
+    plain = client.get("/api/search", params={"q": query, "limit": "10", "fold": "0"})
+    assert "more" not in plain.json() and [(h["id"], h["anchor"]) for h in
+                                          plain.json()["hits"]] == unfolded[:10]  # fmt: skip
+    text = run_cli("search", query, "--index", str(out / "index")).stdout
+    assert "more from this report (" in text and "--no-fold lists them" in text
+    text = run_cli("search", query, "--no-fold", "--index", str(out / "index")).stdout
+    assert "more from this report" not in text
+
+
+def test_councils_come_in_the_order_of_their_best_match(searcher: Searcher) -> None:
+    result = searcher.search("care leavers", limit=20, facets=True)
+    councils = result["councils"]
+    assert [c["authority"] for c in councils] and councils[0]["best"] == 1
+    assert councils[0]["authority"] == result["hits"][0]["authority"]
+    ranked = [c["best"] for c in councils if c["best"] is not None]
+    assert ranked == sorted(ranked)
+    # Every council among the hits has a best rank.
+    best = {c["authority"] for c in councils if c["best"] is not None}
+    assert {h["authority"] for h in result["hits"]} <= best
+    assert {c["authority"]: c["paragraphs"] for c in councils} == result["facets"]["authority"]
+    assert {c["name"] for c in councils} >= {"Havering", "Hampshire"}
+
+
+def test_a_year_or_region_named_in_the_query_comes_first(searcher: Searcher) -> None:
+    from evidence_archive.search.understand import understand
+
+    everyone = frozenset({"havering", "dudley"})
+    read = understand("neglect strategy 2016", Filters(), everyone)
+    assert read is not None and (read.years, read.rest) == ((2016, 2016), "neglect strategy")
+    read = understand("care leavers North West 2015-2017", Filters(), everyone)
+    assert read is not None and (read.region, read.years) == ("North West", (2015, 2017))
+    assert read.rest == "care leavers"
+    read = understand("Dudley neglect 2018", Filters(), everyone)
+    assert read is not None and read.councils == (("Dudley", "dudley"),) and read.region is None
+    # Not read: a filter already fixes it, nothing else to search for, or not a plain query.
+    assert understand("neglect 2016", Filters(year_from=2010), everyone) is None
+    assert understand("2016", Filters(), everyone) is None
+    assert understand('"neglect strategy" 2016', Filters(), everyone) is None
+    assert understand("neglect London", Filters(region="london"), everyone) is None
+    # The searcher: that year's paragraphs answering the rest first, then the whole query.
+    named = searcher.search("care leavers 2016", limit=10)
+    alone = searcher.search("care leavers", Filters(year_from=2016, year_to=2016), limit=10)
+    assert named["understood"]["from"] == named["understood"]["to"] == 2016
+    first = [(h["id"], h["anchor"]) for h in alone["hits"]]
+    assert first and [(h["id"], h["anchor"]) for h in named["hits"][: len(first)]] == first
+    assert all(searcher.documents[h["id"]]["year"] == 2016 for h in alone["hits"])
+    region = searcher.search("care leavers London", limit=10)
+    assert region["understood"]["region"] == "london"
+    londoners = {d for d, r in searcher.documents.items() if r["region"] == "london"}
+    assert region["hits"][0]["id"] in londoners

@@ -35,29 +35,83 @@
       (data.hits.length < data.total ? " (showing " + data.hits.length + ")" : "") + ".";
     document.getElementById("es-export").hidden = data.hits.length === 0;
     understood(data.understood);
-    data.hits.forEach(function (h) {
-      var li = document.createElement("li");
-      li.className = "es-hit";
-      var head = document.createElement("p");
-      var link = document.createElement("a");
-      link.href = h.url;
-      link.textContent = heading(h);
-      head.appendChild(link);
-      var quote = document.createElement("blockquote");
-      highlighted(quote, h.highlight);
-      var cite = document.createElement("p");
-      cite.className = "es-citation";
-      cite.textContent = h.citation;
-      var copy = document.createElement("button");
-      copy.type = "button"; copy.className = "es-button"; copy.textContent = "Copy quote and citation";
-      copy.addEventListener("click", function () {
-        var text = "\u201c" + h.text + "\u201d " + h.citation;
-        if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text);
-        copy.textContent = "Copied";
-      });
-      li.appendChild(head); li.appendChild(quote); li.appendChild(cite); li.appendChild(copy);
+    renderCouncils(data.councils || []);
+    var more = data.more || {};
+    var last = {};
+    data.hits.forEach(function (h, n) { last[h.id] = n; });
+    data.hits.forEach(function (h, n) {
+      var li = hitItem(h);
+      // The report's other paragraphs among the best matches, folded under its last hit.
+      if (last[h.id] === n && more[h.id] && more[h.id].length) {
+        var fold = document.createElement("details");
+        fold.className = "es-fold";
+        var summary = document.createElement("summary");
+        summary.textContent = more[h.id].length + " more from this report";
+        fold.appendChild(summary);
+        var inner = document.createElement("ol");
+        inner.className = "es-results";
+        more[h.id].forEach(function (m) { inner.appendChild(hitItem(m)); });
+        fold.appendChild(inner);
+        li.appendChild(fold);
+      }
       list.appendChild(li);
     });
+  }
+  function hitItem(h) {
+    var li = document.createElement("li");
+    li.className = "es-hit";
+    var head = document.createElement("p");
+    var link = document.createElement("a");
+    link.href = h.url;
+    link.textContent = heading(h);
+    head.appendChild(link);
+    var quote = document.createElement("blockquote");
+    highlighted(quote, h.highlight);
+    var cite = document.createElement("p");
+    cite.className = "es-citation";
+    cite.textContent = h.citation;
+    var copy = document.createElement("button");
+    copy.type = "button"; copy.className = "es-button"; copy.textContent = "Copy quote and citation";
+    copy.addEventListener("click", function () {
+      var text = "\u201c" + h.text + "\u201d " + h.citation;
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text);
+      copy.textContent = "Copied";
+    });
+    li.appendChild(head); li.appendChild(quote); li.appendChild(cite); li.appendChild(copy);
+    return li;
+  }
+  function renderCouncils(councils) {
+    // Facets first: the councils whose reports hold the best matches, one click to filter.
+    var box = document.getElementById("es-facets");
+    box.textContent = "";
+    var form = document.getElementById("es-form");
+    if (councils.length < 2 || form.elements.authority.value) { box.hidden = true; return; }
+    var h = document.createElement("h3");
+    h.id = "es-facet-council";
+    h.textContent = "Councils with the best matches";
+    var list = document.createElement("ul");
+    list.setAttribute("aria-labelledby", h.id);
+    councils.slice(0, 12).forEach(function (c) {
+      var li = document.createElement("li");
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "es-facet-value";
+      b.textContent = c.name + " (" + c.paragraphs + ")";
+      b.addEventListener("click", function () {
+        form.elements.authority.value = c.authority;
+        run(form, true);
+      });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    var group = document.createElement("div");
+    group.className = "es-facet";
+    group.appendChild(h); group.appendChild(list);
+    var note = document.createElement("p");
+    note.className = "es-citation";
+    note.textContent = "Counts are of the paragraphs that hold your words; the councils whose " +
+      "paragraphs rank highest come first.";
+    box.appendChild(note); box.appendChild(group);
+    box.hidden = false;
   }
   function understood(u) {
     // A council the query names, whose paragraphs the API put first: say so, offer the filter.
@@ -65,7 +119,12 @@
     note.textContent = "";
     note.hidden = !u;
     if (!u) return;
-    var named = u.named.join(" and ");
+    // What the query named: councils, or a region; and a year or a window of years.
+    var where = u.named.join(" and ") ||
+      (u.region_name ? (u.region_name === "London" ? "" : "the ") + u.region_name : "");
+    var years = u.from === undefined ? "" :
+      (u.from === u.to ? " from " + u.from : " from " + u.from + " to " + u.to);
+    var named = ((where || "reports") + years).trim();
     note.appendChild(document.createTextNode(
       "Paragraphs of " + named + " first, as your search names it. "));
     var only = document.createElement("button");
@@ -73,7 +132,9 @@
     only.textContent = "Search only " + named;
     only.addEventListener("click", function () {
       var form = document.getElementById("es-form");
-      form.elements.authority.value = u.authority[0];
+      if (u.authority.length) form.elements.authority.value = u.authority[0];
+      if (u.region) form.elements.region.value = u.region_name;
+      if (u.from !== undefined) { form.elements.from.value = u.from; form.elements.to.value = u.to; }
       form.elements.q.value = u.rest;
       run(form, true);
     });

@@ -162,6 +162,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         limit=args.limit,
         expand=not args.exact,
         base_url=_base_url(args),
+        fold=not args.no_fold,
     )
     sys.stdout.write(FORMATS[args.format](result))
     return 0
@@ -320,6 +321,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, metavar="N", help="default 10")
     p.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
     p.add_argument("--exact", action="store_true", help="no stemming, synonyms or abbreviations")
+    p.add_argument("--no-fold", action="store_true",
+                   help="every paragraph of a report among the hits (by default at most 3, "
+                   "the others counted as more from the report)")  # fmt: skip
     p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
     p.add_argument(
         "--base-url",

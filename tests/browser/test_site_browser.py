@@ -136,6 +136,52 @@ def test_a_council_named_in_the_search_comes_first_with_its_filter_offered(
     assert not browser.find_element("id", "es-understood").is_displayed()
 
 
+def test_a_year_named_in_the_search_is_offered_as_a_date_window(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + "search/?terms=young+carers+2007", "evidence-search-year")
+    note = _wait(browser, lambda d: (n := d.find_element("id", "es-understood")).is_displayed()
+                 and n)  # fmt: skip
+    assert note.text.startswith("Paragraphs of reports from 2007 first")
+    browser.find_element("id", "es-only").click()
+    _wait(browser, lambda d: "from=2007" in d.current_url and "to=2007" in d.current_url)
+    assert browser.find_element("id", "es-q").get_attribute("value") == "young carers"
+
+
+def test_evidence_search_folds_a_report_and_offers_its_councils_first(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + "search/?terms=young+carers", "evidence-search-fold")
+    fold = _wait(browser, lambda d: d.find_elements("css selector", "details.es-fold"))[0]
+    summary = fold.find_element("tag name", "summary")
+    assert summary.text.endswith("more from this report")
+    folded = int(summary.text.split()[0])
+    shown = browser.find_elements("css selector", "#es-results > li")
+    report = fold.find_element("xpath", "..").find_element("css selector", "a").get_attribute(
+        "href").split("#")[0]  # fmt: skip
+    same = [li for li in shown
+            if li.find_element("css selector", "a").get_attribute("href").startswith(report)]  # fmt: skip
+    assert len(same) == 3
+    summary.click()
+    inner = fold.find_elements("css selector", "li.es-hit")
+    assert len(inner) == folded and all(li.is_displayed() for li in inner)
+    assert all(li.find_element("css selector", "a").get_attribute("href").startswith(report)
+               for li in inner)  # fmt: skip
+    # Councils with the best matches first; one click filters to one.
+    heading = browser.find_element("id", "es-facet-council")
+    assert heading.is_displayed() and heading.text == "Councils with the best matches"
+    buttons = browser.find_elements("css selector", "#es-facets .es-facet-value")
+    first = shown[0].find_element("css selector", "a").get_attribute("href")
+    first_council = first.split("/reports/")[1].split("/")[0]
+    assert buttons[0].text.startswith(first_council.title() + " (")
+    other = "havering" if first_council == "hampshire" else "hampshire"
+    button = next(b for b in buttons if b.text.startswith(other.title() + " ("))
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    _wait(browser, lambda d: f"authority={other}" in d.current_url)
+    _wait(browser, lambda d: "every word" in d.find_element("id", "es-status").text)
+    assert not browser.find_element("id", "es-facets").is_displayed()
+    links = [a.get_attribute("href") for a in
+             browser.find_elements("css selector", "#es-results > li > p > a")]  # fmt: skip
+    assert links and all(f"/reports/{other}/" in h for h in links)
+
+
 def test_evidence_search_page_without_api_uses_the_static_index(browser, static_only: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, static_only + "search/?terms=young+carers", "evidence-search-no-api")
     status = _wait(

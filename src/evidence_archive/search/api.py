@@ -49,6 +49,11 @@ def _expand(params: Any) -> bool:
     return params.get("exact", "") not in ("1", "true", "yes")
 
 
+def _fold(params: Any) -> bool:
+    """At most a few paragraphs of one report among the hits, unless fold=0 asks for all."""
+    return params.get("fold", "") not in ("0", "false", "no")
+
+
 def _answer(make: Callable[[], Response]) -> Response:
     """The response, or the API's error: the status the error carries (a bad query 400, no
     readable index 503), its message naming no file of the server."""
@@ -144,6 +149,7 @@ def make_app(out: Path, kept: int = ANSWERS_KEPT) -> Starlette:
         return await gate.run(lambda: JSONResponse(searcher().search(
             params.get("q", ""), filters_from(params),
             limit=_limit(params, 20), expand=_expand(params), facets=True, base_url=base,
+            fold=_fold(params),
         )), same(request, base))  # fmt: skip
 
     async def api_verify(request: Request) -> Response:
@@ -166,7 +172,7 @@ def make_app(out: Path, kept: int = ANSWERS_KEPT) -> Starlette:
             result = s.search(
                 params.get("q", ""), filters_from(params),
                 limit=_limit(params, 50, 200), expand=_expand(params),
-                base_url=site_url() or str(request.base_url),
+                base_url=site_url() or str(request.base_url), fold=False,
             )  # fmt: skip
             dated = {**result, "hits": [{**h, "date": s.documents[h["id"]]["date"]}
                                         for h in result["hits"]]}  # fmt: skip

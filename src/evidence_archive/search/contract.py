@@ -65,8 +65,15 @@ class Result(TypedDict):
     all_words: int
     """How many paragraphs hold every word of the query."""
     hits: list[Hit]
+    more: NotRequired[dict[str, list[Hit]]]
+    """More from a report: by document id, its paragraphs that rank among the hits but were
+    folded under it (at most a few paragraphs of one report are hits), best first."""
     facets: NotRequired[dict[str, dict[str, int]]]
-    """Counts of the matching paragraphs per council, region, kind, framework and year."""
+    """Counts of the matching paragraphs per council, kind and year."""
+    councils: NotRequired[list[dict[str, Any]]]
+    """With facets: the councils of the matching paragraphs, those whose paragraphs rank
+    highest first ('authority', 'name', 'paragraphs', 'best': the rank of the council's best
+    paragraph before folding, or None)."""
     understood: NotRequired[dict[str, Any]]
     """What the search read in the query and acted on: 'authority', the councils it names
     (as printed) whose paragraphs were put first; 'named', those names; 'rest', the query
@@ -85,7 +92,7 @@ class Backend(Protocol):
 
     def search(
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
-        facets: bool = False, base_url: str = "",
+        facets: bool = False, base_url: str = "", fold: bool = True,
     ) -> Result: ...  # fmt: skip
 
     def candidates(self, quote: str, limit: int) -> list[dict[str, Any]]:

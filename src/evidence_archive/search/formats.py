@@ -45,12 +45,15 @@ def format_text(result: Result) -> str:
     if result["all_words"] < result["total"]:
         lines[0] += f" ({result['all_words']} with every word, ranked first)"
     if "understood" in result:
-        named = " and ".join(result["understood"]["named"])
-        only = " ".join(f"--authority {a}" for a in result["understood"]["authority"])
-        rest = result["understood"]["rest"]
-        lines.append(f"Paragraphs of {named} first (named in the query; {rest!r} {only} "
-                     "searches only there)")  # fmt: skip
-    for h in result["hits"]:
+        u = result["understood"]
+        only = [f"--authority {a}" for a in u["authority"]]
+        only += [f"--region {u['region']}"] if "region" in u else []
+        only += [f"--from {u['from']} --to {u['to']}"] if "from" in u else []
+        lines.append(f"Paragraphs of {understood_phrase(u)} first (named in the query; "
+                     f"{u['rest']!r} {' '.join(only)} searches only there)")  # fmt: skip
+    more = result.get("more", {})
+    last = {h["id"]: n for n, h in enumerate(result["hits"])}
+    for n, h in enumerate(result["hits"]):
         marked = re.sub(
             r"<mark[^>]*>|</mark>",
             lambda m: "]]" if m.group(0) == "</mark>" else "[[",
@@ -61,7 +64,26 @@ def format_text(result: Result) -> str:
         lines += ["", f"{h['rank']}. {h['title']} — {h['section']}"
                   + (f", {para(h['paragraph'])}" if h["paragraph"] else ""),
                   f"   {html.unescape(marked)}", f"   {h['citation']}"]  # fmt: skip
+        if last[h["id"]] == n and more.get(h["id"]):
+            folded = more[h["id"]]
+            where = ", ".join(para(f["paragraph"]) if f["paragraph"] else f["section"]
+                              for f in folded[:5])  # fmt: skip
+            where += ", ..." if len(folded) > 5 else ""
+            lines.append(f"   + {len(folded)} more from this report ({where}; --no-fold "
+                         "lists them)")  # fmt: skip
     return _terminal_safe("\n".join(lines)) + "\n"
+
+
+def understood_phrase(u: Mapping[str, Any]) -> str:
+    """'Dudley from 2016', 'the North West from 2015 to 2017': what a query named."""
+    where = " and ".join(u["named"]) or (
+        f"the {u['region_name']}"
+        if "region_name" in u and u["region_name"] != "London"
+        else u.get("region_name")
+    )
+    years = ("" if "from" not in u else f" from {u['from']}" if u["from"] == u["to"]
+             else f" from {u['from']} to {u['to']}")  # fmt: skip
+    return ((where or "reports") + years).strip()
 
 
 def format_json(result: Result) -> str:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,6 +23,7 @@ from evidence_archive.errors import IndexUnavailable, QueryError
 from evidence_archive.index.analysis import DOCUMENT_FIELDS
 from evidence_archive.index.engine import DocumentSet, Engine, union
 from evidence_archive.index.store import LAYOUT_FILE, EntryStore
+from evidence_archive.search import fold as folding
 from evidence_archive.search import synonyms
 from evidence_archive.search.contract import (
     HIT_FIELDS,
@@ -33,11 +33,26 @@ from evidence_archive.search.contract import (
     check_query,
     plain_words,
 )
+from evidence_archive.search.facets import councils_first, count_facets
 from evidence_archive.search.formats import citation, escape_html
+from evidence_archive.search.understand import understand
 from evidence_archive.terms import WORD, term_function
 
 #: BM25F with milder length normalisation: a whole paragraph should not lose to a short heading.
 WEIGHTING = BM25F(B=0.4, K1=1.2)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """One query's best entries (entry, score), best first, and what the search counted."""
+
+    engine: Engine
+    query: Any
+    field_name: str
+    found: list[tuple[int, float]]
+    total: int
+    all_words: int
+    facets: dict[str, dict[str, int]] | None
 
 
 class Searcher:
@@ -271,48 +286,55 @@ class Searcher:
 
     def search(
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
-        facets: bool = False, base_url: str = "",
+        facets: bool = False, base_url: str = "", fold: bool = True,
     ) -> Result:  # fmt: skip
-        """Run a query; return {'query', 'total', 'hits'[, 'facets', 'understood']}, hits best
-        first.
+        """Run a query; return {'query', 'total', 'hits'[, 'more', 'facets', 'understood']},
+        hits best first.
 
-        A plain query that names a council as printed ('Isle of Wight', 'Dudley'), with no
-        council filter and not exact: that council's paragraphs that answer the rest of the
-        query come first, then the answer to the whole query as typed (paragraphs elsewhere
-        that mention the council among them); 'understood' says so, as a suggested filter."""
+        A plain query, not exact, that names a council as printed ('Isle of Wight', 'Dudley'),
+        a region or a year (search.understand) its filters leave open: the paragraphs inside
+        what it names that answer the rest of the query come first, then the answer to the
+        whole query as typed; 'understood' says so, as a suggested filter.
+        With fold, at most search.fold.PER_REPORT paragraphs of one report are among the hits;
+        the report's other paragraphs that rank above the last hit are in 'more', by report."""
         if not 1 <= limit <= 500:
             raise QueryError(None, "limit must be between 1 and 500")
+        depth = min(500, limit * folding.DEPTH) if fold else limit
         f = filters or Filters()
-        named, rest = self._councils_named(text) if expand and not f.authority else ([], "")
-        if not named or not rest:
-            return self._search(text, f, limit, expand, facets, base_url)
-        slugs = sorted({slug for _, slug in named})
-        first = self._search(rest, replace(f, authority=slugs), limit, expand, False, base_url)
-        out = self._search(text, f, limit, expand, facets, base_url)
-        seen = {(h["id"], h["anchor"]) for h in first["hits"]}
-        hits = first["hits"] + [h for h in out["hits"] if (h["id"], h["anchor"]) not in seen]
-        out["hits"] = [cast(Hit, {**h, "rank": n}) for n, h in enumerate(hits[:limit], start=1)]
-        out["understood"] = {"authority": slugs, "named": sorted({n for n, _ in named}),
-                             "rest": rest}  # fmt: skip
+        read = understand(text, f, self._councils) if expand else None
+        main = self._rank(text, f, depth, expand, facets)
+        items = [(main, d, sc) for d, sc in main.found]
+        if read is not None:
+            first = self._rank(read.rest, read.filters(f), depth, expand, False)
+            seen = {d for d, _ in first.found}
+            items = [(first, d, sc) for d, sc in first.found] + [
+                it for it in items if it[1] not in seen
+            ]
+            items = items[:depth]
+        engine = main.engine
+
+        def report(item: tuple[_Ranked, int, float]) -> str:
+            return str(engine.doc_ids[engine.doc_of[item[1]]])
+
+        out: Result = {"query": text, "total": main.total, "all_words": main.all_words,
+                       "hits": []}  # fmt: skip
+        if read is not None:
+            out["understood"] = read.as_dict()
+        if main.facets is not None:
+            out["facets"] = main.facets
+            ranked = [self.documents[report(it)]["authority"] for it in items]
+            out["councils"] = councils_first(ranked, main.facets["authority"])
+        shown = folding.fold(items, limit, report) if fold else folding.Folded(items[:limit])
+        hits = self._hits([*shown.hits, *(it for v in shown.more.values() for it in v)], base_url)
+        out["hits"] = folding.renumbered([hits[(id(r), d)] for r, d, _ in shown.hits])
+        if shown.more:
+            out["more"] = {doc: folding.renumbered([hits[(id(r), d)] for r, d, _ in v])
+                           for doc, v in shown.more.items()}  # fmt: skip
         return out
 
-    def _councils_named(self, text: str) -> tuple[list[tuple[str, str]], str]:
-        """The councils of this archive a plain query names as printed ((name, slug) pairs) and
-        the query without their names (empty when no word is left)."""
-        if not plain_words(text) or text.islower():  # every council's name has a capital
-            return [], ""
-        from evidence_archive.registry import name_finder
-
-        finder, slug_of = name_finder()
-        named = [(n, slug_of[n]) for n in finder.names_in(text) if slug_of[n] in self._councils]
-        rest = text
-        for name, _ in named:
-            rest = rest.replace(name, " ")
-        return named, " ".join(rest.split()) if re.search(r"\w", rest) else ""
-
-    def _search(
-        self, text: str, filters: Filters, limit: int, expand: bool, facets: bool, base_url: str
-    ) -> Result:
+    def _rank(self, text: str, filters: Filters, limit: int, expand: bool, facets: bool) -> _Ranked:
+        """The best `limit` entries for a query (those with every word, then those with most
+        of them), with the counts and facets of the search."""
         query = self.parse(text, expand)
         self.index()
         with self._lock:
@@ -326,22 +348,30 @@ class Searcher:
             # paragraphs that hold most of them, ranked after (most words first, then score).
             more, total = self._fill_up(engine, query, within, docs, limit - len(found))
             found += more
-        field_name = "content" if expand else "exact"
-        matched = engine.terms_in(query, [d for d, _ in found])
-        hits = [
-            self._hit(d, sc, n, {t for f, t in terms if f == field_name}, field_name, base_url)
-            for n, ((d, sc), terms) in enumerate(zip(found, matched, strict=True), start=1)
-        ]
-        out: Result = {
-            "query": text,
-            "total": total,
-            "all_words": all_words,
-            "hits": hits,
-        }
+        counts = None
         if facets:
             if total > all_words:
                 docs = self._any_word(engine, query, within)[0]
-            out["facets"] = self._facets(engine, docs)
+            per_doc = np.bincount(engine.doc_of[docs], minlength=len(engine.doc_ids))
+            counts = count_facets(
+                ((engine.doc_ids[i], int(per_doc[i])) for i in np.flatnonzero(per_doc)),
+                self.documents,
+            )
+        field_name = "content" if expand else "exact"
+        return _Ranked(engine, query, field_name, found, total, all_words, counts)
+
+    def _hits(
+        self, items: list[tuple[_Ranked, int, float]], base_url: str
+    ) -> dict[tuple[int, int], Hit]:
+        """Hits of ranked entries, by (id of their ranking, entry): the words each query
+        matched in them marked (the matched terms of one query's entries found at once)."""
+        out: dict[tuple[int, int], Hit] = {}
+        for r in {id(r): r for r, _, _ in items}.values():
+            mine = [(d, sc) for rr, d, sc in items if rr is r]
+            matched = r.engine.terms_in(r.query, [d for d, _ in mine])
+            for (d, sc), terms in zip(mine, matched, strict=True):
+                words = {t for f, t in terms if f == r.field_name}
+                out[(id(r), d)] = self._hit(d, sc, 0, words, r.field_name, base_url)
         return out
 
     def _any_word(
@@ -359,21 +389,6 @@ class Searcher:
         fresh[np.searchsorted(docs, have)] = False  # every all-words entry is among docs
         best = engine.top(docs[fresh], scores[fresh], n, words[fresh])
         return best, len(docs)
-
-    def _facets(self, engine: Engine, docs: np.ndarray) -> dict[str, dict[str, int]]:
-        counts: dict[str, Counter[str]] = {
-            "authority": Counter(),
-            "kind": Counter(),
-            "year": Counter(),
-        }
-        per_doc = np.bincount(engine.doc_of[docs], minlength=len(engine.doc_ids))
-        for i in np.flatnonzero(per_doc):
-            rec = self.documents[engine.doc_ids[i]]
-            n = int(per_doc[i])
-            counts["authority"][rec["authority"]] += n
-            counts["kind"][rec["kind"]] += n
-            counts["year"][str(rec["year"])] += n
-        return {k: dict(sorted(v.items())) for k, v in counts.items()}
 
     def whoosh_searcher(self) -> Any:
         """A Whoosh searcher of the open index (reopened when a new index is swapped in)."""
