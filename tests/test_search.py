@@ -399,7 +399,22 @@ def test_a_year_or_region_named_in_the_query_comes_first(searcher: Searcher) -> 
     first = [(h["id"], h["anchor"]) for h in alone["hits"]]
     assert first and [(h["id"], h["anchor"]) for h in named["hits"][: len(first)]] == first
     assert all(searcher.documents[h["id"]]["year"] == 2016 for h in alone["hits"])
+    # A year with no report: the query as typed, nothing said.
+    assert "understood" not in searcher.search("care leavers 2031", limit=5)
     region = searcher.search("care leavers London", limit=10)
     assert region["understood"]["region"] == "london"
     londoners = {d for d, r in searcher.documents.items() if r["region"] == "london"}
     assert region["hits"][0]["id"] in londoners
+
+
+def test_what_a_search_also_looked_for_is_shown(searcher: Searcher, out: Path) -> None:
+    """Synonyms and the long forms of abbreviations are searched for below the words typed,
+    and the result says which (exact words search for the words alone, and say nothing)."""
+    result = searcher.search("respite for disabled children CAMHS", limit=5)
+    also = {e["typed"]: e["also"] for e in result["expanded"]}
+    assert also["respite"] == ["short breaks", "short break care"]
+    assert "child and adolescent mental health services" in also["CAMHS"]
+    assert "expanded" not in searcher.search("respite CAMHS", limit=5, expand=False)
+    assert "expanded" not in searcher.search("young carers", limit=5)
+    text = run_cli("search", "respite", "--index", str(out / "index")).stdout
+    assert "Also searched for: short breaks, short break care (for 'respite')" in text

@@ -35,6 +35,7 @@
       (data.hits.length < data.total ? " (showing " + data.hits.length + ")" : "") + ".";
     document.getElementById("es-export").hidden = data.hits.length === 0;
     understood(data.understood);
+    expanded(data.expanded || []);
     renderCouncils(data.councils || []);
     var more = data.more || {};
     var last = {};
@@ -113,6 +114,17 @@
     box.appendChild(note); box.appendChild(group);
     box.hidden = false;
   }
+  function expanded(list) {
+    // Synonyms and long forms of abbreviations searched for besides the words typed.
+    var note = document.getElementById("es-expanded");
+    note.textContent = "";
+    note.hidden = !list.length;
+    if (!list.length) return;
+    note.textContent = "Also searching for " + list.map(function (e) {
+      var also = e.also.slice(0, 4).join(", ") + (e.also.length > 4 ? ", …" : "");
+      return also + " (for \u201c" + e.typed + "\u201d)";
+    }).join("; ") + ". Tick exact words to search for your words alone.";
+  }
   function understood(u) {
     // A council the query names, whose paragraphs the API put first: say so, offer the filter.
     var note = document.getElementById("es-understood");
@@ -160,6 +172,7 @@
     var status = document.getElementById("es-status");
     status.textContent = "Searching…";
     document.getElementById("es-understood").hidden = true;
+    document.getElementById("es-expanded").hidden = true;
     detect().then(function (mode) {
       var feed = document.getElementById("es-feed-item");
       feed.hidden = mode !== "api";

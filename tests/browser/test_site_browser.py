@@ -146,6 +146,18 @@ def test_a_year_named_in_the_search_is_offered_as_a_date_window(browser, server:
     assert browser.find_element("id", "es-q").get_attribute("value") == "young carers"
 
 
+def test_the_search_page_says_what_else_it_looked_for(browser, server: str) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, server + "search/?terms=respite", "evidence-search-expanded")
+    note = _wait(browser, lambda d: (n := d.find_element("id", "es-expanded")).is_displayed()
+                 and n)  # fmt: skip
+    assert note.text.startswith("Also searching for short breaks, short break care (for “respite”)")
+    browser.find_element("id", "es-exact").click()
+    browser.find_element("css selector", "#es-form button[type=submit]").click()
+    _wait(browser, lambda d: "exact=1" in d.current_url and "every word" in d.find_element(
+        "id", "es-status").text)  # fmt: skip
+    assert not browser.find_element("id", "es-expanded").is_displayed()
+
+
 def test_evidence_search_folds_a_report_and_offers_its_councils_first(browser, server: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server + "search/?terms=young+carers", "evidence-search-fold")
     fold = _wait(browser, lambda d: d.find_elements("css selector", "details.es-fold"))[0]

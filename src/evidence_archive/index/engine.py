@@ -34,6 +34,11 @@ from whoosh import query as q
 
 from evidence_archive.errors import QueryError
 from evidence_archive.index.analysis import decode_varints
+from evidence_archive.index.sets import EMPTY_DOCS as _EMPTY_DOCS
+from evidence_archive.index.sets import EMPTY_SCORES as _EMPTY_SCORES
+from evidence_archive.index.sets import INT as _INT
+from evidence_archive.index.sets import intersect as _intersect
+from evidence_archive.index.sets import union
 from evidence_archive.index.whoosh_internals import (
     LENGTH_OF_BYTE,
     length_bytes,
@@ -41,9 +46,6 @@ from evidence_archive.index.whoosh_internals import (
     whoosh_matches,
 )
 
-_INT = np.int64
-_EMPTY_DOCS = np.zeros(0, dtype=_INT)
-_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 #: A prefix may stand for at most this many words (more is refused with a clear message).
 MAX_PREFIX_TERMS = 2000
 
@@ -106,37 +108,6 @@ class Postings:
         run_offsets = np.cumsum(lengths) - lengths
         flat = np.arange(int(lengths.sum()), dtype=_INT) + np.repeat(starts - run_offsets, lengths)
         return np.repeat(self.docs[idx], lengths), pos[flat]
-
-
-def union(
-    parts: list[tuple[np.ndarray, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Entries matched by any of some (entries, scores) parts: (entries, how many parts match
-    each, summed scores)."""
-    parts = [p for p in parts if len(p[0])]
-    if not parts:
-        return _EMPTY_DOCS, _EMPTY_DOCS, _EMPTY_SCORES
-    if len(parts) == 1:
-        return parts[0][0], np.ones(len(parts[0][0]), dtype=_INT), parts[0][1]
-    docs, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
-    held = np.bincount(inverse, minlength=len(docs))
-    scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]),
-                         minlength=len(docs))  # fmt: skip
-    return docs, held, scores
-
-
-def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted unique arrays a and b: (common values, their indexes in a, their indexes in b)."""
-    if len(a) == 0 or len(b) == 0:
-        return _EMPTY_DOCS, _EMPTY_DOCS, _EMPTY_DOCS
-    if len(a) > len(b):
-        common, ib, ia = _intersect(b, a)
-        return common, ia, ib
-    ib = np.searchsorted(b, a)
-    ok = ib < len(b)
-    ok[ok] = b[ib[ok]] == a[ok]
-    ia = np.flatnonzero(ok)
-    return a[ia], ia, ib[ia]
 
 
 def _restrict(docs: np.ndarray, within: np.ndarray | None) -> np.ndarray:

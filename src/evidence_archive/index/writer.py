@@ -109,20 +109,16 @@ def document_record(doc: Document, reg: Any) -> dict[str, Any]:
 BOOSTS = {"heading": 0.35, "table-row": 0.7}
 
 
-def _add_document(w: Any, doc: Document) -> int:
-    n = 0
+def _add_document(w: Any, doc: Document) -> store.Blob:
+    """Index a document's entries; return them as the entry store keeps them (the entries of a
+    document are worked out once, for both)."""
+    rows = []
     for e in entries(doc):
         w.add_document(
             _boost=BOOSTS.get(e.block, 1.0),
             doc_id=doc.id, block=e.block, content=e.text, exact=e.text, section=e.section,
         )  # fmt: skip
-        n += 1
-    return n
-
-
-def _blob(doc: Document) -> store.Blob:
-    """A document's entries as the entry store keeps them."""
-    rows = [(e.pid, e.block, e.section, e.anchor, e.paragraph, e.text) for e in entries(doc)]
+        rows.append((e.pid, e.block, e.section, e.anchor, e.paragraph, e.text))
     return store.blob(rows)
 
 
@@ -149,25 +145,27 @@ def _write_meta(
     docs: list[Document],
     abbreviations: dict[str, dict[str, list[str]]],
     blobs: dict[str, store.Blob],
-) -> None:
+) -> int:
     """archive.json: counts, the documents table, the abbreviation table and where each
     document's stored entries are (deterministic); entries.bin, the entry store; layout.json,
-    which entry numbers are whose."""
+    which entry numbers are whose. Returns the number of entries."""
     reg = load_registry()
     table: dict[str, set[str]] = {k: set(v) for k, v in ABBREVIATIONS.items()}
     for doc in docs:
         for abbr, longs in abbreviations[doc.id].items():
             table.setdefault(abbr, set()).update(longs)
+    layout = _layout(dest)
     meta = {
         "documents": {d.id: document_record(d, reg) for d in sorted(docs, key=lambda d: d.id)},
-        "entries": sum(len(entries(d)) for d in docs),
+        "entries": sum(n for _, _, n in layout),
         "abbreviations": {k: sorted(v) for k, v in sorted(table.items())},
         "store": store.write_store(dest, blobs),
     }
     # Entry numbers depend on how the index is segmented (an incremental build differs from a
     # clean one there, never in its answers): kept apart from archive.json.
-    (dest / store.LAYOUT_FILE).write_text(json.dumps(_layout(dest)) + "\n")
+    (dest / store.LAYOUT_FILE).write_text(json.dumps(layout) + "\n")
     (dest / "archive.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return int(meta["entries"])
 
 
 #: Documents per index segment. A clean build writes one segment per run of this many documents
@@ -176,18 +174,22 @@ def _write_meta(
 SEGMENT_DOCUMENTS = 24
 
 
-def _write_segment(args: tuple[Path, list[Document]]) -> int:
-    """Index some documents into a new single-segment index in a folder of their own."""
+def _write_segment(args: tuple[Path, list[Document]]) -> dict[str, store.Blob]:
+    """Index some documents into a new single-segment index in a folder of their own; return
+    their entries as the entry store keeps them, by document id."""
     folder, docs = args
     folder.mkdir(parents=True)
     ix = whoosh_index.create_in(str(folder), ParagraphSchema())
     with ix.writer(limitmb=128) as w:
-        return sum(_add_document(w, doc) for doc in docs)
+        return {doc.id: _add_document(w, doc) for doc in docs}
 
 
-def _write_segments(dest: Path, docs: list[Document], kept: list[Any], procs: int) -> int:
+def _write_segments(
+    dest: Path, docs: list[Document], kept: list[Any], procs: int
+) -> dict[str, store.Blob]:
     """Index docs (in id order, runs of SEGMENT_DOCUMENTS) as new segments in dest, and write the
-    table of contents naming them and the kept segments (whose files are already in dest)."""
+    table of contents naming them and the kept segments (whose files are already in dest);
+    return the documents' stored entries."""
     docs = sorted(docs, key=lambda d: d.id)
     parts = dest / ".parts"
     runs = [docs[i : i + SEGMENT_DOCUMENTS] for i in range(0, len(docs), SEGMENT_DOCUMENTS)]
@@ -196,9 +198,9 @@ def _write_segments(dest: Path, docs: list[Document], kept: list[Any], procs: in
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(min(procs, len(jobs))) as pool:
-            count = sum(pool.map(_write_segment, jobs))
+            blobs = {k: v for part in pool.map(_write_segment, jobs) for k, v in part.items()}
     else:
-        count = sum(_write_segment(job) for job in jobs)
+        blobs = {k: v for job in jobs for k, v in _write_segment(job).items()}
     segments = list(kept)
     for folder, _ in jobs:
         for seg in internals.segments(folder):
@@ -209,7 +211,7 @@ def _write_segments(dest: Path, docs: list[Document], kept: list[Any], procs: in
     for old in dest.glob("_MAIN_*.toc"):
         old.unlink()
     internals.write_contents(dest, ParagraphSchema(), segments)
-    return count
+    return blobs
 
 
 def build_index(built: Iterable[Any], dest: Path, procs: int = 1) -> int:
@@ -219,9 +221,9 @@ def build_index(built: Iterable[Any], dest: Path, procs: int = 1) -> int:
     which would round the field lengths the scores use), procs processes at a time."""
     built = list(built)
     dest.mkdir(parents=True, exist_ok=False)
-    count = _write_segments(dest, [b.doc for b in built], [], procs)
-    blobs = {b.doc.id: _blob(b.doc) for b in built}
-    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built}, blobs)
+    blobs = _write_segments(dest, [b.doc for b in built], [], procs)
+    count = _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built},
+                        blobs)  # fmt: skip
     log.info("indexed %d entries of %d documents", count, len(built))
     return count
 
@@ -252,11 +254,14 @@ def update_index(
             for name in internals.segment_files(previous, seg):
                 shutil.copy2(previous / name, dest / name)
     redo -= set(removed)
-    count = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)
+    blobs = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)
     before = json.loads((previous / "archive.json").read_text()).get("store", {})
-    blobs = store.read_blobs(previous, before, set(by_id) - set(changed))
-    blobs.update({d: _blob(by_id[d]) for d in sorted(set(by_id) - set(blobs))})
-    _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built}, blobs)
+    blobs.update(store.read_blobs(previous, before, set(by_id) - set(blobs) - set(changed)))
+    for d in sorted(set(by_id) - set(blobs)):  # not in the previous store (never expected)
+        blobs[d] = store.blob([(e.pid, e.block, e.section, e.anchor, e.paragraph, e.text)
+                               for e in entries(by_id[d])])  # fmt: skip
+    count = _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built},
+                        blobs)  # fmt: skip
     log.info("index updated: %d segments reused, %d documents indexed again (%d entries)",
              len(kept), len(redo), count)  # fmt: skip
     return count

@@ -74,6 +74,10 @@ class Result(TypedDict):
     """With facets: the councils of the matching paragraphs, those whose paragraphs rank
     highest first ('authority', 'name', 'paragraphs', 'best': the rank of the council's best
     paragraph before folding, or None)."""
+    expanded: NotRequired[list[dict[str, Any]]]
+    """What the search looked for besides the words typed (not with exact words): per word or
+    term, 'typed' and 'also', the synonyms and long forms of abbreviations it also found,
+    ranked below the words as typed."""
     understood: NotRequired[dict[str, Any]]
     """What the search read in the query and acted on: 'authority', the councils it names
     (as printed) whose paragraphs were put first; 'named', those names; 'rest', the query

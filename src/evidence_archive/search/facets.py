@@ -1,28 +1,36 @@
 """Facets of a search: how many matching paragraphs each council, kind and year holds, and the
 councils in the order of their best match (the councils whose reports answer best come first,
-each one click from a filter). Engine-independent but for the counting, which takes the
-matching entries' documents.
+each one click from a filter). Engine-independent: the counting takes how many matching
+paragraphs each document holds.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 
-def count_facets(
-    per_document: Iterable[tuple[str, int]], documents: Mapping[str, Mapping[str, Any]]
-) -> dict[str, dict[str, int]]:
-    """Counts by council, kind and year from (document id, matching paragraphs) pairs."""
-    counts: dict[str, Counter[str]] = {"authority": Counter(), "kind": Counter(),
-                                       "year": Counter()}  # fmt: skip
-    for doc_id, n in per_document:
-        rec = documents[doc_id]
-        counts["authority"][rec["authority"]] += n
-        counts["kind"][rec["kind"]] += n
-        counts["year"][str(rec["year"])] += n
-    return {k: dict(sorted(v.items())) for k, v in counts.items()}
+
+class FacetTable:
+    """The council, kind and year of each document of an index, as codes in the order of the
+    index's documents: a search's facets are then three weighted counts."""
+
+    KEYS = ("authority", "kind", "year")
+
+    def __init__(self, doc_ids: list[str], documents: Mapping[str, Mapping[str, Any]]) -> None:
+        self.columns = {
+            key: np.unique([str(documents[d][key]) for d in doc_ids], return_inverse=True)
+            for key in self.KEYS
+        }
+
+    def counts(self, per_document: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts by council, kind and year from the matching paragraphs of each document."""
+        out = {}
+        for key, (labels, codes) in self.columns.items():
+            n = np.bincount(codes, weights=per_document, minlength=len(labels))
+            out[key] = {str(labels[i]): int(n[i]) for i in np.flatnonzero(n)}
+        return out
 
 
 def councils_first(ranked: list[str], counts: Mapping[str, int]) -> list[dict[str, Any]]:

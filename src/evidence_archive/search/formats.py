@@ -51,6 +51,10 @@ def format_text(result: Result) -> str:
         only += [f"--from {u['from']} --to {u['to']}"] if "from" in u else []
         lines.append(f"Paragraphs of {understood_phrase(u)} first (named in the query; "
                      f"{u['rest']!r} {' '.join(only)} searches only there)")  # fmt: skip
+    if result.get("expanded"):
+        also = "; ".join(f"{', '.join(e['also'][:4])}{', ...' if len(e['also']) > 4 else ''} "
+                         f"(for {e['typed']!r})" for e in result["expanded"])  # fmt: skip
+        lines.append(f"Also searched for: {also} (--exact searches the words alone)")
     more = result.get("more", {})
     last = {h["id"]: n for n, h in enumerate(result["hits"])}
     for n, h in enumerate(result["hits"]):

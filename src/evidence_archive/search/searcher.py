@@ -21,7 +21,8 @@ from whoosh.scoring import BM25F
 
 from evidence_archive.errors import IndexUnavailable, QueryError
 from evidence_archive.index.analysis import DOCUMENT_FIELDS
-from evidence_archive.index.engine import DocumentSet, Engine, union
+from evidence_archive.index.engine import DocumentSet, Engine
+from evidence_archive.index.sets import union
 from evidence_archive.index.store import LAYOUT_FILE, EntryStore
 from evidence_archive.search import fold as folding
 from evidence_archive.search import synonyms
@@ -33,7 +34,8 @@ from evidence_archive.search.contract import (
     check_query,
     plain_words,
 )
-from evidence_archive.search.facets import councils_first, count_facets
+from evidence_archive.search.documents import DocumentTable
+from evidence_archive.search.facets import FacetTable, councils_first
 from evidence_archive.search.formats import citation, escape_html
 from evidence_archive.search.understand import understand
 from evidence_archive.terms import WORD, term_function
@@ -97,7 +99,8 @@ class Searcher:
         self.abbreviations = meta["abbreviations"]
         self.documents: dict[str, dict[str, Any]] = meta["documents"]
         self._councils = frozenset(r["authority"] for r in self.documents.values())
-        self._titles: dict[str, list[str]] | None = None
+        self.table = DocumentTable(self.documents, self.schema)
+        self.facet_table = FacetTable(list(engine.doc_ids), self.documents)
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
         self._term_of: dict[str, Any] = {}
         if old is not None:
@@ -162,54 +165,13 @@ class Searcher:
     def _documents_level(self, node: Any) -> Any:
         """Replace each query on a document field by the documents that satisfy it."""
         if getattr(node, "fieldname", None) in DOCUMENT_FIELDS:
-            return DocumentSet(self._matching_documents(node))
+            return DocumentSet(self.table.matching(node))
         if isinstance(node, q.CompoundQuery):
             return node.__class__([self._documents_level(s) for s in node.subqueries],
                                   boost=node.boost)  # fmt: skip
         if isinstance(node, q.Not):
             return q.Not(self._documents_level(node.query))
         return node
-
-    def _title_terms(self) -> dict[str, list[str]]:
-        if self._titles is None:
-            analyzer = self.schema["title"].analyzer
-            self._titles = {
-                d: [t.text for t in analyzer(rec["title"])] for d, rec in self.documents.items()
-            }
-        return self._titles
-
-    def _matching_documents(self, node: Any) -> set[str]:
-        """The ids of the documents whose field satisfies one query node."""
-        name = node.fieldname
-        docs = self.documents
-        if name == "title":
-            titles = self._title_terms()
-            if isinstance(node, q.Phrase):
-                words = list(node.words)
-                return {d for d, t in titles.items() if _contains_run(t, words)}
-            if isinstance(node, q.Prefix):
-                return {d for d, t in titles.items() if any(w.startswith(node.text) for w in t)}
-            return {d for d, t in titles.items() if str(node.text) in t}
-        if name == "year":
-            if isinstance(node, q.NumericRange):
-                lo, hi = node.start, node.end
-                return {d for d, r in docs.items() if (lo is None or r["year"] >= lo)
-                        and (hi is None or r["year"] <= hi)}  # fmt: skip
-            year = _year(node, self.schema["year"])
-            return {d for d, r in docs.items() if r["year"] == year}
-        texts = getattr(node, "words", None) or [getattr(node, "text", "")]
-        value = " ".join(str(t) for t in texts).lower()
-        if name == "grades":
-            if isinstance(node, q.Prefix):
-                return {d for d, r in docs.items() if any(g.startswith(value) for g in r["grades"])}
-            return {d for d, r in docs.items() if value in r["grades"]}
-        if name == "region":
-            from evidence_archive.registry import region_key
-
-            value = region_key(value)
-        if isinstance(node, q.Prefix):
-            return {d for d, r in docs.items() if str(r[name]).startswith(value)}
-        return {d for d, r in docs.items() if str(r[name]) == value}
 
     def _long_forms(self, field_name: str) -> dict[tuple[str, ...], list[str]]:
         """Long forms, as the field analyses them, -> their abbreviations (once per index)."""
@@ -264,25 +226,9 @@ class Searcher:
         if key not in self._filters:
             if len(self._filters) > 256:
                 self._filters.clear()
-            self._filters[key] = self.engine.entries_of(sorted(self._filter(f)))
+            self._filters[key] = self.engine.entries_of(sorted(self.table.filtered(f)))
         result: np.ndarray = self._filters[key]
         return result
-
-    def _filter(self, f: Filters) -> set[str]:
-        """The ids of the documents a filter lets through."""
-        from evidence_archive.registry import region_key
-
-        return {
-            d
-            for d, r in self.documents.items()
-            if (not f.authority or r["authority"] in f.authority)
-            and (not f.region or r["region"] == region_key(f.region))
-            and (not f.kind or r["kind"] == f.kind)
-            and (not f.framework or r["framework"] == f.framework)
-            and (f.year_from is None or r["year"] >= f.year_from)
-            and (f.year_to is None or r["year"] <= f.year_to)
-            and all(g.lower().replace(" ", "-") in r["grades"] for g in f.grade)
-        }
 
     def search(
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
@@ -304,8 +250,10 @@ class Searcher:
         read = understand(text, f, self._councils) if expand else None
         main = self._rank(text, f, depth, expand, facets)
         items = [(main, d, sc) for d, sc in main.found]
-        if read is not None:
-            first = self._rank(read.rest, read.filters(f), depth, expand, False)
+        first = self._rank(read.rest, read.filters(f), depth, expand, False) if read else None
+        if first is None or not first.found:
+            read = None  # nothing inside what the query names: the query as typed, unremarked
+        else:
             seen = {d for d, _ in first.found}
             items = [(first, d, sc) for d, sc in first.found] + [
                 it for it in items if it[1] not in seen
@@ -318,6 +266,8 @@ class Searcher:
 
         out: Result = {"query": text, "total": main.total, "all_words": main.all_words,
                        "hits": []}  # fmt: skip
+        if expand and (also := self._also(text)):
+            out["expanded"] = also
         if read is not None:
             out["understood"] = read.as_dict()
         if main.facets is not None:
@@ -330,6 +280,17 @@ class Searcher:
         if shown.more:
             out["more"] = {doc: folding.renumbered([hits[(id(r), d)] for r, d, _ in v])
                            for doc, v in shown.more.items()}  # fmt: skip
+        return out
+
+    def _also(self, text: str) -> list[dict[str, Any]]:
+        """What a search looks for besides the words typed: synonyms, and the long forms of
+        the abbreviations typed (as the index knows them)."""
+        out = [{"typed": typed, "also": also} for typed, also in synonyms.applied(text)]
+        taken = {w.lower() for o in out for w in WORD.findall(str(o["typed"]))}
+        for word in dict.fromkeys(WORD.findall(re.sub(r'"[^"]*"|\w+:\S+', " ", text))):
+            longs = self.abbreviations.get(word.lower())
+            if longs and word.lower() not in taken:
+                out.append({"typed": word, "also": list(longs)})
         return out
 
     def _rank(self, text: str, filters: Filters, limit: int, expand: bool, facets: bool) -> _Ranked:
@@ -346,17 +307,12 @@ class Searcher:
         if len(found) < limit and plain_words(text) and isinstance(query, q.And):
             # Fewer paragraphs hold every word than were asked for: fill up with the
             # paragraphs that hold most of them, ranked after (most words first, then score).
-            more, total = self._fill_up(engine, query, within, docs, limit - len(found))
-            found += more
+            more, docs = self._fill_up(engine, query, within, docs, limit - len(found))
+            found, total = found + more, len(docs)
         counts = None
         if facets:
-            if total > all_words:
-                docs = self._any_word(engine, query, within)[0]
             per_doc = np.bincount(engine.doc_of[docs], minlength=len(engine.doc_ids))
-            counts = count_facets(
-                ((engine.doc_ids[i], int(per_doc[i])) for i in np.flatnonzero(per_doc)),
-                self.documents,
-            )
+            counts = self.facet_table.counts(per_doc)
         field_name = "content" if expand else "exact"
         return _Ranked(engine, query, field_name, found, total, all_words, counts)
 
@@ -383,12 +339,13 @@ class Searcher:
 
     def _fill_up(
         self, engine: Engine, query: Any, within: np.ndarray | None, have: np.ndarray, n: int
-    ) -> tuple[list[tuple[int, float]], int]:
+    ) -> tuple[list[tuple[int, float]], np.ndarray]:
+        """The best n entries holding some but not all words, and every entry holding any."""
         docs, words, scores = self._any_word(engine, query, within)
         fresh = np.ones(len(docs), dtype=bool)
         fresh[np.searchsorted(docs, have)] = False  # every all-words entry is among docs
         best = engine.top(docs[fresh], scores[fresh], n, words[fresh])
-        return best, len(docs)
+        return best, docs
 
     def whoosh_searcher(self) -> Any:
         """A Whoosh searcher of the open index (reopened when a new index is swapped in)."""
@@ -472,20 +429,6 @@ class Searcher:
             return ""
         out.append(escape_html(text[index:]))
         return "".join(out)
-
-
-def _contains_run(words: list[str], run: list[str]) -> bool:
-    n = len(run)
-    return any(words[i : i + n] == run for i in range(len(words) - n + 1))
-
-
-def _year(node: Any, field: Any) -> int | None:
-    """The year a 'year:2016' query node names (the parser encodes numbers as sortable bytes)."""
-    value = node.text
-    try:
-        return int(field.from_bytes(value) if isinstance(value, bytes) else value)
-    except (TypeError, ValueError):
-        return None
 
 
 def candidate_query(quote: str, analyzer: Any) -> Any:

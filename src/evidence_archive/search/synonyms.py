@@ -63,17 +63,24 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     return pattern, lookup
 
 
-def expand(text: str) -> str:
-    """The query with every era term replaced by its whole group, OR-ed."""
+def _matches(text: str) -> list[tuple[re.Match[str], str, tuple[str, ...]]]:
+    """The group terms a query holds: (match, the term's key as typed, its group)."""
     pattern, lookup = _pattern()
-    out, pos = [], 0
+    out = []
     for m in pattern.finditer(text):
         if _inside_phrase(text, m.start()) and not m.group().startswith('"'):
             continue  # a term inside a longer "exact phrase" stays as typed
         typed = _key(m.group().strip('"'))
         if typed not in lookup:  # the plural of a term
             typed = typed[:-1]
-        group = lookup[typed]
+        out.append((m, typed, lookup[typed]))
+    return out
+
+
+def expand(text: str) -> str:
+    """The query with every era term replaced by its whole group, OR-ed."""
+    out, pos = [], 0
+    for m, typed, group in _matches(text):
         out.append(text[pos : m.start()])
         # The term as typed keeps its meaning (loose words stay loose words, a "phrase" stays a
         # phrase); the group's other terms are added as phrases, ranked below it.
@@ -86,6 +93,13 @@ def expand(text: str) -> str:
         pos = m.end()
     out.append(text[pos:])
     return "".join(out)
+
+
+def applied(text: str) -> list[tuple[str, list[str]]]:
+    """What expand adds to a query, to show the reader: (the term as typed, the group's other
+    terms) for each term of a group the query holds."""
+    return [(m.group().strip('"'), [t for t in group if _key(t) != typed])
+            for m, typed, group in _matches(text)]  # fmt: skip
 
 
 def _term(term: str, boost: float) -> str:
