@@ -33,7 +33,7 @@ import numpy as np
 from whoosh import query as q
 
 from evidence_archive.errors import QueryError
-from evidence_archive.index.analysis import decode_varints
+from evidence_archive.index.postings import Postings
 from evidence_archive.index.sets import EMPTY_DOCS as _EMPTY_DOCS
 from evidence_archive.index.sets import EMPTY_SCORES as _EMPTY_SCORES
 from evidence_archive.index.sets import INT as _INT
@@ -48,6 +48,8 @@ from evidence_archive.index.whoosh_internals import (
 
 #: A prefix may stand for at most this many words (more is refused with a clear message).
 MAX_PREFIX_TERMS = 2000
+#: Memory for the whole-index answers of phrases an engine keeps.
+PHRASE_CACHE_MB = 128
 
 
 class DocumentSet(q.Query):  # type: ignore[misc]  # Whoosh is untyped
@@ -68,46 +70,6 @@ class DocumentSet(q.Query):  # type: ignore[misc]  # Whoosh is untyped
         return f"DocumentSet({len(self.ids)} documents)"
 
     __str__ = __repr__
-
-
-class Postings:
-    """One term's postings over the whole index: sorted entry numbers, weights, and positions
-    (read on first need)."""
-
-    __slots__ = ("docs", "weights", "_values", "_decoded", "nbytes")
-
-    def __init__(self, docs: np.ndarray, weights: np.ndarray, values: list[bytes] | None) -> None:
-        self.docs = docs
-        self.weights = weights
-        self._values = values
-        self._decoded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        """Every position, and where each posting's run of them starts and how long it is."""
-        self.nbytes = docs.nbytes + weights.nbytes + (sum(map(len, values)) if values else 0)
-
-    def positions(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(entry number, position) of every occurrence in the postings idx (sorted indexes),
-        in entry then position order."""
-        decoded = self._decoded
-        if decoded is None:
-            flat, counts = decode_varints(self._values or [])
-            total = np.cumsum(flat)
-            starts = np.cumsum(counts) - counts
-            # Deltas restart at each entry: subtract the running total before each entry.
-            before = (
-                np.where(starts > 0, total[np.maximum(starts - 1, 0)], 0) if len(total) else counts
-            )
-            decoded = (total - np.repeat(before, counts), starts, counts)
-            # One assignment: a thread reading at the same time sees all of it or none.
-            self._decoded = decoded
-            self._values = None
-            self.nbytes = self.docs.nbytes + self.weights.nbytes + decoded[0].nbytes * 3
-        pos, pos_start, pos_count = decoded
-        lengths = pos_count[idx]
-        starts = pos_start[idx]
-        # The positions of the chosen postings: runs of `lengths` from `starts`, concatenated.
-        run_offsets = np.cumsum(lengths) - lengths
-        flat = np.arange(int(lengths.sum()), dtype=_INT) + np.repeat(starts - run_offsets, lengths)
-        return np.repeat(self.docs[idx], lengths), pos[flat]
 
 
 def _restrict(docs: np.ndarray, within: np.ndarray | None) -> np.ndarray:
@@ -135,6 +97,10 @@ class Engine:
         self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
         self._prefixes: dict[tuple[str, str], list[Any]] = {}
+        # Whole-index answers of phrases (a synonym's long form, "looked after children", is
+        # in many searches): least recently used out past PHRASE_CACHE_MB.
+        self._phrases: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._phrase_bytes = 0
         # Which document each entry belongs to, and the entry's place in it, from the layout
         # the writer recorded ([document id, first entry, count] in entry order): a document's
         # entries are written together, in the document's order.
@@ -212,9 +178,10 @@ class Engine:
             read_postings(leaf.postings(field, text), offset, positional, ids, weights, values)
         if not ids:
             return None
-        return Postings(
-            np.concatenate(ids), np.concatenate(weights), values if positional else None
-        )
+        p = Postings(np.concatenate(ids), np.concatenate(weights), values if positional else None)
+        p.scores = self._bm25(field, p, p.docs, p.weights)  # every posting scored once, kept
+        p.nbytes += p.scores.nbytes
+        return p
 
     # --- evaluation -----------------------------------------------------------------------
 
@@ -313,7 +280,12 @@ class Engine:
             return _EMPTY_DOCS, _EMPTY_SCORES
         idx = _restrict(p.docs, within)
         docs = p.docs[idx]
-        return docs, self._bm25(field, p, docs, p.weights[idx])
+        return docs, self._scores(p)[idx]
+
+    @staticmethod
+    def _scores(p: Postings) -> np.ndarray:
+        assert p.scores is not None  # set when the postings were read
+        return p.scores
 
     def _bm25(self, field: str, p: Postings, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
         if not self.reader.schema[field].scorable:
@@ -327,7 +299,30 @@ class Engine:
         return result
 
     def _phrase(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """A phrase, unboosted (_eval applies its boost)."""
+        """A phrase, unboosted (_eval applies its boost): its whole-index answer, once worked
+        out, is kept and narrowed to `within` (a phrase matches inside one entry)."""
+        key = (node.fieldname, tuple(node.words), max(1, int(getattr(node, "slop", 1))))
+        with self._lock:
+            kept = self._phrases.get(key)
+            if kept is not None:
+                self._phrases.move_to_end(key)
+        if kept is None:
+            if within is not None:
+                return self._phrase_in(node, within)
+            kept = self._phrase_in(node, None)
+            with self._lock:
+                self._phrases[key] = kept
+                self._phrase_bytes += kept[0].nbytes + kept[1].nbytes
+                while self._phrase_bytes > PHRASE_CACHE_MB * 2**20 and len(self._phrases) > 1:
+                    _, (d, sc) = self._phrases.popitem(last=False)
+                    self._phrase_bytes -= d.nbytes + sc.nbytes
+        docs, scores = kept
+        if within is None:
+            return docs, scores
+        idx = _restrict(docs, within)
+        return docs[idx], scores[idx]
+
+    def _phrase_in(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         field = node.fieldname
         words = [self._bytes(field, w) for w in node.words]
         if not words:
@@ -360,7 +355,7 @@ class Engine:
         total = np.zeros(len(cand))
         for p in plist:
             idx = _intersect(p.docs, cand)[1]
-            total += self._bm25(field, p, cand, p.weights[idx])
+            total += self._scores(p)[idx]
         return cand, total
 
     def _prefix(self, node: Any, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
