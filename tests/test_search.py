@@ -372,7 +372,9 @@ def test_councils_come_in_the_order_of_their_best_match(searcher: Searcher) -> N
     # Every council among the hits has a best rank.
     best = {c["authority"] for c in councils if c["best"] is not None}
     assert {h["authority"] for h in result["hits"]} <= best
-    assert {c["authority"]: c["paragraphs"] for c in councils} == result["facets"]["authority"]
+    counts = result["facets"]["authority"]
+    assert all(counts[c["authority"]] == c["paragraphs"] for c in councils)
+    assert len(councils) == min(len(counts), 20)
     assert {c["name"] for c in councils} >= {"Havering", "Hampshire"}
 
 

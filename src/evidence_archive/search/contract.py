@@ -72,8 +72,8 @@ class Result(TypedDict):
     """Counts of the matching paragraphs per council, kind and year."""
     councils: NotRequired[list[dict[str, Any]]]
     """With facets: the councils of the matching paragraphs, those whose paragraphs rank
-    highest first ('authority', 'name', 'paragraphs', 'best': the rank of the council's best
-    paragraph before folding, or None)."""
+    highest first, at most 20 ('authority', 'name', 'paragraphs', 'best': the rank of the
+    council's best paragraph before folding, or None)."""
     expanded: NotRequired[list[dict[str, Any]]]
     """What the search looked for besides the words typed (not with exact words): per word or
     term, 'typed' and 'also', the synonyms and long forms of abbreviations it also found,

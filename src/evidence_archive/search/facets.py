@@ -33,10 +33,15 @@ class FacetTable:
         return out
 
 
+#: How many councils a search lists first (the facets count every council).
+COUNCILS_FIRST = 20
+
+
 def councils_first(ranked: list[str], counts: Mapping[str, int]) -> list[dict[str, Any]]:
     """The councils of a search, those whose paragraphs rank highest first (by their best
     paragraph in `ranked`, the council of each ranked paragraph), then the others by how many
-    paragraphs they hold: slug, name, paragraphs, best rank (None beyond those ranked)."""
+    paragraphs they hold, at most COUNCILS_FIRST: slug, name, paragraphs, best rank (None
+    beyond those ranked)."""
     from evidence_archive.registry import load_registry
 
     registry = load_registry()
@@ -45,7 +50,7 @@ def councils_first(ranked: list[str], counts: Mapping[str, int]) -> list[dict[st
         best.setdefault(authority, n)
     order = sorted(counts, key=lambda a: (best.get(a, len(ranked) + 1), -counts[a], a))
     out = []
-    for slug in order:
+    for slug in order[:COUNCILS_FIRST]:
         auth = registry.get(slug)
         name = auth.name if auth else "England (national)"
         out.append({"authority": slug, "name": name, "paragraphs": counts[slug],
