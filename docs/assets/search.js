@@ -58,14 +58,19 @@
       list.appendChild(li);
     });
   }
-  function hitItem(h) {
-    var li = document.createElement("li");
-    li.className = "es-hit";
+  function headLink(h) {
+    // A hit's or match's first line: its place in the report, a link to the paragraph.
     var head = document.createElement("p");
     var link = document.createElement("a");
     link.href = h.url;
     link.textContent = heading(h);
     head.appendChild(link);
+    return head;
+  }
+  function hitItem(h) {
+    var li = document.createElement("li");
+    li.className = "es-hit";
+    var head = headLink(h);
     var quote = document.createElement("blockquote");
     highlighted(quote, h.highlight);
     var cite = document.createElement("p");
@@ -407,11 +412,7 @@
         data.matches.forEach(function (m) {
           var li = document.createElement("li");
           li.className = "qc-match";
-          var head = document.createElement("p");
-          var link = document.createElement("a");
-          link.href = m.url;
-          link.textContent = heading(m);
-          head.appendChild(link);
+          var head = headLink(m);
           var flag = document.createElement("strong");
           flag.className = "qc-flag";
           flag.textContent = m.verbatim ? " Verbatim" : (m.same_words ? " Same words, not verbatim" : " Not verbatim");

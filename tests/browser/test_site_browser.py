@@ -48,6 +48,11 @@ def static_only(out: Path):  # type: ignore[no-untyped-def]
     httpd.shutdown()
 
 
+def _shown(browser, element_id: str):  # type: ignore[no-untyped-def]
+    """The element, once the page has shown it."""
+    return _wait(browser, lambda d: (n := d.find_element("id", element_id)).is_displayed() and n)
+
+
 def test_home_authority_and_report_pages_load(browser, server: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server, "home")
     assert "Inspection Evidence Archive" in browser.title
@@ -121,8 +126,7 @@ def test_a_council_named_in_the_search_comes_first_with_its_filter_offered(
     browser, server: str
 ) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server + "search/?terms=Havering+young+carers", "evidence-search")
-    note = _wait(browser, lambda d: (n := d.find_element("id", "es-understood")).is_displayed()
-                 and n)  # fmt: skip
+    note = _shown(browser, "es-understood")
     assert note.text.startswith("Paragraphs of Havering first")
     first = browser.find_element("css selector", "#es-results li a").get_attribute("href")
     assert "/reports/havering/" in first
@@ -138,8 +142,7 @@ def test_a_council_named_in_the_search_comes_first_with_its_filter_offered(
 
 def test_a_year_named_in_the_search_is_offered_as_a_date_window(browser, server: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server + "search/?terms=young+carers+2007", "evidence-search-year")
-    note = _wait(browser, lambda d: (n := d.find_element("id", "es-understood")).is_displayed()
-                 and n)  # fmt: skip
+    note = _shown(browser, "es-understood")
     assert note.text.startswith("Paragraphs of reports from 2007 first")
     browser.find_element("id", "es-only").click()
     _wait(browser, lambda d: "from=2007" in d.current_url and "to=2007" in d.current_url)
@@ -148,8 +151,7 @@ def test_a_year_named_in_the_search_is_offered_as_a_date_window(browser, server:
 
 def test_the_search_page_says_what_else_it_looked_for(browser, server: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, server + "search/?terms=respite", "evidence-search-expanded")
-    note = _wait(browser, lambda d: (n := d.find_element("id", "es-expanded")).is_displayed()
-                 and n)  # fmt: skip
+    note = _shown(browser, "es-expanded")
     assert note.text.startswith("Also searching for short breaks, short break care (for “respite”)")
     browser.find_element("id", "es-exact").click()
     browser.find_element("css selector", "#es-form button[type=submit]").click()
