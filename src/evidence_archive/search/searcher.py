@@ -234,8 +234,8 @@ class Searcher:
         self, text: str, filters: Filters | None = None, limit: int = 20, expand: bool = True,
         facets: bool = False, base_url: str = "", fold: bool = True,
     ) -> Result:  # fmt: skip
-        """Run a query; return {'query', 'total', 'hits'[, 'more', 'facets', 'understood']},
-        hits best first.
+        """Run a query; return {'query', 'total', 'all_words', 'hits'[, 'more', 'facets',
+        'councils', 'expanded', 'understood']} (search.contract.Result), hits best first.
 
         A plain query, not exact, that names a council as printed ('Isle of Wight', 'Dudley'),
         a region or a year (search.understand) its filters leave open: the paragraphs inside
