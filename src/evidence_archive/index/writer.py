@@ -109,6 +109,11 @@ def document_record(doc: Document, reg: Any) -> dict[str, Any]:
 BOOSTS = {"heading": 0.35, "table-row": 0.7}
 
 
+def _row(e: Entry) -> tuple[Any, ...]:
+    """An entry as the entry store keeps it (store.ROW)."""
+    return (e.pid, e.block, e.section, e.anchor, e.paragraph, e.text)
+
+
 def _add_document(w: Any, doc: Document) -> store.Blob:
     """Index a document's entries; return them as the entry store keeps them (the entries of a
     document are worked out once, for both)."""
@@ -118,7 +123,7 @@ def _add_document(w: Any, doc: Document) -> store.Blob:
             _boost=BOOSTS.get(e.block, 1.0),
             doc_id=doc.id, block=e.block, content=e.text, exact=e.text, section=e.section,
         )  # fmt: skip
-        rows.append((e.pid, e.block, e.section, e.anchor, e.paragraph, e.text))
+        rows.append(_row(e))
     return store.blob(rows)
 
 
@@ -258,8 +263,7 @@ def update_index(
     before = json.loads((previous / "archive.json").read_text()).get("store", {})
     blobs.update(store.read_blobs(previous, before, set(by_id) - set(blobs) - set(changed)))
     for d in sorted(set(by_id) - set(blobs)):  # not in the previous store (never expected)
-        blobs[d] = store.blob([(e.pid, e.block, e.section, e.anchor, e.paragraph, e.text)
-                               for e in entries(by_id[d])])  # fmt: skip
+        blobs[d] = store.blob([_row(e) for e in entries(by_id[d])])
     count = _write_meta(dest, [b.doc for b in built], {b.doc.id: b.abbreviations for b in built},
                         blobs)  # fmt: skip
     log.info("index updated: %d segments reused, %d documents indexed again (%d entries)",

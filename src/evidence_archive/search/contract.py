@@ -79,9 +79,11 @@ class Result(TypedDict):
     term, 'typed' and 'also', the synonyms and long forms of abbreviations it also found,
     ranked below the words as typed."""
     understood: NotRequired[dict[str, Any]]
-    """What the search read in the query and acted on: 'authority', the councils it names
-    (as printed) whose paragraphs were put first; 'named', those names; 'rest', the query
-    without them. A suggested search: 'rest' filtered to 'authority'."""
+    """What the search read in the query and acted on (search.understand), whose paragraphs
+    were put first: 'authority', the councils it names (as printed), and 'named', those names;
+    'region' and 'region_name', a region it names; 'from' and 'to', a year or range; 'words',
+    the names and years as typed; 'rest', the query without them. A suggested search: 'rest'
+    with those filters."""
 
 
 class Backend(Protocol):

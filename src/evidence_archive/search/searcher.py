@@ -262,7 +262,7 @@ class Searcher:
         engine = main.engine
 
         def report(item: tuple[_Ranked, int, float]) -> str:
-            return str(engine.doc_ids[engine.doc_of[item[1]]])
+            return engine.where(item[1])[0]
 
         out: Result = {"query": text, "total": main.total, "all_words": main.all_words,
                        "hits": []}  # fmt: skip
@@ -327,7 +327,7 @@ class Searcher:
             matched = r.engine.terms_in(r.query, [d for d, _ in mine])
             for (d, sc), terms in zip(mine, matched, strict=True):
                 words = {t for f, t in terms if f == r.field_name}
-                out[(id(r), d)] = self._hit(d, sc, 0, words, r.field_name, base_url)
+                out[(id(r), d)] = self._hit(d, sc, words, r.field_name, base_url)
         return out
 
     def _any_word(
@@ -391,13 +391,13 @@ class Searcher:
         }
 
     def _hit(
-        self, docnum: int, score: float, rank: int, terms: set[bytes], field_name: str,
-        base_url: str,
-    ) -> Hit:  # fmt: skip
+        self, docnum: int, score: float, terms: set[bytes], field_name: str, base_url: str
+    ) -> Hit:
+        """A hit, unranked (search numbers the hits it shows and folds)."""
         fields = self.hit_fields(self.stored(docnum), base_url)
         words = {self.schema[field_name].from_bytes(t) for t in terms}
         marked = self._mark(fields["text"], words, field_name)
-        hit = {"rank": rank, "score": round(score, 4), **fields}
+        hit = {"rank": 0, "score": round(score, 4), **fields}
         hit["highlight"] = marked or escape_html(fields["text"])
         return cast(Hit, {k: hit[k] for k in HIT_FIELDS})
 
