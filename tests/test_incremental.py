@@ -4,7 +4,9 @@ entry for entry and answer for answer), and reuses everything else."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import re
 import shutil
 from pathlib import Path
@@ -30,11 +32,27 @@ SIF = "hampshire/hampshire-2014-03-12-single-inspection"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
+    """The build's files but the index and the static index (compared by what they answer)."""
     return stable_files({
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.relative_to(root).as_posix().startswith("index/")
+        if p.is_file() and not p.relative_to(root).as_posix().startswith(("index/", "site/pagefind/"))
     })  # fmt: skip
+
+
+def _searchable(site: Path) -> list[str]:
+    """Every section the static index finds, as its fragment holds it (address, text, metadata,
+    filters): the base bundle's but those of hidden documents, and the new bundle's."""
+    bundle = site / "pagefind"
+    shown = json.loads((bundle / "bundles.json").read_text())
+    out = []
+    for folder in [bundle, *(bundle / m for m in shown["merge"])]:
+        for frag in (folder / "fragment").iterdir():
+            data = json.loads(gzip.decompress(frag.read_bytes())[len("pagefind_dcd") :])
+            if folder == bundle and set(data["filters"]["doc"]) & set(shown["hide"]):
+                continue
+            out.append(json.dumps(data, sort_keys=True))
+    return sorted(out)
 
 
 def _entries(index_dir: Path) -> list[tuple[tuple[str, object], ...]]:
@@ -54,6 +72,7 @@ def assert_same_as_clean(corpus: Path, out: Path, tmp: Path) -> None:
     inc, ref = _tree(out), _tree(clean)
     assert sorted(inc) == sorted(ref)
     assert [k for k in inc if inc[k] != ref[k]] == []
+    assert _searchable(out / "site") == _searchable(clean / "site")
     assert (out / "index/archive.json").read_bytes() == (clean / "index/archive.json").read_bytes()
     assert _entries(out / "index") == _entries(clean / "index")
     assert _answers(out / "index") == _answers(clean / "index")

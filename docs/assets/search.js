@@ -223,12 +223,85 @@
   }
   var pagefind = null;
   function loadPagefind() {
-    if (!pagefind) pagefind = import(new URL("pagefind/pagefind.js", root()).href).then(function (pf) {
-      return pf.options({ baseUrl: root().pathname, excerptLength: 36 }).then(function () {
+    // The static index is a base bundle and, after incremental builds, a small bundle of the
+    // reports added or changed since (bundles.json: the bundles to merge, and the documents
+    // whose sections in the base are out of date and hidden).
+    if (!pagefind) pagefind = Promise.all([
+      import(new URL("pagefind/pagefind.js", root()).href),
+      fetch(new URL("pagefind/bundles.json", root())).then(function (r) {
+        return r.ok ? r.json() : {};
+      }).catch(function () { return {}; })
+    ]).then(function (got) {
+      var pf = got[0], bundles = { merge: got[1].merge || [], hide: got[1].hide || [] };
+      return pf.options({ baseUrl: root().pathname, excerptLength: 36,
+                          mergeFilter: { part: "base" } }).then(function () {
+        return Promise.all(bundles.merge.map(function (path) {
+          return pf.mergeIndex(new URL("pagefind/" + path, root()).pathname,
+                               { mergeFilter: { part: "new" } });
+        }));
+      }).then(function () {
         return pf.filters();  // the filter index: counts for every result set from here on
-      }).then(function () { return pf; });
+      }).then(function () { return { pf: pf, bundles: bundles }; });
     });
     return pagefind;
+  }
+  function withPart(filters, part, hide) {
+    // The filters of one bundle's sections: the new bundle's, or the base's still current.
+    var f = Object.assign({}, filters, { part: part });
+    if (part === "base" && hide.length) f.doc = { none: hide };
+    return f;
+  }
+  function byDate(search, desc) {
+    // A bundle's results sorted by date, each with its date: the date filter's counts say how
+    // many of the results (in sort order) fall on each date; results without a date come last.
+    var counts = (search.filters || {}).date || {}, out = [], i = 0;
+    var dates = Object.keys(counts).filter(function (d) { return counts[d] > 0; }).sort();
+    if (desc) dates.reverse();
+    dates.forEach(function (d) {
+      for (var k = 0; k < counts[d] && i < search.results.length; k++) {
+        out.push({ result: search.results[i++], date: d });
+      }
+    });
+    while (i < search.results.length) out.push({ result: search.results[i++], date: "" });
+    return out;
+  }
+  function addCounts(a, b) {
+    var out = {};
+    [a || {}, b || {}].forEach(function (filters) {
+      Object.keys(filters).forEach(function (key) {
+        out[key] = out[key] || {};
+        Object.keys(filters[key]).forEach(function (v) {
+          out[key][v] = (out[key][v] || 0) + filters[key][v];
+        });
+      });
+    });
+    return out;
+  }
+  function staticSearch(got, q, opts) {
+    // One search over the bundles. Pagefind's merged search orders results by score, so a
+    // search by date runs once per bundle and the two date-sorted lists are merged here.
+    var pf = got.pf, hide = got.bundles.hide, merged = got.bundles.merge.length > 0;
+    if (!merged) return pf.search(q, opts);
+    if (!opts.sort) {
+      var any = [{ part: "new" }, withPart({}, "base", hide)];
+      return pf.search(q, { filters: Object.assign({}, opts.filters, { any: any }) });
+    }
+    var desc = opts.sort.date === "desc";
+    function part(name) {
+      return pf.search(q, { filters: withPart(opts.filters, name, hide), sort: opts.sort });
+    }
+    return Promise.all([part("base"), part("new")]).then(function (two) {
+      var a = byDate(two[0], desc), b = byDate(two[1], desc), i = 0, j = 0, results = [];
+      function first(x, y) {  // whether x comes before y (undated last)
+        if (!y.date || !x.date) return !y.date;
+        return desc ? x.date >= y.date : x.date <= y.date;
+      }
+      while (i < a.length || j < b.length) {
+        if (j >= b.length || (i < a.length && first(a[i], b[j]))) results.push(a[i++].result);
+        else results.push(b[j++].result);
+      }
+      return { results: results, filters: addCounts(two[0].filters, two[1].filters) };
+    });
   }
   var FACETS = [["council", "Council"], ["region", "Region"], ["kind", "Kind"], ["year", "Year"],
                 ["judgement", "Overall judgement"]];
@@ -348,12 +421,12 @@
     document.getElementById("es-results").textContent = "";
     document.getElementById("es-export").hidden = true;
     Promise.all([loadPagefind(), loadLabels()]).then(function (got) {
-      var pf = got[0], lab = got[1];
+      var lab = got[1];
       var sort = params.get("sort");
       var opts = { filters: staticFilters(params, lab.council || {}) };
       if (sort === "newest") opts.sort = { date: "desc" };
       if (sort === "oldest") opts.sort = { date: "asc" };
-      return pf.search(params.get("q"), opts).then(function (search) {
+      return staticSearch(got[0], params.get("q"), opts).then(function (search) {
         renderFacets(search.filters || {}, lab, form);
         return renderStatic(search, 0, form, lab);
       });

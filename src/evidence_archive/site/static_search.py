@@ -15,8 +15,14 @@ year, judgements on the common scale), the metadata shown with a result (report,
 kind, the link into the report) and the date it sorts by (`pagefind_data`).
 
 Pagefind's indexer writes a whole index every time (its Node and Python APIs can add records to
-a new index but not update an existing one), so an incremental site build indexes again: about
-7 s for the real archive (README, Static search).
+a new index but not update an existing one), and indexing every section of the real archive takes
+about 6 s. So an incremental build keeps the last index as it is (the base bundle) and indexes only
+the reports added or changed since into a small second bundle, `pagefind/new/`, which the search
+page merges (Pagefind's `mergeIndex`); the base's sections of a report changed or removed since are
+hidden by a filter on their `doc`. `pagefind/bundles.json` tells the page both (the bundle to merge,
+the documents to hide); `pagefind/state.json` keeps, for the next build, a digest of each document's
+sections in either bundle. When more than MAX_NEW documents would be in the new bundle, or on a
+clean build, every section is indexed into one bundle again.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evidence_archive import urls
 from evidence_archive.dates import doc_date
@@ -53,6 +60,16 @@ SECTIONS = "search-sections"
 the indexer reads."""
 GLOB = f"{SECTIONS}/**/*.html"
 """The pages Pagefind indexes (the site's own pages have their own search)."""
+NEW = "new"
+"""The folder, inside the static index, of the bundle of reports added or changed since the base
+bundle was indexed."""
+BUNDLES = "bundles.json"
+"""What the search page reads: the bundles to merge, the documents whose base sections to hide."""
+STATE = "state.json"
+"""For the next build: each indexed document's section digest, in the base and the new bundle."""
+MAX_NEW = 25
+"""At most this many documents in the new bundle (added, changed, or removed since the base);
+beyond it the whole index is made again (about 6 s for the real archive)."""
 
 
 def filters(doc: Document) -> dict[str, list[str]]:
@@ -68,6 +85,10 @@ def filters(doc: Document) -> dict[str, list[str]]:
         out["region"] = [auth.region]
     if doc_date(doc):
         out["year"] = [doc_date(doc)[:4]]
+        # The date as sorted: the page merges the date-sorted results of two bundles by it.
+        out["date"] = [doc_date(doc)]
+    # The document: the page hides the base bundle's sections of a document changed since.
+    out["doc"] = [doc.id]
     # The judgement filters take the values the search page's grade list gives: '1'..'4' on
     # the common scale, 'not-judged', 'not-given'; per area and for any area.
     grades: dict[str, set[str]] = {}
@@ -175,23 +196,82 @@ def index_site(
 
     The section files are the indexer's input, not part of the site: they are written into
     `work`, a folder kept between builds (the build's cache), where only the files that changed
-    are written again; a temporary folder when work is None. When none changed and `previous`
-    (the last build's index folder, made from these same files) is given, it is copied: the
-    indexer is not run again."""
+    are written again; a temporary folder when work is None. `previous` is the last build's
+    index folder (an incremental build): its base bundle is kept (hard links) and only the
+    documents added or changed since it was indexed are indexed, into the new bundle; when
+    none changed, the last index is kept whole."""
     if work is None:
         with tempfile.TemporaryDirectory() as tmp:
             return index_site(site_dir, docs, Path(tmp))
     pages = section_pages(docs)
-    changed = write_sections(work, pages)
+    write_sections(work, pages)
+    bundle = site_dir / BUNDLE
+    shutil.rmtree(bundle, ignore_errors=True)
     if not pages:  # a corpus of no report: no index (the search page says it cannot read one)
-        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
         return Indexed(0, 0.0, 0)
-    if not changed and previous is not None and (previous / "pagefind-entry.json").is_file():
-        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
-        # Hard links: an index folder is never written into, only replaced whole.
-        shutil.copytree(previous, site_dir / BUNDLE, copy_function=_link)
-        return _indexed(site_dir / BUNDLE, 0.0)
-    return run_pagefind(work, site_dir)
+    now = _doc_digests(pages)
+    state = _state(previous)
+    if state is not None and previous is not None:
+        base: dict[str, str] = state["base"]
+        new = {d: k for d, k in now.items() if base.get(d) != k}
+        hidden = sorted(d for d, k in base.items() if now.get(d) != k)
+        if len(set(new) | set(hidden)) <= MAX_NEW:
+            start = time.perf_counter()
+            shutil.copytree(previous, bundle, copy_function=_link,
+                            ignore=shutil.ignore_patterns(NEW, BUNDLES, STATE))  # fmt: skip
+            if new and new == state["new"] and (previous / NEW / "pagefind-entry.json").is_file():
+                shutil.copytree(previous / NEW, bundle / NEW, copy_function=_link)
+            elif new:
+                _index_part(work, [r for r in pages if _doc_of(r) in new], bundle / NEW, site_dir)
+            _write_state(bundle, base, new, hidden)
+            return _indexed(bundle, time.perf_counter() - start)
+    seconds = run_pagefind(work, site_dir).seconds
+    _write_state(bundle, now, {}, [])
+    return _indexed(bundle, seconds)
+
+
+def _doc_of(rel: str) -> str:
+    """The document of a section file ('search-sections/<authority>/<doc>/<n>.html')."""
+    return rel.split("/")[2]
+
+
+def _doc_digests(pages: dict[str, str]) -> dict[str, str]:
+    """Each document -> a digest of its section files (names and contents)."""
+    out: dict[str, hashlib._Hash] = {}
+    for rel in sorted(pages):
+        h = out.setdefault(_doc_of(rel), hashlib.sha256())
+        h.update(rel.encode() + b"\0" + pages[rel].encode("utf-8") + b"\0")
+    return {d: h.hexdigest()[:20] for d, h in sorted(out.items())}
+
+
+def _state(previous: Path | None) -> dict[str, Any] | None:
+    """The last index's state, or None when there is no usable last index."""
+    if previous is None or not (previous / "pagefind-entry.json").is_file():
+        return None
+    try:
+        state = json.loads((previous / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(state, dict) and all(isinstance(state.get(k), dict) for k in ("base", "new"))
+    return state if ok else None
+
+
+def _write_state(
+    bundle: Path, base: dict[str, str], new: dict[str, str], hidden: list[str]
+) -> None:
+    state = {"base": base, "new": new}
+    (bundle / STATE).write_text(json.dumps(state, indent=0, sort_keys=True) + "\n", "utf-8")
+    shown = {"merge": [f"{NEW}/"] if new else [], "hide": hidden}
+    (bundle / BUNDLES).write_text(json.dumps(shown, sort_keys=True) + "\n", "utf-8")
+
+
+def _index_part(work: Path, rels: list[str], out: Path, site_dir: Path) -> None:
+    """Pagefind over some of the section files in `work` (linked into a folder of their own)."""
+    with tempfile.TemporaryDirectory(dir=work.parent) as tmp:
+        for rel in rels:
+            (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+            _link(str(work / rel), str(Path(tmp) / rel))
+        _pagefind_into(Path(tmp), out, site_dir)
 
 
 def _link(src: str, dst: str) -> None:
@@ -232,6 +312,11 @@ def run_pagefind(source: Path, site_dir: Path) -> Indexed:
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
     start = time.perf_counter()
+    _pagefind_into(source, bundle, site_dir)
+    return _indexed(bundle, time.perf_counter() - start)
+
+
+def _pagefind_into(source: Path, bundle: Path, site_dir: Path) -> None:
     result = subprocess.run(
         [*_pagefind(), "--site", str(source), "--glob", GLOB, "--output-path", str(bundle),
          "--force-language", "en", "--silent"],
@@ -239,16 +324,18 @@ def run_pagefind(source: Path, site_dir: Path) -> Indexed:
         # A build killed while indexing must not leave Pagefind writing into its folder.
         preexec_fn=die_with_parent if os.name == "posix" else None,
     )  # fmt: skip
-    seconds = time.perf_counter() - start
     if result.returncode != 0 or not (bundle / "pagefind-entry.json").is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise ArchiveError(site_dir, "Pagefind could not index the site: "
                            + (detail[-1] if detail else f"exit {result.returncode}"))  # fmt: skip
-    return _indexed(bundle, seconds)
 
 
 def _indexed(bundle: Path, seconds: float) -> Indexed:
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    pages = sum(int(lang.get("page_count", 0)) for lang in entry.get("languages", {}).values())
+    """The pages of the bundle (and of its new bundle), and the bytes of both."""
+    pages = 0
+    for entry_file in (bundle / "pagefind-entry.json", bundle / NEW / "pagefind-entry.json"):
+        if entry_file.is_file():
+            entry = json.loads(entry_file.read_text(encoding="utf-8"))
+            pages += sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
     size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
     return Indexed(pages, seconds, size)
