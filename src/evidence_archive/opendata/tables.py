@@ -176,7 +176,10 @@ def to_csv(dataset: Dataset, rows: list[dict[str, Any]]) -> str:
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
+    """A JSON array, one record per line (each line written by json's C encoder: an indented
+    whole file goes through its pure-Python encoder, 0.5 s of every build of the real archive)."""
+    lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    return f"[\n{lines}\n]\n" if rows else "[]\n"
 
 
 def tables(built: list[Built]) -> dict[str, list[dict[str, Any]]]:
