@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,6 +97,15 @@ def search_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 _PAGEFIND_ORDERED = re.compile(
     r"(?:^|/)pagefind/(?:filter/[^/]+|pagefind\.[\w-]+\.pf_meta|pagefind-entry\.json)$"
 )
+
+
+def pagefind_fragments(bundle: Path) -> list[dict[str, Any]]:
+    """What a Pagefind bundle stores of each page it indexed (address, text, metadata, filters),
+    read from its fragment files (gzip of 'pagefind_dcd' and JSON)."""
+    out = []
+    for frag in sorted((bundle / "fragment").iterdir()):
+        out.append(json.loads(gzip.decompress(frag.read_bytes())[len("pagefind_dcd") :]))
+    return out
 
 
 def stable_files(files: dict[str, bytes]) -> dict[str, bytes]:

@@ -4,7 +4,6 @@ entry for entry and answer for answer), and reuses everything else."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -23,7 +22,7 @@ from evidence_archive.errors import ArchiveError
 from evidence_archive.pipeline import build
 from evidence_archive.search.searcher import Searcher
 
-from .conftest import stable_files
+from .conftest import pagefind_fragments, stable_files
 
 QUERIES = ("young carers", "CAMHS", '"bed and breakfast"', "adolesc*", "care leavers NOT Hampshire",
            "foster carers", "title:joint children", "Gooshays")  # fmt: skip
@@ -47,8 +46,7 @@ def _searchable(site: Path) -> list[str]:
     shown = json.loads((bundle / "bundles.json").read_text())
     out = []
     for folder in [bundle, *(bundle / m for m in shown["merge"])]:
-        for frag in (folder / "fragment").iterdir():
-            data = json.loads(gzip.decompress(frag.read_bytes())[len("pagefind_dcd") :])
+        for data in pagefind_fragments(folder):
             if folder == bundle and set(data["filters"]["doc"]) & set(shown["hide"]):
                 continue
             out.append(json.dumps(data, sort_keys=True))

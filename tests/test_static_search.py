@@ -24,7 +24,7 @@ from evidence_archive.site.static_search import (
     section_pages,
 )
 
-from .conftest import CORPUS
+from .conftest import CORPUS, pagefind_fragments
 
 
 def _doc(doc_id: str, **meta: object):  # type: ignore[no-untyped-def]
@@ -135,13 +135,7 @@ def _bundles(site: Path) -> dict[str, list[str]]:
 
 def _indexed_docs(bundle: Path) -> set[str]:
     """The documents whose sections a Pagefind bundle holds (from its fragments' filters)."""
-    import gzip
-
-    out = set()
-    for frag in (bundle / "fragment").iterdir():
-        data = json.loads(gzip.decompress(frag.read_bytes())[len("pagefind_dcd") :])
-        out.update(data["filters"]["doc"])
-    return out
+    return {d for data in pagefind_fragments(bundle) for d in data["filters"]["doc"]}
 
 
 def test_an_added_or_changed_report_is_indexed_on_its_own(

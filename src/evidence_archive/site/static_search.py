@@ -204,19 +204,18 @@ def index_site(
         with tempfile.TemporaryDirectory() as tmp:
             return index_site(site_dir, docs, Path(tmp))
     pages = section_pages(docs)
-    write_sections(work, pages)
+    now = _doc_digests(write_sections(work, pages))
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
     if not pages:  # a corpus of no report: no index (the search page says it cannot read one)
         return Indexed(0, 0.0, 0)
-    now = _doc_digests(pages)
+    start = time.perf_counter()
     state = _state(previous)
     if state is not None and previous is not None:
         base: dict[str, str] = state["base"]
         new = {d: k for d, k in now.items() if base.get(d) != k}
         hidden = sorted(d for d, k in base.items() if now.get(d) != k)
         if len(set(new) | set(hidden)) <= MAX_NEW:
-            start = time.perf_counter()
             shutil.copytree(previous, bundle, copy_function=_link,
                             ignore=shutil.ignore_patterns(NEW, BUNDLES, STATE))  # fmt: skip
             if new and new == state["new"] and (previous / NEW / "pagefind-entry.json").is_file():
@@ -225,9 +224,9 @@ def index_site(
                 _index_part(work, [r for r in pages if _doc_of(r) in new], bundle / NEW, site_dir)
             _write_state(bundle, base, new, hidden)
             return _indexed(bundle, time.perf_counter() - start)
-    seconds = run_pagefind(work, site_dir).seconds
+    _pagefind_into(work, bundle, site_dir)
     _write_state(bundle, now, {}, [])
-    return _indexed(bundle, seconds)
+    return _indexed(bundle, time.perf_counter() - start)
 
 
 def _doc_of(rel: str) -> str:
@@ -235,12 +234,12 @@ def _doc_of(rel: str) -> str:
     return rel.split("/")[2]
 
 
-def _doc_digests(pages: dict[str, str]) -> dict[str, str]:
-    """Each document -> a digest of its section files (names and contents)."""
+def _doc_digests(files: dict[str, str]) -> dict[str, str]:
+    """Each document -> a digest of its section files (names and digests, as write_sections
+    gives them)."""
     out: dict[str, hashlib._Hash] = {}
-    for rel in sorted(pages):
-        h = out.setdefault(_doc_of(rel), hashlib.sha256())
-        h.update(rel.encode() + b"\0" + pages[rel].encode("utf-8") + b"\0")
+    for rel in sorted(files):
+        out.setdefault(_doc_of(rel), hashlib.sha256()).update(f"{rel}\0{files[rel]}\0".encode())
     return {d: h.hexdigest()[:20] for d, h in sorted(out.items())}
 
 
@@ -281,9 +280,9 @@ def _link(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def write_sections(work: Path, pages: dict[str, str]) -> bool:
+def write_sections(work: Path, pages: dict[str, str]) -> dict[str, str]:
     """Make `work` hold exactly these section files, writing only those that changed (a listing
-    of their digests is kept beside them); whether any changed (or the listing was missing)."""
+    of their digests is kept beside them); each file's digest."""
     listing = work / "sections.json"
     try:
         old: dict[str, str] = json.loads(listing.read_text(encoding="utf-8"))
@@ -294,7 +293,6 @@ def write_sections(work: Path, pages: dict[str, str]) -> bool:
         rel: hashlib.sha256(text.encode("utf-8")).hexdigest()[:20] for rel, text in pages.items()
     }
     listing.unlink(missing_ok=True)  # a build stopped half way reads as no listing: all again
-    changed = old != new
     for rel in sorted(set(old) - set(new)):
         (work / rel).unlink(missing_ok=True)
     for rel, text in pages.items():
@@ -304,19 +302,12 @@ def write_sections(work: Path, pages: dict[str, str]) -> bool:
             path.write_text(text, encoding="utf-8")
     work.mkdir(parents=True, exist_ok=True)
     listing.write_text(json.dumps(new, indent=0, sort_keys=True), encoding="utf-8")
-    return changed
-
-
-def run_pagefind(source: Path, site_dir: Path) -> Indexed:
-    """Pagefind's indexer over the section files in `source`, into site_dir/pagefind."""
-    bundle = site_dir / BUNDLE
-    shutil.rmtree(bundle, ignore_errors=True)
-    start = time.perf_counter()
-    _pagefind_into(source, bundle, site_dir)
-    return _indexed(bundle, time.perf_counter() - start)
+    return new
 
 
 def _pagefind_into(source: Path, bundle: Path, site_dir: Path) -> None:
+    """Pagefind's indexer over the section files in `source`, into `bundle`; ArchiveError naming
+    the site if it fails."""
     result = subprocess.run(
         [*_pagefind(), "--site", str(source), "--glob", GLOB, "--output-path", str(bundle),
          "--force-language", "en", "--silent"],
