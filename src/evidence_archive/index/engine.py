@@ -172,13 +172,16 @@ class Engine:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         values: list[bytes] = []
+        counts: list[np.ndarray] = []
         for leaf, offset in self.leaves:
             if (field, text) not in leaf:
                 continue
-            read_postings(leaf.postings(field, text), offset, positional, ids, weights, values)
+            m = leaf.postings(field, text)
+            read_postings(m, offset, positional, ids, weights, values, counts)
         if not ids:
             return None
-        p = Postings(np.concatenate(ids), np.concatenate(weights), values if positional else None)
+        p = Postings(np.concatenate(ids), np.concatenate(weights),
+                     (values, np.concatenate(counts)) if positional else None)  # fmt: skip
         p.scores = self._bm25(field, p, p.docs, p.weights)  # every posting scored once, kept
         p.nbytes += p.scores.nbytes
         return p

@@ -15,13 +15,21 @@ class Postings:
 
     __slots__ = ("docs", "weights", "_values", "_decoded", "nbytes", "scores")
 
-    def __init__(self, docs: np.ndarray, weights: np.ndarray, values: list[bytes] | None) -> None:
+    def __init__(
+        self,
+        docs: np.ndarray,
+        weights: np.ndarray,
+        positions: tuple[list[bytes], np.ndarray] | None,
+    ) -> None:
+        """positions: the positions' varint deltas (pieces to be read one after another; the
+        deltas restart at each posting) and each posting's count of them."""
         self.docs = docs
         self.weights = weights
-        self._values = values
+        self._values = positions
         self._decoded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         """Every position, and where each posting's run of them starts and how long it is."""
-        self.nbytes = docs.nbytes + weights.nbytes + (sum(map(len, values)) if values else 0)
+        held = sum(map(len, positions[0])) + positions[1].nbytes if positions else 0
+        self.nbytes = docs.nbytes + weights.nbytes + held
         self.scores: np.ndarray | None = None
         """Each posting's BM25F score (set once by the engine that read it)."""
 
@@ -30,7 +38,8 @@ class Postings:
         in entry then position order."""
         decoded = self._decoded
         if decoded is None:
-            flat, counts = decode_varints(self._values or [])
+            pieces, counts = self._values or ([], np.zeros(0, dtype=INT))
+            flat, _ = decode_varints(pieces)
             total = np.cumsum(flat)
             starts = np.cumsum(counts) - counts
             # Deltas restart at each entry: subtract the running total before each entry.

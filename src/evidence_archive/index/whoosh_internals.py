@@ -115,30 +115,27 @@ def read_postings(
     ids: list[np.ndarray],
     weights: list[np.ndarray],
     values: list[bytes],
+    counts: list[np.ndarray],
 ) -> None:
     """Append a term's postings from matcher m (entry numbers shifted by offset, weights and,
-    when positional, the stored position values) to ids, weights and values."""
+    when positional, the positions' varint deltas and each posting's count of them) to ids,
+    weights, values and counts."""
     while m.is_active():
-        if hasattr(m, "_read_data") and hasattr(m, "_next_block"):
-            # Whoosh 3 codec: a block at a time (ids delta-coded, weights, values).
-            m._read_data()
-            data = m._data
-            n = m._blocklength
-            ids.append(np.cumsum(np.asarray(data[0], dtype=_INT)) + offset)
-            w = data[1]
-            weights.append(
-                np.full(n, 1.0 if w is None else w)
-                if w is None or isinstance(w, float)
-                else np.asarray(w, dtype=np.float64)
-            )
+        if hasattr(m, "block_arrays"):  # the index's codec (codec.py): a block at a time
+            block_ids, block_weights, block_values, block_counts = m.block_arrays()
+            ids.append(block_ids + offset)
+            weights.append(block_weights)
             if positional:
-                values.extend(data[2])
+                values.append(block_values)
+                counts.append(block_counts)
             m._next_block()
         else:  # any other matcher: one posting at a time
             ids.append(np.array([m.id() + offset], dtype=_INT))
             weights.append(np.array([m.weight()], dtype=np.float64))
             if positional:
-                values.append(m.value())
+                value = m.value()
+                values.append(value)
+                counts.append(np.array([sum(1 for b in value if b < 0x80)], dtype=_INT))
             m.next()
 
 

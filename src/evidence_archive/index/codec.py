@@ -1,0 +1,202 @@
+"""The index's postings codec: Whoosh 3's, each block of postings written compactly.
+
+Whoosh 3 writes a block (up to 128 postings of one term) as a pickled tuple of entry-number
+deltas, a float weight for each posting and each posting's value bytes, zlib'd, behind a pickled
+header and a 4-byte tag per term: about 14 bytes a posting for the archive's text, three times
+the text for the whole index. Here a block is
+
+    header   <HIfBBB: postings, last entry number, largest weight, layout flags, shortest and
+             longest field length (Whoosh's one-byte lengths)
+    body     (zlib'd when that is smaller) explicit float32 weights if any, then varints: the
+             entry-number deltas, then for positional fields each posting's frequency and its
+             positions' deltas one after another (CompactPositions' bytes as they are), for
+             other values each value's length and the values
+
+A positional posting's weight is its frequency (Whoosh's Positions format with no field boost)
+and is not written again; when a block's weights are anything else they are written out. The
+matcher gives Whoosh the same (ids, weights, values) it would have read from a Whoosh 3 block,
+so Whoosh's own searcher reads these segments unchanged (tests/test_engine.py compares the
+engine's answers with it), and gives the engine a block's arrays in one piece (`block_arrays`).
+Segments name their codec in the index's table of contents, so an index written with this codec
+is read with it. Term vectors (not used here) keep Whoosh's layout, which their reader expects.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from evidence_archive.index.analysis import CompactPositions, decode_varints
+
+_HEADER = struct.Struct("<HIfBBB")
+_INT = np.int64
+
+# Layout flags: how a block's body is compressed, what its values are and where weights come from.
+ZLIB = 1
+VALUES_NONE, VALUES_POSITIONS, VALUES_BYTES = 0, 2, 4
+_VALUES = 6
+WEIGHTS_FREQUENCY, WEIGHTS_ONE, WEIGHTS_EXPLICIT = 0, 8, 16
+_WEIGHTS = 24
+
+
+def varints(values: Any) -> bytes:
+    """Non-negative integers as little-endian base-128 varints (one byte each below 128)."""
+    values = [int(v) for v in values]
+    if not values or max(values) < 0x80:
+        return bytes(values)
+    out = bytearray()
+    for v in values:
+        while v >= 0x80:
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        out.append(v)
+    return bytes(out)
+
+
+def _frequencies(values: list[bytes]) -> list[int]:
+    """How many positions each CompactPositions value holds (one varint end byte each)."""
+    return [sum(1 for b in v if b < 0x80) for v in values]
+
+
+class CompactCodec(W3Codec):  # type: ignore[misc]  # Whoosh is untyped
+    """Whoosh 3's codec with CompactPostingsWriter and CompactLeafMatcher for the postings."""
+
+    def __init__(self, blocklimit: int = 128, compression: int = 9) -> None:
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=1)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:  # term vectors: Whoosh's own reader of them expects Whoosh's blocks
+            return super().postings_writer(dbfile, byteids=True)
+        return CompactPostingsWriter(dbfile, blocklimit=self._blocklimit,
+                                     compression=self._compression, inlinelimit=1)  # fmt: skip
+
+    def postings_reader(
+        self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
+    ) -> Any:
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+    """Writes each block of a term's postings in the compact layout (module docstring)."""
+
+    def _write_block(self, last: bool = False) -> None:
+        self._terminfo.add_block(self)
+        ids, weights, values = list(self._ids), list(self._weights), self._values
+        n = len(ids)
+        fixed = self._format.fixed_value_size()
+        parts: list[bytes] = []
+        if fixed == 0 or not values:  # no values (Whoosh keeps no empty ones)
+            flags, body = VALUES_NONE, [varints(np.diff(ids, prepend=0))]
+            implied = None
+        elif isinstance(self._format, CompactPositions):
+            if len(values) != n:
+                raise ValueError(f"{n} postings but {len(values)} position values")
+            freqs = _frequencies(values)
+            flags, body = VALUES_POSITIONS, [varints(np.diff(ids, prepend=0)), varints(freqs)]
+            body.extend(values)
+            implied = freqs
+        else:
+            if len(values) != n:
+                raise ValueError(f"{n} postings but {len(values)} values")
+            flags = VALUES_BYTES
+            body = [varints(np.diff(ids, prepend=0)), varints(map(len, values)), *values]
+            implied = None
+        if implied is not None and all(w == f for w, f in zip(weights, implied, strict=True)):
+            flags |= WEIGHTS_FREQUENCY
+        elif all(w == 1.0 for w in weights):
+            flags |= WEIGHTS_ONE
+        else:
+            flags |= WEIGHTS_EXPLICIT
+            parts.append(np.asarray(weights, dtype="<f4").tobytes())
+        data = b"".join(parts + body)
+        packed = zlib.compress(data, self._compression) if self._compression else data
+        if len(packed) < len(data):
+            flags, data = flags | ZLIB, packed
+        shortest, longest = length_to_byte(self._minlength), length_to_byte(self._maxlength)
+        header = _HEADER.pack(n, ids[-1], float(self._maxweight), flags, shortest, longest)
+        length = len(header) + len(data)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(header)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
+    """Reads blocks in the compact layout; to Whoosh, the same as its own matcher."""
+
+    def _read_header(self) -> None:
+        self._baseoffset = self._startoffset  # no tag before the first block
+
+    def _goto(self, position: int) -> None:
+        postfile = self._postfile
+        self._data: Any = None
+        self._ids = self._weights = self._values = None
+        self._arrays: tuple[np.ndarray, np.ndarray, bytes, np.ndarray] | None = None
+        self._i = 0
+        length = postfile.get_int(position)
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        self._nextoffset = position + 4 + length
+        self._dataoffset = position + 4 + _HEADER.size
+        info = _HEADER.unpack(postfile.get(position + 4, _HEADER.size))
+        self._blocklength, self._maxid, self._maxweight, self._compression, mn, mx = info
+        self._minlength = byte_to_length(mn)
+        self._maxlength = byte_to_length(mx)
+
+    def block_arrays(self) -> tuple[np.ndarray, np.ndarray, bytes, np.ndarray]:
+        """This block's (entry numbers, weights, positions' varint deltas as written, each
+        posting's position count); the last two empty for fields without positions."""
+        if self._arrays is not None:
+            return self._arrays
+        flags = self._compression
+        raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if flags & ZLIB:
+            raw = zlib.decompress(raw)
+        n = self._blocklength
+        weights: np.ndarray | None = None
+        if flags & _WEIGHTS == WEIGHTS_EXPLICIT:
+            weights = np.frombuffer(raw, dtype="<f4", count=n).astype(np.float64)
+            raw = raw[4 * n :]
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        ends = np.flatnonzero(buf < 0x80)
+        kind = flags & _VALUES
+        heads = n if kind == VALUES_NONE else 2 * n  # varints before the values
+        cut = int(ends[heads - 1]) + 1
+        head, _ = decode_varints([bytes(raw[:cut])])
+        ids = np.cumsum(head[:n])
+        counts = head[n:heads] if kind != VALUES_NONE else np.zeros(0, dtype=_INT)
+        rest = bytes(raw[cut:])
+        if weights is None:
+            weights = (
+                counts.astype(np.float64)
+                if flags & _WEIGHTS == WEIGHTS_FREQUENCY
+                else np.ones(n, dtype=np.float64)
+            )
+        self._arrays = (ids, weights, rest, counts)
+        return self._arrays
+
+    def _read_data(self) -> None:
+        ids, weights, rest, counts = self.block_arrays()
+        kind = self._compression & _VALUES
+        values: Any = (b"",) * len(ids)
+        if kind != VALUES_NONE:
+            if kind == VALUES_POSITIONS:  # counts are position counts: cut after varint ends
+                ends = np.flatnonzero(np.frombuffer(rest, dtype=np.uint8) < 0x80) + 1
+                bounds = np.r_[0, ends[np.cumsum(counts) - 1]] if len(counts) else np.r_[0]
+            else:  # counts are byte lengths
+                bounds = np.r_[0, np.cumsum(counts)]
+            values = tuple(rest[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+        if self._fixedsize:  # Whoosh reads fixed-size values from one string
+            values = b"".join(values)
+        deltas = np.diff(ids, prepend=0)
+        self._data = ([int(d) for d in deltas], [float(w) for w in weights], values)
