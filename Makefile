@@ -10,6 +10,10 @@ $(BIN)/evidence: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# An editable install leaves the package's own modules uncompiled: compile them once, so a
+	# new process (an `evidence search`) does not compile them again (even when the environment
+	# says PYTHONDONTWRITEBYTECODE); Python still compiles a module changed since, in memory.
+	$(BIN)/python -m compileall -q src/evidence_archive
 	touch $(BIN)/evidence
 
 install: $(BIN)/evidence

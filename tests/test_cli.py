@@ -1,8 +1,11 @@
-"""The CLI: every subcommand listed with its own help; every option documented in the README."""
+"""The CLI: every subcommand listed with its own help; every option documented in the README; a
+search process starts without the imports it does not use."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from evidence_archive.cli import make_parser
 
@@ -45,3 +48,21 @@ def test_every_metadata_field_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for field in SCHEMA:
         assert f"`{field}`" in readme, field
+
+
+def test_search_path_leaves_out_whooshs_unused_imports() -> None:
+    """A new search process imports neither urllib.request nor asyncio (whoosh_start.py), and a
+    later import of either gets the real module, not the stand-in."""
+    code = (
+        "import sys\n"
+        "import evidence_archive.search.searcher, evidence_archive.cli\n"
+        "print(sorted(m for m in ('asyncio', 'urllib.request', 'cached_property')"
+        " if m in sys.modules))\n"
+        "import urllib.request, cached_property, whoosh.compat, whoosh.reading, functools\n"
+        "print(urllib.request.Request.__name__, cached_property.__version__,"
+        " whoosh.reading.cached_property is functools.cached_property)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()  # fmt: skip
+    assert out[0] == "[]"
+    assert out[1].startswith("Request 2.") and out[1].endswith("True")

@@ -53,19 +53,27 @@ def test_positions_blocks_read_back_as_written() -> None:
     m, data = _round_trip(fmt, postings)
     assert _read_all(m) == postings  # across two blocks of four, Whoosh's matcher API
     m.reset()
-    ids, weights, deltas, counts = m.block_arrays()
-    assert ids.tolist() == docs[:4] and weights.tolist() == [1.0, 3.0, 1.0, 2.0]
-    assert counts.tolist() == [1, 3, 1, 2]
-    assert deltas == b"".join(v for _, _, v in postings[:4])
+    ids, weights, values, counts = m.read_all()  # the engine's reading: both blocks at once
+    assert ids.tolist() == docs and weights.tolist() == [float(len(p)) for p in positions]
+    assert counts.tolist() == [len(p) for p in positions]
+    assert len(values) == 2 and b"".join(values) == b"".join(v for _, _, v in postings)
+    assert not m.is_active()
     # Weights equal to the frequencies are not written: no float in the bytes.
     assert len(data) < sum(len(v) for _, _, v in postings) + 2 * 4 + 2 * 13 + 30
 
 
 def test_weights_other_than_frequencies_are_kept() -> None:
     fmt = CompactPositions()
-    postings = [(4, 2.5, fmt.encode([1])), (9, 1.0, fmt.encode([2, 3])), (12, 7.0, b"\x01")]
+    postings = [(4, 1.0, fmt.encode([1])), (9, 2.0, fmt.encode([2, 3])), (12, 1.0, b"\x01"),
+                (13, 1.0, b"\x05"),  # a block of frequencies, then one of other weights
+                (20, 2.5, fmt.encode([1])), (21, 1.0, fmt.encode([2, 3])), (99, 7.0, b"\x01")]  # fmt: skip
     m, _ = _round_trip(fmt, postings)
     assert _read_all(m) == postings
+    m.reset()
+    ids, weights, _, counts = m.read_all()
+    assert ids.tolist() == [d for d, _, _ in postings]
+    assert weights.tolist() == [w for _, w, _ in postings]
+    assert counts.tolist() == [1, 2, 1, 1, 1, 2, 1]
 
 
 @pytest.mark.parametrize("fmt", [Existence(), Frequency()])
@@ -74,6 +82,10 @@ def test_fields_without_positions(fmt: Any) -> None:
     postings = [(d, 1.0 if ones else float(d % 3 + 1), b"") for d in (0, 5, 6, 300, 301, 9000)]
     m, _ = _round_trip(fmt, postings)
     assert _read_all(m, values=False) == postings
+    m.reset()
+    ids, weights, _, counts = m.read_all()
+    assert ids.tolist() == [d for d, _, _ in postings] and len(counts) == 0
+    assert weights.tolist() == [w for _, w, _ in postings]
 
 
 def test_varints() -> None:

@@ -88,6 +88,35 @@ def test_synonyms_widen_and_exact_turns_them_off(searcher: Searcher) -> None:
     assert _pids(searcher, "LACs") >= _pids(searcher, '"children in care"', exact=True)
 
 
+def test_terms_are_found_as_one_pattern_of_the_whole_table_finds_them() -> None:
+    """Each query is searched with a pattern of only the terms whose words it holds: it finds
+    exactly what the pattern of every term finds (every term of the table typed in many ways,
+    inside other words, quoted, as a plural, after a field name, and staff queries)."""
+    import json
+    import random
+
+    every = synonyms._pattern(tuple(synonyms._lookup()))
+    terms = [t for g in synonyms.groups() for t in g]
+    rng = random.Random(7)
+    staff = json.loads((Path(__file__).parent / "data" / "staff-queries.json").read_text())
+    texts = [i["q"] for i in staff]
+    for t in terms:
+        texts += [t, t.upper(), f'"{t}"', f"{t}s", f"new {t}s today", f"x{t}", f"{t}x",
+                  f"title:{t}", t.replace(" ", "-"), f'"more {t} here"', f"{t}/{t}"]  # fmt: skip
+    for _ in range(300):
+        texts.append(" ".join(rng.sample(terms, 3)) + " " + rng.choice(texts))
+    assert len(texts) > 1000
+    for text in texts:
+        got = [(m.span(), typed) for m, typed, _ in synonyms._matches(text)]
+        expected = []
+        for m in every.finditer(text):
+            if synonyms._inside_phrase(text, m.start()) and not m.group().startswith('"'):
+                continue
+            typed = synonyms._key(m.group().strip('"'))
+            expected.append((m.span(), typed if typed in synonyms._lookup() else typed[:-1]))
+        assert got == expected, text
+
+
 def test_the_synonym_table_refuses_a_bad_line() -> None:
     with pytest.raises(ArchiveError, match=r"t.txt:2: a group needs two or more terms"):
         synonyms.parse_table("a | b\nlonely\n", "t.txt")

@@ -16,7 +16,7 @@ PKG = Path(__file__).resolve().parents[1] / "src" / "evidence_archive"
 STAGES: dict[str, int] = {
     # beside every stage: the model, the declarative tables, the registry, small helpers
     "errors": 0, "model": 0, "frameworks": 0, "registry": 0, "urls": 0, "dates": 0,
-    "files": 0, "proc": 0, "terms": 0, "recommending": 0, "labels": 0,
+    "files": 0, "proc": 0, "terms": 0, "recommending": 0, "labels": 0, "whoosh_start": 0,
     "corpus": 1, "parse": 2, "render": 3, "check": 4, "ingest": 5, "build": 6,
     "opendata": 7, "index": 8, "site": 8, "search": 9, "pipeline": 10, "cli": 11,
 }  # fmt: skip

@@ -332,7 +332,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="where the site is hosted, for absolute links in citations (default: the "
         "EVIDENCE_SITE_URL environment variable, mkdocs.yml's site_url)",
     )
-    p.set_defaults(func=cmd_search)
+    p.set_defaults(func=cmd_search, read_only=True)
 
     p = sub.add_parser(
         "verify",
@@ -350,7 +350,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--base-url", default=None, metavar="URL",
         help="for absolute citation links (default: EVIDENCE_SITE_URL, mkdocs.yml's site_url)",
     )  # fmt: skip
-    p.set_defaults(func=cmd_verify)
+    p.set_defaults(func=cmd_verify, read_only=True)
 
     p = sub.add_parser(
         "serve",
@@ -374,8 +374,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `evidence` console script."""
-    args = make_parser().parse_args(argv)
+    """Run the command argv names; its exit code."""
+    return run(make_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command; its exit code."""
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -395,5 +399,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def console() -> None:
+    """The `evidence` console script: main, then exit. A command that only reads (search,
+    verify) leaves at once once its output is flushed, skipping the interpreter's teardown of
+    every module and object it loaded (20 ms of a 200 ms search); the others exit normally, so
+    their clean-up (temporary folders, worker pools, logs) runs."""
+    args = make_parser().parse_args(sys.argv[1:])
+    code = run(args)
+    if getattr(args, "read_only", False):
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:  # the reader stopped reading (`| head`): nothing to say
+            pass
+        os._exit(code)
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console()

@@ -84,5 +84,18 @@ class ParagraphSchema(SchemaClass):  # type: ignore[misc]
     grades = KEYWORD(lowercase=True, commas=False)
 
 
+def long_forms(abbreviations: dict[str, list[str]], analyzer: Any) -> list[list[Any]]:
+    """[the field's terms of a long form, its abbreviations] for every long form that analyses
+    to two or more terms (a phrase a search for it is: searcher.py finds its abbreviations too),
+    in a stable order. Worked out once when the index is written (archive.json)."""
+    table: dict[tuple[str, ...], list[str]] = {}
+    for abbr, longs in sorted(abbreviations.items()):
+        for long in longs:
+            terms = tuple(t.text for t in analyzer(long))
+            if len(terms) > 1:
+                table.setdefault(terms, []).append(abbr)
+    return [[list(terms), abbrs] for terms, abbrs in sorted(table.items())]
+
+
 #: Query fields answered from the documents table rather than from the entries.
 DOCUMENT_FIELDS = ("title", "authority", "region", "kind", "framework", "year", "grades")

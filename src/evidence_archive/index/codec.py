@@ -5,18 +5,20 @@ deltas, a float weight for each posting and each posting's value bytes, zlib'd, 
 header and a 4-byte tag per term: about 14 bytes a posting for the archive's text, three times
 the text for the whole index. Here a block is
 
-    header   <HIfBBB: postings, last entry number, largest weight, layout flags, shortest and
-             longest field length (Whoosh's one-byte lengths)
-    body     (zlib'd when that is smaller) explicit float32 weights if any, then varints: the
-             entry-number deltas, then for positional fields each posting's frequency and its
-             positions' deltas one after another (CompactPositions' bytes as they are), for
-             other values each value's length and the values
+    header   <HIfBBBH: postings, last entry number, largest weight, layout flags, shortest
+             and longest field length (Whoosh's one-byte lengths), bytes of the head
+    body     (zlib'd when that is smaller) explicit float32 weights if any; the head, varints:
+             the entry-number deltas (the first from 0), then for positional fields each
+             posting's frequency, for other values each value's length; then the values: for
+             positional fields the positions' deltas one after another (CompactPositions'
+             bytes as they are)
 
 A positional posting's weight is its frequency (Whoosh's Positions format with no field boost)
 and is not written again; when a block's weights are anything else they are written out. The
 matcher gives Whoosh the same (ids, weights, values) it would have read from a Whoosh 3 block,
 so Whoosh's own searcher reads these segments unchanged (tests/test_engine.py compares the
-engine's answers with it), and gives the engine a block's arrays in one piece (`block_arrays`).
+engine's answers with it), and gives the engine all of a term's postings in a segment as arrays
+(`read_all`), its blocks' heads decoded in one pass.
 Segments name their codec in the index's table of contents, so an index written with this codec
 is read with it. Term vectors (not used here) keep Whoosh's layout, which their reader expects.
 """
@@ -33,8 +35,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from evidence_archive.index.analysis import CompactPositions, decode_varints
 
-_HEADER = struct.Struct("<HIfBBB")
+_HEADER = struct.Struct("<HIfBBBH")
 _INT = np.int64
+_NONE = np.zeros(0, dtype=_INT)
 
 # Layout flags: how a block's body is compressed, what its values are and where weights come from.
 ZLIB = 1
@@ -93,22 +96,19 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         n = len(ids)
         fixed = self._format.fixed_value_size()
         parts: list[bytes] = []
+        deltas = varints(np.diff(ids, prepend=0))
         if fixed == 0 or not values:  # no values (Whoosh keeps no empty ones)
-            flags, body = VALUES_NONE, [varints(np.diff(ids, prepend=0))]
-            implied = None
+            flags, head, implied = VALUES_NONE, deltas, None
         elif isinstance(self._format, CompactPositions):
             if len(values) != n:
                 raise ValueError(f"{n} postings but {len(values)} position values")
-            freqs = _frequencies(values)
-            flags, body = VALUES_POSITIONS, [varints(np.diff(ids, prepend=0)), varints(freqs)]
-            body.extend(values)
-            implied = freqs
+            implied = _frequencies(values)
+            flags, head = VALUES_POSITIONS, deltas + varints(implied)
         else:
             if len(values) != n:
                 raise ValueError(f"{n} postings but {len(values)} values")
-            flags = VALUES_BYTES
-            body = [varints(np.diff(ids, prepend=0)), varints(map(len, values)), *values]
-            implied = None
+            flags, head, implied = VALUES_BYTES, deltas + varints(map(len, values)), None
+        body = [head, *values]
         if implied is not None and all(w == f for w, f in zip(weights, implied, strict=True)):
             flags |= WEIGHTS_FREQUENCY
         elif all(w == 1.0 for w in weights):
@@ -121,7 +121,8 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         if len(packed) < len(data):
             flags, data = flags | ZLIB, packed
         shortest, longest = length_to_byte(self._minlength), length_to_byte(self._maxlength)
-        header = _HEADER.pack(n, ids[-1], float(self._maxweight), flags, shortest, longest)
+        header = _HEADER.pack(n, ids[-1], float(self._maxweight), flags, shortest, longest,
+                              len(head))  # fmt: skip
         length = len(header) + len(data)
         self._postfile.write_int(-length if last else length)
         self._postfile.write(header)
@@ -140,7 +141,6 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         postfile = self._postfile
         self._data: Any = None
         self._ids = self._weights = self._values = None
-        self._arrays: tuple[np.ndarray, np.ndarray, bytes, np.ndarray] | None = None
         self._i = 0
         length = postfile.get_int(position)
         if length < 0:
@@ -149,54 +149,88 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         self._nextoffset = position + 4 + length
         self._dataoffset = position + 4 + _HEADER.size
         info = _HEADER.unpack(postfile.get(position + 4, _HEADER.size))
-        self._blocklength, self._maxid, self._maxweight, self._compression, mn, mx = info
+        self._blocklength, self._maxid, self._maxweight, self._compression, mn, mx = info[:6]
+        self._headlength = info[6]
         self._minlength = byte_to_length(mn)
         self._maxlength = byte_to_length(mx)
 
-    def block_arrays(self) -> tuple[np.ndarray, np.ndarray, bytes, np.ndarray]:
-        """This block's (entry numbers, weights, positions' varint deltas as written, each
-        posting's position count); the last two empty for fields without positions."""
-        if self._arrays is not None:
-            return self._arrays
-        flags = self._compression
+    def _parts(self) -> tuple[np.ndarray | None, bytes, bytes]:
+        """This block's (explicit weights or None, head, values), inflated."""
         raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if flags & ZLIB:
+        if self._compression & ZLIB:
             raw = zlib.decompress(raw)
-        n = self._blocklength
-        weights: np.ndarray | None = None
-        if flags & _WEIGHTS == WEIGHTS_EXPLICIT:
+        weights = None
+        if self._compression & _WEIGHTS == WEIGHTS_EXPLICIT:
+            n = self._blocklength
             weights = np.frombuffer(raw, dtype="<f4", count=n).astype(np.float64)
             raw = raw[4 * n :]
-        buf = np.frombuffer(raw, dtype=np.uint8)
-        ends = np.flatnonzero(buf < 0x80)
-        kind = flags & _VALUES
-        heads = n if kind == VALUES_NONE else 2 * n  # varints before the values
-        cut = int(ends[heads - 1]) + 1
-        head, _ = decode_varints([bytes(raw[:cut])])
-        ids = np.cumsum(head[:n])
-        counts = head[n:heads] if kind != VALUES_NONE else np.zeros(0, dtype=_INT)
-        rest = bytes(raw[cut:])
-        if weights is None:
-            weights = (
-                counts.astype(np.float64)
-                if flags & _WEIGHTS == WEIGHTS_FREQUENCY
-                else np.ones(n, dtype=np.float64)
-            )
-        self._arrays = (ids, weights, rest, counts)
-        return self._arrays
+        return weights, raw[: self._headlength], raw[self._headlength :]
+
+    def read_all(self) -> tuple[np.ndarray, np.ndarray, list[bytes], np.ndarray]:
+        """Every posting from here to the end of the term, the matcher used up: (entry numbers,
+        weights, the values of each block, and each posting's count of positions, or value
+        length for fields whose values are not positions; empty for fields without values).
+        The heads of all the blocks are decoded in one pass."""
+        heads: list[bytes] = []
+        values: list[bytes] = []
+        sizes: list[int] = []
+        last: list[int] = []
+        modes: list[int] = []
+        explicit: dict[int, np.ndarray] = {}
+        kind = VALUES_NONE
+        while self.is_active():
+            weights, head, rest = self._parts()
+            if weights is not None:
+                explicit[len(sizes)] = weights
+            heads.append(head)
+            values.append(rest)
+            sizes.append(self._blocklength)
+            last.append(self._maxid)
+            modes.append(self._compression & _WEIGHTS)
+            kind = self._compression & _VALUES
+            self._next_block()
+        if not sizes:
+            return _NONE, _NONE.astype(np.float64), [], _NONE
+        flat, _ = decode_varints(heads)
+        n = np.asarray(sizes, dtype=_INT)
+        if kind == VALUES_NONE:
+            deltas, counts = flat, _NONE
+        else:  # each head: its postings' entry deltas, then as many counts
+            is_delta = np.repeat(np.tile([True, False], len(sizes)), np.repeat(n, 2))
+            deltas, counts = flat[is_delta], flat[~is_delta]
+        starts = np.cumsum(n) - n
+        deltas[starts[1:]] -= np.asarray(last[:-1], dtype=_INT)  # each block's first from 0
+        ids = np.cumsum(deltas)
+        if all(m == WEIGHTS_FREQUENCY for m in modes):
+            weights = counts.astype(np.float64)
+        else:
+            weights = np.ones(len(ids), dtype=np.float64)
+            for b, (m, at, size) in enumerate(zip(modes, starts.tolist(), sizes, strict=True)):
+                if m == WEIGHTS_FREQUENCY:
+                    weights[at : at + size] = counts[at : at + size]
+                elif m == WEIGHTS_EXPLICIT:
+                    weights[at : at + size] = explicit[b]
+        return ids, weights, values, counts
 
     def _read_data(self) -> None:
-        ids, weights, rest, counts = self.block_arrays()
+        """The block as Whoosh 3's matcher holds it: (entry deltas, weights, values)."""
+        weights, head, rest = self._parts()
+        n = self._blocklength
         kind = self._compression & _VALUES
-        values: Any = (b"",) * len(ids)
+        flat, _ = decode_varints([head])
+        deltas, counts = flat[:n], flat[n:]
+        if weights is None:
+            weights = (counts.astype(np.float64)
+                       if self._compression & _WEIGHTS == WEIGHTS_FREQUENCY
+                       else np.ones(n, dtype=np.float64))  # fmt: skip
+        values: Any = (b"",) * n
         if kind != VALUES_NONE:
             if kind == VALUES_POSITIONS:  # counts are position counts: cut after varint ends
                 ends = np.flatnonzero(np.frombuffer(rest, dtype=np.uint8) < 0x80) + 1
-                bounds = np.r_[0, ends[np.cumsum(counts) - 1]] if len(counts) else np.r_[0]
+                bounds = np.r_[0, ends[np.cumsum(counts) - 1]]
             else:  # counts are byte lengths
                 bounds = np.r_[0, np.cumsum(counts)]
             values = tuple(rest[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
         if self._fixedsize:  # Whoosh reads fixed-size values from one string
             values = b"".join(values)
-        deltas = np.diff(ids, prepend=0)
         self._data = ([int(d) for d in deltas], [float(w) for w in weights], values)

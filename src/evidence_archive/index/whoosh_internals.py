@@ -121,14 +121,13 @@ def read_postings(
     when positional, the positions' varint deltas and each posting's count of them) to ids,
     weights, values and counts."""
     while m.is_active():
-        if hasattr(m, "block_arrays"):  # the index's codec (codec.py): a block at a time
-            block_ids, block_weights, block_values, block_counts = m.block_arrays()
-            ids.append(block_ids + offset)
-            weights.append(block_weights)
+        if hasattr(m, "read_all"):  # the index's codec (codec.py): the whole term at once
+            term_ids, term_weights, term_values, term_counts = m.read_all()
+            ids.append(term_ids + offset)
+            weights.append(term_weights)
             if positional:
-                values.append(block_values)
-                counts.append(block_counts)
-            m._next_block()
+                values.extend(term_values)
+                counts.append(term_counts)
         else:  # any other matcher: one posting at a time
             ids.append(np.array([m.id() + offset], dtype=_INT))
             weights.append(np.array([m.weight()], dtype=np.float64))

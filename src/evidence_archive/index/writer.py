@@ -20,7 +20,7 @@ from evidence_archive import urls
 from evidence_archive.frameworks import areas_not_given, common_scale
 from evidence_archive.index import store
 from evidence_archive.index import whoosh_internals as internals
-from evidence_archive.index.analysis import ParagraphSchema
+from evidence_archive.index.analysis import ParagraphSchema, long_forms
 from evidence_archive.index.codec import CompactCodec
 from evidence_archive.model import Block, Document
 from evidence_archive.parse.abbreviations import ABBREVIATIONS
@@ -152,7 +152,8 @@ def _write_meta(
     abbreviations: dict[str, dict[str, list[str]]],
     blobs: dict[str, store.Blob],
 ) -> int:
-    """archive.json: counts, the documents table, the abbreviation table and where each
+    """archive.json: counts, the documents table, the abbreviation table (and its long forms as
+    each text field analyses them) and where each
     document's stored entries are (deterministic); entries.bin, the entry store; layout.json,
     which entry numbers are whose. Returns the number of entries."""
     reg = load_registry()
@@ -161,10 +162,13 @@ def _write_meta(
         for abbr, longs in abbreviations[doc.id].items():
             table.setdefault(abbr, set()).update(longs)
     layout = _layout(dest)
+    abbrs = {k: sorted(v) for k, v in sorted(table.items())}
+    schema = ParagraphSchema()
     meta = {
         "documents": {d.id: document_record(d, reg) for d in sorted(docs, key=lambda d: d.id)},
         "entries": sum(n for _, _, n in layout),
-        "abbreviations": {k: sorted(v) for k, v in sorted(table.items())},
+        "abbreviations": abbrs,
+        "long_forms": {f: long_forms(abbrs, schema[f].analyzer) for f in ("content", "exact")},
         "store": store.write_store(dest, blobs),
     }
     # Entry numbers depend on how the index is segmented (an incremental build differs from a

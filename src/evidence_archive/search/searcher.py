@@ -20,7 +20,7 @@ from whoosh.qparser.plugins import FieldsPlugin, PrefixPlugin, WildcardPlugin
 from whoosh.scoring import BM25F
 
 from evidence_archive.errors import IndexUnavailable, QueryError
-from evidence_archive.index.analysis import DOCUMENT_FIELDS
+from evidence_archive.index.analysis import DOCUMENT_FIELDS, long_forms
 from evidence_archive.index.engine import DocumentSet, Engine
 from evidence_archive.index.sets import union
 from evidence_archive.index.store import LAYOUT_FILE, EntryStore
@@ -102,6 +102,7 @@ class Searcher:
         self.table = DocumentTable(self.documents, self.schema)
         self.facet_table = FacetTable(list(engine.doc_ids), self.documents)
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
+        self._long_rows: dict[str, list[list[Any]]] = meta.get("long_forms", {})
         self._term_of: dict[str, Any] = {}
         if old is not None:
             old.close()
@@ -176,13 +177,10 @@ class Searcher:
     def _long_forms(self, field_name: str) -> dict[tuple[str, ...], list[str]]:
         """Long forms, as the field analyses them, -> their abbreviations (once per index)."""
         if field_name not in self._long:
-            table: dict[tuple[str, ...], list[str]] = {}
-            for abbr, longs in sorted(self.abbreviations.items()):
-                for long in longs:
-                    p = self._phrase(long, field_name)
-                    if isinstance(p, q.Phrase):
-                        table.setdefault(tuple(p.words), []).append(abbr)
-            self._long[field_name] = table
+            rows = self._long_rows.get(field_name)
+            if rows is None:  # an index written before archive.json kept them
+                rows = long_forms(self.abbreviations, self.schema[field_name].analyzer)
+            self._long[field_name] = {tuple(terms): abbrs for terms, abbrs in rows}
         return self._long[field_name]
 
     def _phrase(self, words: str, field_name: str) -> Any:
