@@ -3,6 +3,7 @@ writes, and what `evidence serve` says so that the search page uses its API inst
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import sys
@@ -134,7 +135,8 @@ def _bundles(site: Path) -> dict[str, list[str]]:
 
 
 def _indexed_docs(bundle: Path) -> set[str]:
-    """The documents whose sections a Pagefind bundle holds (from its fragments' filters)."""
+    """The documents whose sections a Pagefind bundle holds (their `doc` filter values, from its
+    fragments)."""
     return {d for data in pagefind_fragments(bundle) for d in data["filters"]["doc"]}
 
 
@@ -145,18 +147,21 @@ def test_an_added_or_changed_report_is_indexed_on_its_own(
     changed since are indexed, into the new bundle; the base's sections of a changed (or
     removed) report are named to be hidden; past MAX_NEW documents everything is indexed again."""
     from evidence_archive.site import static_search
+    from evidence_archive.site.static_search import doc_key
 
     kent, jar = (
         _doc("kent-2022-05-20-ilacs-inspection"),
         _doc("hampshire-2007-08-14-joint-area-review"),
     )
+    k, j = doc_key(kent), doc_key(jar)
+    assert k.startswith("2022-05-") and len(k.split(" ")[1]) == 10 and k != j
     index_site(tmp_path / "one", [kent], tmp_path / "work")
     assert _bundles(tmp_path / "one") == {"merge": [], "hide": []}
     # One report added: only its sections are indexed, into pagefind/new.
     index_site(tmp_path / "two", [kent, jar], tmp_path / "work", tmp_path / "one" / "pagefind")
     two = tmp_path / "two" / "pagefind"
     assert _bundles(tmp_path / "two") == {"merge": ["new/"], "hide": []}
-    assert _indexed_docs(two) == {kent.id} and _indexed_docs(two / "new") == {jar.id}
+    assert _indexed_docs(two) == {k} and _indexed_docs(two / "new") == {j}
     # The base is the last index, linked, not written again.
     base_file = next((two / "fragment").iterdir())
     assert (
@@ -164,24 +169,27 @@ def test_an_added_or_changed_report_is_indexed_on_its_own(
         == (tmp_path / "one" / "pagefind" / "fragment" / base_file.name).stat().st_ino
     )
     # Kent's title changed: its base sections are hidden, its new ones indexed with the JAR's.
-    kent2 = _doc("kent-2022-05-20-ilacs-inspection", title="Kent, inspected again")
+    # (and its date: the base's sections are hidden by the value they were indexed with)
+    kent2 = _doc("kent-2022-05-20-ilacs-inspection", title="Kent, inspected again",
+                 published=datetime.date(2022, 6, 1))  # fmt: skip
+    assert doc_key(kent2) != k
     index_site(tmp_path / "three", [kent2, jar], tmp_path / "work", two)
     three = tmp_path / "three" / "pagefind"
-    assert _bundles(tmp_path / "three") == {"merge": ["new/"], "hide": [kent.id]}
-    assert _indexed_docs(three) == {kent.id} and _indexed_docs(three / "new") == {kent.id, jar.id}
+    assert _bundles(tmp_path / "three") == {"merge": ["new/"], "hide": [k]}
+    assert _indexed_docs(three) == {k} and _indexed_docs(three / "new") == {doc_key(kent2), j}
     # Kent removed: its base sections hidden, the new bundle made again without it.
     index_site(tmp_path / "four", [jar], tmp_path / "work", three)
-    assert _bundles(tmp_path / "four") == {"merge": ["new/"], "hide": [kent.id]}
-    assert _indexed_docs(tmp_path / "four" / "pagefind" / "new") == {jar.id}
+    assert _bundles(tmp_path / "four") == {"merge": ["new/"], "hide": [k]}
+    assert _indexed_docs(tmp_path / "four" / "pagefind" / "new") == {j}
     # Nothing changed since: the last index kept whole, the indexer not run.
     fail = [sys.executable, "-c", "import sys; print('ran again', file=sys.stderr); sys.exit(3)"]
     with monkeypatch.context() as m:
         m.setattr(static_search, "_pagefind", lambda: fail)
         index_site(tmp_path / "six", [jar], tmp_path / "work", tmp_path / "four" / "pagefind")
-    assert _indexed_docs(tmp_path / "six" / "pagefind" / "new") == {jar.id}
+    assert _indexed_docs(tmp_path / "six" / "pagefind" / "new") == {j}
     # Past MAX_NEW, one bundle of everything again.
     monkeypatch.setattr(static_search, "MAX_NEW", 0)
     index_site(tmp_path / "five", [jar], tmp_path / "work", tmp_path / "four" / "pagefind")
     assert _bundles(tmp_path / "five") == {"merge": [], "hide": []}
-    assert _indexed_docs(tmp_path / "five" / "pagefind") == {jar.id}
+    assert _indexed_docs(tmp_path / "five" / "pagefind") == {j}
     assert not (tmp_path / "five" / "pagefind" / "new").exists()

@@ -252,10 +252,15 @@
     return f;
   }
   function byDate(search, desc) {
-    // A bundle's results sorted by date, each with its date: the date filter's counts say how
-    // many of the results (in sort order) fall on each date; results without a date come last.
-    var counts = (search.filters || {}).date || {}, out = [], i = 0;
-    var dates = Object.keys(counts).filter(function (d) { return counts[d] > 0; }).sort();
+    // A bundle's results sorted by date, each with its date: the counts of the doc filter (a
+    // report's date, a space, a digest of its id) say how many of the results (in sort order)
+    // fall on each date; results without a date come last.
+    var docs = (search.filters || {}).doc || {}, counts = {}, out = [], i = 0;
+    Object.keys(docs).forEach(function (v) {
+      var d = v.split(" ")[0];
+      if (d && docs[v] > 0) counts[d] = (counts[d] || 0) + docs[v];
+    });
+    var dates = Object.keys(counts).sort();
     if (desc) dates.reverse();
     dates.forEach(function (d) {
       for (var k = 0; k < counts[d] && i < search.results.length; k++) {

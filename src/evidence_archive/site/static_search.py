@@ -19,10 +19,11 @@ a new index but not update an existing one), and indexing every section of the r
 about 6 s. So an incremental build keeps the last index as it is (the base bundle) and indexes only
 the reports added or changed since into a small second bundle, `pagefind/new/`, which the search
 page merges (Pagefind's `mergeIndex`); the base's sections of a report changed or removed since are
-hidden by a filter on their `doc`. `pagefind/bundles.json` tells the page both (the bundle to merge,
-the documents to hide); `pagefind/state.json` keeps, for the next build, a digest of each document's
-sections in either bundle. When more than MAX_NEW documents would be in the new bundle, or on a
-clean build, every section is indexed into one bundle again.
+hidden by a filter on their `doc` (a report's date and a digest of its id, `doc_key`).
+`pagefind/bundles.json` tells the page both (the bundle to merge, the `doc` values to hide);
+`pagefind/state.json` keeps, for the next build, a digest of each document's sections in either
+bundle and the base documents' `doc` values. When more than MAX_NEW documents would be in the
+new bundle, or on a clean build, every section is indexed into one bundle again.
 """
 
 from __future__ import annotations
@@ -72,6 +73,13 @@ MAX_NEW = 25
 beyond it the whole index is made again (about 6 s for the real archive)."""
 
 
+def doc_key(doc: Document) -> str:
+    """A report's value of the `doc` filter: its date as sorted and a digest of its id
+    ('2017-03-12 5f2a9c01d3'). One filter for both, short, because Pagefind's filter index is
+    loaded whole by the first search (a `doc` of ids and a `date` filter cost 26 KB of it)."""
+    return f"{doc_date(doc)} {hashlib.sha256(doc.id.encode('utf-8')).hexdigest()[:10]}"
+
+
 def filters(doc: Document) -> dict[str, list[str]]:
     """The static index's filters of a report, key -> values (each value as shown)."""
     m = doc.meta
@@ -85,10 +93,9 @@ def filters(doc: Document) -> dict[str, list[str]]:
         out["region"] = [auth.region]
     if doc_date(doc):
         out["year"] = [doc_date(doc)[:4]]
-        # The date as sorted: the page merges the date-sorted results of two bundles by it.
-        out["date"] = [doc_date(doc)]
-    # The document: the page hides the base bundle's sections of a document changed since.
-    out["doc"] = [doc.id]
+    # The document and its date in one short value (doc_key): the page hides the base bundle's
+    # sections of a document changed since, and merges two bundles' date-sorted results by it.
+    out["doc"] = [doc_key(doc)]
     # The judgement filters take the values the search page's grade list gives: '1'..'4' on
     # the common scale, 'not-judged', 'not-given'; per area and for any area.
     grades: dict[str, set[str]] = {}
@@ -205,6 +212,7 @@ def index_site(
             return index_site(site_dir, docs, Path(tmp))
     pages = section_pages(docs)
     now = _doc_digests(write_sections(work, pages))
+    keys = {doc.id: doc_key(doc) for doc in docs if doc.id in now}
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
     if not pages:  # a corpus of no report: no index (the search page says it cannot read one)
@@ -215,17 +223,17 @@ def index_site(
         base: dict[str, str] = state["base"]
         new = {d: k for d, k in now.items() if base.get(d) != k}
         hidden = sorted(d for d, k in base.items() if now.get(d) != k)
-        if len(set(new) | set(hidden)) <= MAX_NEW:
+        if len(set(new) | set(hidden)) <= MAX_NEW and set(base) <= set(state["keys"]):
             shutil.copytree(previous, bundle, copy_function=_link,
                             ignore=shutil.ignore_patterns(NEW, BUNDLES, STATE))  # fmt: skip
             if new and new == state["new"] and (previous / NEW / "pagefind-entry.json").is_file():
                 shutil.copytree(previous / NEW, bundle / NEW, copy_function=_link)
             elif new:
                 _index_part(work, [r for r in pages if _doc_of(r) in new], bundle / NEW, site_dir)
-            _write_state(bundle, base, new, hidden)
+            _write_state(bundle, base, new, {d: state["keys"][d] for d in base}, hidden)
             return _indexed(bundle, time.perf_counter() - start)
     _pagefind_into(work, bundle, site_dir)
-    _write_state(bundle, now, {}, [])
+    _write_state(bundle, now, {}, keys, [])
     return _indexed(bundle, time.perf_counter() - start)
 
 
@@ -251,16 +259,25 @@ def _state(previous: Path | None) -> dict[str, Any] | None:
         state = json.loads((previous / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    ok = isinstance(state, dict) and all(isinstance(state.get(k), dict) for k in ("base", "new"))
+    ok = isinstance(state, dict) and all(
+        isinstance(state.get(k), dict) for k in ("base", "new", "keys")
+    )
     return state if ok else None
 
 
 def _write_state(
-    bundle: Path, base: dict[str, str], new: dict[str, str], hidden: list[str]
+    bundle: Path,
+    base: dict[str, str],
+    new: dict[str, str],
+    keys: dict[str, str],
+    hidden: list[str],
 ) -> None:
-    state = {"base": base, "new": new}
+    """state.json (the base's and the new bundle's section digests, and the base documents'
+    `doc` values as the base indexed them) and bundles.json (what to merge; the `doc` values
+    whose base sections to hide)."""
+    state = {"base": base, "new": new, "keys": keys}
     (bundle / STATE).write_text(json.dumps(state, indent=0, sort_keys=True) + "\n", "utf-8")
-    shown = {"merge": [f"{NEW}/"] if new else [], "hide": hidden}
+    shown = {"merge": [f"{NEW}/"] if new else [], "hide": sorted(keys[d] for d in hidden)}
     (bundle / BUNDLES).write_text(json.dumps(shown, sort_keys=True) + "\n", "utf-8")
 
 
