@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -85,6 +86,24 @@ def _write(corpus: Path, rel: str, text: str, **meta_changes: object) -> None:
     (corpus / f"{rel}.yml").write_text(dump_meta(meta), encoding="utf-8")
 
 
+def _link_site(out: Path, into: Path) -> dict[str, str]:
+    """Hard links to every file of the last build's site (the same files, not copies) in into,
+    and each file's digest: a write through a link into the last site (an incremental build
+    starts from its site hard-linked) shows here as a changed file."""
+    shutil.copytree(out / "site", into, copy_function=os.link)
+    return _digests(into)
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+def assert_last_site_untouched(into: Path, digests: dict[str, str]) -> None:
+    now = _digests(into)
+    assert [k for k in digests if now.get(k) != digests[k]] == []
+
+
 def _mtime(out: Path, rel: str) -> int:
     return (out / "site" / rel / "index.html").stat().st_mtime_ns
 
@@ -111,8 +130,10 @@ def test_add_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     meta.update(id="barnet-2009-01-01-joint-area-review", authority="barnet",
                 published="2009-01-01", title="Joint area review: Barnet")  # fmt: skip
     (corpus / "barnet/barnet-2009-01-01-joint-area-review.yml").write_text(dump_meta(meta))
+    last = _link_site(out, tmp_path / "last-site")
     stats = Stats()
     build([corpus], out, stats=stats)
+    assert_last_site_untouched(tmp_path / "last-site", last)
     assert stats.incremental and stats.parsed == 1 and stats.reused == 5
     assert stats.changed == ["barnet-2009-01-01-joint-area-review"] and stats.removed == []
     assert _mtime(out, "reports/" + SIF) == before  # an untouched report page was not rendered
@@ -131,8 +152,10 @@ def test_change_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     changed = text.replace("Gooshays", "Gooshays Gardens", 1)
     assert changed != text
     _write(corpus, HAVERING, changed)
+    last = _link_site(out, tmp_path / "last-site")
     stats = Stats()
     build([corpus], out, stats=stats)
+    assert_last_site_untouched(tmp_path / "last-site", last)
     assert stats.parsed == 1 and stats.changed == ["havering-2007-02-06-joint-area-review"]
     assert _mtime(out, "reports/" + SIF) == untouched
     page = (out / "site/reports" / HAVERING / "index.html").read_text()
@@ -145,8 +168,10 @@ def test_change_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
 def test_change_metadata_only(first: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, out = first
     _write(corpus, SIF, (corpus / f"{SIF}.txt").read_text(encoding="utf-8"), published="2014-04-22")
+    last = _link_site(out, tmp_path / "last-site")
     stats = Stats()
     build([corpus], out, stats=stats)
+    assert_last_site_untouched(tmp_path / "last-site", last)
     assert stats.changed == ["hampshire-2014-03-12-single-inspection"] and stats.parsed == 1
     assert '"published": "2014-04-22"' in (out / "data/documents.json").read_text()
     assert_same_as_clean(corpus, out, tmp_path)
@@ -161,8 +186,10 @@ def test_remove_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
         build([corpus], out)
     built = {b.doc.id: b.doc for b in parse_corpus([corpus])}
     ids.update({e.id: (built[e.id], e.text_path) for e in load_corpus([corpus])}, corpus)
+    last = _link_site(out, tmp_path / "last-site")
     stats = Stats()
     build([corpus], out, stats=stats)
+    assert_last_site_untouched(tmp_path / "last-site", last)
     assert stats.parsed == 0 and stats.removed == ["havering-2007-02-06-joint-area-review"]
     # Its old address now sends readers to the council's page.
     moved = (out / "site/reports" / HAVERING / "index.html").read_text()

@@ -87,3 +87,42 @@ def test_subjects_cluster_recommendations_by_their_words(built, pages) -> None: 
         page = pages[f"subjects/{s.slug}.md"]
         assert page.count("\n- **") == len(s.items)
         assert f"(subjects/{s.slug}.md)" in pages["subjects.md"]
+
+
+def test_recommendations_sections_are_kept_and_made_again_only_when_changed(
+    built,
+    tmp_path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """The councils' recommendations sections kept between builds (pages.py): the same as made
+    afresh; a second build makes none again; a change to one council's report makes that
+    council's section again, and it follows the change."""
+    import dataclasses
+
+    from evidence_archive.site import pages as pages_module
+    from evidence_archive.site.pages import council_recommendations_kept
+    from evidence_archive.site.tracker import council_recommendations
+
+    memo = tmp_path / "recommendations.json"
+    fresh = council_recommendations_kept(built)
+    assert council_recommendations_kept(built, memo) == fresh and memo.is_file()
+    made: list[str] = []
+
+    def counted(docs):  # type: ignore[no-untyped-def]
+        made.append(str(docs[0].meta.authority))
+        return council_recommendations(docs)
+
+    monkeypatch.setattr(pages_module, "council_recommendations", counted)
+    assert council_recommendations_kept(built, memo) == fresh and made == []
+    # One of Hampshire's reports loses its last recommendation.
+    i, b = next((i, b) for i, b in enumerate(built)
+                if b.doc.meta.authority == "hampshire" and len(b.doc.recommendations) > 1)  # fmt: skip
+    doc = dataclasses.replace(b.doc, recommendations=b.doc.recommendations[:-1])
+    changed = [*built[:i], dataclasses.replace(b, doc=doc), *built[i + 1 :]]
+    again = council_recommendations_kept(changed, memo)
+    assert made == ["hampshire"]
+    assert again["hampshire"] != fresh["hampshire"]
+    assert again["hampshire"] == council_recommendations(group_by_authority(changed)["hampshire"])
+    assert {k: v for k, v in again.items() if k != "hampshire"} == {
+        k: v for k, v in fresh.items() if k != "hampshire"
+    }

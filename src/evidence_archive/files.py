@@ -14,3 +14,14 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def link_or_copy(src: str, dst: str) -> None:
+    """Hard-link src at dst (a copy that costs no bytes; shutil.copytree's copy_function), or
+    copy it where no hard link can be made (another file system)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        import shutil
+
+        shutil.copy2(src, dst)

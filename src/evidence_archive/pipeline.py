@@ -160,6 +160,7 @@ def build(
             manifest["site"] = build_site(
                 tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None,
                 search_work=store.folder / "search-sections" if store.folder else None, data=data,
+                memo=store.folder / "recommendations.json" if store.folder else None,
             )  # fmt: skip
             _timed(stats, "site", start)
 

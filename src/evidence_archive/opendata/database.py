@@ -80,8 +80,7 @@ def database(built: list[Built], tables: dict[str, list[dict[str, Any]]]) -> byt
             ):  # fmt: skip
                 name = "idx_" + index.replace("(", "_").replace(", ", "_").rstrip(")")
                 db.execute(f"CREATE INDEX {name} ON {index}")
-            db.commit()
-            db.execute("VACUUM")
+            db.commit()  # no VACUUM: a database written once has nothing to reclaim
         finally:
             db.close()
         return path.read_bytes()

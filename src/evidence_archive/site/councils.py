@@ -180,8 +180,11 @@ def authority_page(
     by_auth: dict[str, list[Document]],
     named_in: list[Mention],
     newest_in_archive: str = "",
+    recommendations: list[str] | None = None,
 ) -> str:
-    """An authority's page: documents over time, timeline, comparisons, mentions elsewhere."""
+    """An authority's page: documents over time, timeline, comparisons, mentions elsewhere
+    (recommendations: its recommendations section, tracker.council_recommendations of docs,
+    when already made)."""
     reg = load_registry()
     docs = sorted(docs, key=doc_date)
     out = [f"# {md_text(a.name)}", ""]
@@ -242,7 +245,7 @@ def authority_page(
             "Grades from different frameworks are placed on one four-point scale: see "
             "[About the grades](../grades.md)."
         )
-    out += council_recommendations(docs)
+    out += council_recommendations(docs) if recommendations is None else recommendations
     out += ["", "## Compared with statistical neighbours and region", ""]
     out += ["| Authority | Relation | Latest overall judgement |", "| --- | --- | --- |"]
     compared = [(s, "statistical neighbour") for s in a.statistical_neighbours]

@@ -15,6 +15,7 @@ from typing import Any
 
 from evidence_archive import urls
 from evidence_archive.build.cache import Built
+from evidence_archive.files import link_or_copy
 from evidence_archive.site.pages import generated_pages
 from evidence_archive.site.reports import load_moved
 from evidence_archive.site.static_search import BUNDLE, index_site
@@ -69,17 +70,26 @@ class Generation:
     folder."""
     previous_bundle: Path | None = None
     """The last build's static index (an incremental build), reused if no section changed."""
+    linked: bool = False
+    """The site folder starts as the last build's site, hard-linked (an incremental build): every
+    file MkDocs will write is unlinked first, so that it writes a new file and never through a
+    link into the last build's site, which stays as it was until the new build is swapped in."""
 
     @classmethod
     def make(
-        cls, built: list[Built], roots: list[Path], data: dict[str, str | bytes] | None = None
+        cls,
+        built: list[Built],
+        roots: list[Path],
+        data: dict[str, str | bytes] | None = None,
+        memo: Path | None = None,
     ) -> Generation:
-        """data: the open data, when the build has made it already."""
+        """data: the open data, when the build has made it already; memo: where the councils'
+        recommendations sections are kept between builds (pages.council_recommendations_kept)."""
         from evidence_archive.opendata.tables import open_data
         from evidence_archive.site.feeds import site_feeds
 
         data = open_data(built) if data is None else data
-        pages = generated_pages(built, load_moved(roots, built), data)
+        pages = generated_pages(built, load_moved(roots, built), data, memo)
         feeds = site_feeds([b.doc for b in built])
         files: dict[str, str | bytes] = {**pages, **data, **feeds}
         return cls(built, files, frozenset(pages) | frozenset(feeds))
@@ -105,6 +115,16 @@ class Generation:
             if path in self.unchanged:
                 made.is_modified = _unmodified  # type: ignore[method-assign]
             files.append(made)
+        if self.linked:
+            site = Path(config["site_dir"])
+            # What the dirty build writes: every file it finds modified, the theme's static
+            # templates (404 page, sitemap and its gzip) and the search plugin's index.
+            written = [Path(f.abs_dest_path) for f in files if f.is_modified()]
+            for name in sorted(config["theme"].static_templates):
+                written += [site / name, site / f"{name}.gz"]
+            written.append(site / "search" / "search_index.json")
+            for dest in written:
+                dest.unlink(missing_ok=True)
         return files
 
     def record_order(self, files: Any) -> None:
@@ -156,6 +176,7 @@ def build_site(
     previous: tuple[Path | None, dict[str, Any] | None] | None = None,
     search_work: Path | None = None,
     data: dict[str, str | bytes] | None = None,
+    memo: Path | None = None,
 ) -> dict[str, Any]:
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
@@ -168,7 +189,7 @@ def build_site(
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    gen = Generation.make(built, roots, data)
+    gen = Generation.make(built, roots, data, memo)
     gen.search_work = search_work
     digests = gen.digests()
     manifest = {"key": site_key(), "pages": digests}
@@ -178,8 +199,11 @@ def build_site(
     if dirty and old_dir is not None and old is not None:
         gen.previous_bundle = old_dir / BUNDLE
         # The static search index is written after MkDocs (copied then if no section changed).
-        shutil.copytree(old_dir, site_dir, symlinks=True,
+        # Hard links, not copies (a copy of the real archive's site took a second, of 5,000
+        # reports' far more): gen.linked has every file MkDocs writes unlinked first.
+        shutil.copytree(old_dir, site_dir, symlinks=True, copy_function=link_or_copy,
                         ignore=shutil.ignore_patterns(BUNDLE))  # fmt: skip
+        gen.linked = True
         before: dict[str, str] = old["pages"]
         # A generated page depends on its Markdown alone (the navigation names only the pages
         # of docs/), so one whose Markdown is unchanged is the same page as before.

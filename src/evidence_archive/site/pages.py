@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
 from evidence_archive import urls
-from evidence_archive.build.cache import Built
+from evidence_archive.build.cache import Built, code_version
 from evidence_archive.dates import doc_date, human_date
 from evidence_archive.opendata.national import group_by_authority
 from evidence_archive.opendata.subjects import subjects
@@ -14,18 +20,64 @@ from evidence_archive.site.national import comparison_page, grades_page
 from evidence_archive.site.reports import Moved, moved_page, report_page
 from evidence_archive.site.tracker import (
     DATA_DOC,
+    council_recommendations,
     dictionary_pages,
     open_data_page,
     subjects_pages,
 )
 
 
+def council_recommendations_kept(
+    built: list[Built], memo: Path | None = None
+) -> dict[str, list[str]]:
+    """Each council's recommendations section (tracker.council_recommendations: BM25 over its
+    next reports, most of a second of every build of the real archive), keyed by council.
+
+    With memo (a file in the build's cache), a council's section is made again only when its
+    documents (their pages and recommendations) or the code changed since the build that wrote
+    the memo; the memo is then written again with every council's section (atomically)."""
+    by_auth = group_by_authority(built)
+    pages = {b.doc.id: b for b in built}
+    old: dict[str, Any] = {}
+    if memo is not None:
+        try:
+            old = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {}
+    code = code_version()
+    out: dict[str, list[str]] = {}
+    kept: dict[str, Any] = {}
+    for slug, docs in sorted(by_auth.items()):
+        h = hashlib.sha256(code.encode())
+        for d in sorted(docs, key=lambda d: d.id):
+            b = pages[d.id]
+            h.update(f"\0{d.id}\0{b.markdown}\0{d.recommendations!r}".encode())
+        key = h.hexdigest()[:24]
+        was = old.get(slug)
+        if isinstance(was, list) and len(was) == 2 and was[0] == key:
+            out[slug] = [str(line) for line in was[1]]
+        else:
+            out[slug] = council_recommendations(docs)
+        kept[slug] = [key, out[slug]]
+    if memo is not None and kept != old:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(memo.name + ".tmp")
+        tmp.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, memo)
+    return out
+
+
 def generated_pages(
-    built: list[Built], moved: Moved | None = None, data: dict[str, str | bytes] | None = None
+    built: list[Built],
+    moved: Moved | None = None,
+    data: dict[str, str | bytes] | None = None,
+    memo: Path | None = None,
 ) -> dict[str, str]:
-    """Every generated page: docs path -> Markdown (the Open data page when data is given)."""
+    """Every generated page: docs path -> Markdown (the Open data page when data is given;
+    memo: where the councils' recommendations sections are kept between builds)."""
     reg = load_registry()
     by_auth = group_by_authority(built)
+    recommendations = council_recommendations_kept(built, memo)
     named = mentions(built)
     pages = {urls.doc_of(b.doc): report_page(b, moved) for b in built}
     for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
@@ -37,7 +89,7 @@ def generated_pages(
         if a is not None:
             docs = by_auth.get(slug, [])
             pages[urls.council_doc(slug)] = authority_page(
-                a, docs, by_auth, named.get(slug, []), newest
+                a, docs, by_auth, named.get(slug, []), newest, recommendations.get(slug, [])
             )
     pages[urls.COUNCILS_DOC] = authorities_index(by_auth, set(named))
     pages[urls.COMPARISON_DOC] = comparison_page(by_auth)

@@ -43,6 +43,7 @@ from typing import Any
 from evidence_archive import urls
 from evidence_archive.dates import doc_date
 from evidence_archive.errors import ArchiveError
+from evidence_archive.files import link_or_copy
 from evidence_archive.frameworks import (
     COMMON_SCALE,
     FRAMEWORKS,
@@ -123,6 +124,13 @@ def filters(doc: Document) -> dict[str, list[str]]:
 def pagefind_data(doc: Document, extra: dict[str, str] | None = None) -> str:
     """The hidden element that gives Pagefind a report's filters, metadata and sort key (every
     value escaped); extra metadata is added as given."""
+    head, tail = _data_spans(doc)
+    return _data_element(head, tail, extra)
+
+
+def _data_spans(doc: Document) -> tuple[str, str]:
+    """A report's spans of pagefind_data: its filters and metadata, and its sort key (what
+    every section of the report shares, made once per report)."""
     m = doc.meta
     auth = load_registry().get(str(m.authority))
     attrs: list[tuple[str, str]] = []
@@ -135,13 +143,19 @@ def pagefind_data(doc: Document, extra: dict[str, str] | None = None) -> str:
         "date": date,
         "kind": KINDS[str(m.kind)],
         "framework": FRAMEWORKS[str(m.framework)].name.split(" (")[0],
-        **(extra or {}),
     }
     attrs += [("data-pagefind-meta", f"{k}:{v}") for k, v in meta.items() if v]
-    if date:
-        attrs.append(("data-pagefind-sort", f"date:{date}"))
-    spans = "".join(f'<span {k}="{html.escape(v, quote=True)}"></span>' for k, v in attrs)
-    return f'<div class="pagefind-data" hidden>{spans}</div>'
+    tail = [("data-pagefind-sort", f"date:{date}")] if date else []
+    return _spans(attrs), _spans(tail)
+
+
+def _data_element(head: str, tail: str, extra: dict[str, str] | None) -> str:
+    more = _spans([("data-pagefind-meta", f"{k}:{v}") for k, v in (extra or {}).items() if v])
+    return f'<div class="pagefind-data" hidden>{head}{more}{tail}</div>'
+
+
+def _spans(attrs: list[tuple[str, str]]) -> str:
+    return "".join(f'<span {k}="{html.escape(v, quote=True)}"></span>' for k, v in attrs)
 
 
 def _escape(text: str) -> str:
@@ -156,6 +170,7 @@ def section_pages(docs: list[Document]) -> dict[str, str]:
     for doc in sorted(docs, key=lambda d: d.id):
         folder = f"{SECTIONS}/{doc.meta.authority}/{doc.id}"
         title = str(doc.meta.title)
+        head, tail = _data_spans(doc)
         for n, sec in enumerate(doc.sections):
             blocks = [b for b in sec.blocks if b.text.strip() and b.kind != "figure"]
             if not blocks:
@@ -166,7 +181,7 @@ def section_pages(docs: list[Document]) -> dict[str, str]:
                 f"<p>{_escape((b.number + '. ') if b.number else '')}{_escape(b.text)}</p>"
                 for b in blocks
             )
-            data = pagefind_data(doc, {"target": target, "section": heading})
+            data = _data_element(head, tail, {"target": target, "section": heading})
             out[f"{folder}/{n:03d}.html"] = (
                 '<!doctype html><html lang="en"><head><meta charset="utf-8">'
                 f"<title>{_escape(heading)} — {_escape(title)}</title></head>"
@@ -224,10 +239,10 @@ def index_site(
         new = {d: k for d, k in now.items() if base.get(d) != k}
         hidden = sorted(d for d, k in base.items() if now.get(d) != k)
         if len(set(new) | set(hidden)) <= MAX_NEW and set(base) <= set(state["keys"]):
-            shutil.copytree(previous, bundle, copy_function=_link,
+            shutil.copytree(previous, bundle, copy_function=link_or_copy,
                             ignore=shutil.ignore_patterns(NEW, BUNDLES, STATE))  # fmt: skip
             if new and new == state["new"] and (previous / NEW / "pagefind-entry.json").is_file():
-                shutil.copytree(previous / NEW, bundle / NEW, copy_function=_link)
+                shutil.copytree(previous / NEW, bundle / NEW, copy_function=link_or_copy)
             elif new:
                 _index_part(work, [r for r in pages if _doc_of(r) in new], bundle / NEW, site_dir)
             _write_state(bundle, base, new, {d: state["keys"][d] for d in base}, hidden)
@@ -286,15 +301,8 @@ def _index_part(work: Path, rels: list[str], out: Path, site_dir: Path) -> None:
     with tempfile.TemporaryDirectory(dir=work.parent) as tmp:
         for rel in rels:
             (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
-            _link(str(work / rel), str(Path(tmp) / rel))
+            link_or_copy(str(work / rel), str(Path(tmp) / rel))
         _pagefind_into(Path(tmp), out, site_dir)
-
-
-def _link(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:  # another file system, or no hard links there
-        shutil.copy2(src, dst)
 
 
 def write_sections(work: Path, pages: dict[str, str]) -> dict[str, str]:
