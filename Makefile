@@ -39,6 +39,8 @@ bench: install
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/ingest_speed.py
 	$(BIN)/python bench/search_eval.py
+	$(BIN)/python bench/index_size.py
+	$(BIN)/python bench/incremental.py
 
 bench-scale: install
 	$(BIN)/python bench/scale.py --sizes 20 200 1000
