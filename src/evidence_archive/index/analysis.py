@@ -32,7 +32,12 @@ class CompactPositions(Positions):  # type: ignore[misc]  # Whoosh is untyped
         return [int(p) for p in np.cumsum(flat)]
 
     def decode_frequency(self, value: bytes) -> int:
-        return sum(1 for b in value if b < 0x80)
+        return frequency(value)
+
+
+def frequency(value: bytes) -> int:
+    """How many positions a CompactPositions value holds (one varint end byte each)."""
+    return sum(1 for b in value if b < 0x80)
 
 
 def decode_varints(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:

@@ -33,7 +33,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from evidence_archive.index.analysis import CompactPositions, decode_varints
+from evidence_archive.index.analysis import CompactPositions, decode_varints, frequency
 
 _HEADER = struct.Struct("<HIfBBBH")
 _INT = np.int64
@@ -59,11 +59,6 @@ def varints(values: Any) -> bytes:
             v >>= 7
         out.append(v)
     return bytes(out)
-
-
-def _frequencies(values: list[bytes]) -> list[int]:
-    """How many positions each CompactPositions value holds (one varint end byte each)."""
-    return [sum(1 for b in v if b < 0x80) for v in values]
 
 
 class CompactCodec(W3Codec):  # type: ignore[misc]  # Whoosh is untyped
@@ -102,14 +97,12 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         deltas = varints(np.diff(ids, prepend=0))
         if fixed == 0 or not values:  # no values (Whoosh keeps no empty ones)
             flags, head, implied = VALUES_NONE, deltas, None
+        elif len(values) != n:
+            raise ValueError(f"{n} postings but {len(values)} values")
         elif isinstance(self._format, CompactPositions):
-            if len(values) != n:
-                raise ValueError(f"{n} postings but {len(values)} position values")
-            implied = _frequencies(values)
+            implied = [frequency(v) for v in values]
             flags, head = VALUES_POSITIONS, deltas + varints(implied)
         else:
-            if len(values) != n:
-                raise ValueError(f"{n} postings but {len(values)} values")
             flags, head, implied = VALUES_BYTES, deltas + varints(map(len, values)), None
         body = [head, *values]
         if implied is not None and all(w == f for w, f in zip(weights, implied, strict=True)):

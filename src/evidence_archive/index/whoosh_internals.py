@@ -18,6 +18,8 @@ import numpy as np
 from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import byte_to_length
 
+from evidence_archive.index.analysis import frequency
+
 _INT = np.int64
 _EMPTY = np.zeros(0, dtype=_INT)
 
@@ -134,7 +136,7 @@ def read_postings(
             if positional:
                 value = m.value()
                 values.append(value)
-                counts.append(np.array([sum(1 for b in value if b < 0x80)], dtype=_INT))
+                counts.append(np.array([frequency(value)], dtype=_INT))
             m.next()
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from evidence_archive import urls
 from evidence_archive.build.cache import Built, code_version
 from evidence_archive.dates import doc_date, human_date
+from evidence_archive.files import write_atomic
+from evidence_archive.model import Document
 from evidence_archive.opendata.national import group_by_authority
 from evidence_archive.opendata.subjects import subjects
 from evidence_archive.registry import load_registry
@@ -28,15 +29,18 @@ from evidence_archive.site.tracker import (
 
 
 def council_recommendations_kept(
-    built: list[Built], memo: Path | None = None
+    built: list[Built],
+    memo: Path | None = None,
+    by_auth: dict[str, list[Document]] | None = None,
 ) -> dict[str, list[str]]:
     """Each council's recommendations section (tracker.council_recommendations: BM25 over its
     next reports, most of a second of every build of the real archive), keyed by council.
 
     With memo (a file in the build's cache), a council's section is made again only when its
     documents (their pages and recommendations) or the code changed since the build that wrote
-    the memo; the memo is then written again with every council's section (atomically)."""
-    by_auth = group_by_authority(built)
+    the memo; the memo is then written again with every council's section (atomically).
+    by_auth: the documents by council, when already grouped."""
+    by_auth = group_by_authority(built) if by_auth is None else by_auth
     pages = {b.doc.id: b for b in built}
     old: dict[str, Any] = {}
     if memo is not None:
@@ -61,9 +65,7 @@ def council_recommendations_kept(
         kept[slug] = [key, out[slug]]
     if memo is not None and kept != old:
         memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(memo.name + ".tmp")
-        tmp.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, memo)
+        write_atomic(memo, json.dumps(kept, ensure_ascii=False))
     return out
 
 
@@ -77,7 +79,7 @@ def generated_pages(
     memo: where the councils' recommendations sections are kept between builds)."""
     reg = load_registry()
     by_auth = group_by_authority(built)
-    recommendations = council_recommendations_kept(built, memo)
+    recommendations = council_recommendations_kept(built, memo, by_auth)
     named = mentions(built)
     pages = {urls.doc_of(b.doc): report_page(b, moved) for b in built}
     for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
