@@ -220,8 +220,8 @@ def test_segment_files_read_as_streams_without_copying() -> None:
 
 
 def test_terms_word_by_word_are_the_analyzers_terms() -> None:
-    """stem_terms (each word's term, cached) gives what the stemming analyzer gives over the
-    whole text, for every paragraph, item and row of reports of every framework; and a hit's
+    """stems (position, term and characters) and stem_terms (each word's term, cached) give what
+    the stemming analyzer gives over the whole text, for every paragraph, item and row of reports of every framework; and a hit's
     marking keeps stop words as Whoosh's highlighting does."""
     from evidence_archive.build.parsing import parse_entry
     from evidence_archive.corpus.store import load_corpus
@@ -235,6 +235,7 @@ def test_terms_word_by_word_are_the_analyzers_terms() -> None:
 
     root = Path(__file__).resolve().parents[1] / "corpus"
     entries = load_corpus([root])
+    analyzer = stemming_analyzer()
     frameworks, texts = set(), 0
     for entry in entries[::25]:
         built = parse_entry(entry)
@@ -242,7 +243,10 @@ def test_terms_word_by_word_are_the_analyzers_terms() -> None:
         frameworks.add(built.doc.meta.framework)
         for sec in built.doc.sections:
             for b in sec.blocks:
-                assert stem_terms(b.text) == [s for _, s, _, _ in stems(b.text)]
+                given = [(t.pos, t.text, t.startchar, t.endchar)
+                         for t in analyzer(b.text, positions=True, chars=True)]  # fmt: skip
+                assert stems(b.text) == given
+                assert stem_terms(b.text) == [s for _, s, _, _ in given]
                 texts += 1
     assert texts > 1000 and len(frameworks) >= 3
     exact = term_function(exact_analyzer())

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from evidence_archive.corpus.store import scan
 from evidence_archive.errors import ArchiveError
+from evidence_archive.model import Document
 from evidence_archive.parse.document import parse
 from evidence_archive.pipeline import build
 from evidence_archive.search.api import make_app
@@ -128,6 +129,44 @@ def test_unchanged_sections_reuse_the_last_index(
     assert sorted(p.name for p in (tmp_path / "two" / "pagefind").rglob("*")) == sorted(
         p.name for p in (tmp_path / "one" / "pagefind").rglob("*")
     )
+
+
+def test_section_files_are_made_again_only_for_documents_whose_key_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document whose build cache key is the listed one keeps its section files and digests
+    without its sections being made again; a document whose key changed, or any document once
+    the listing is lost, has them made again; the files are the same either way."""
+    from evidence_archive.site import static_search
+    from evidence_archive.site.static_search import write_sections
+
+    kent, jar = (
+        _doc("kent-2022-05-20-ilacs-inspection"),
+        _doc("hampshire-2007-08-14-joint-area-review"),
+    )
+    work = tmp_path / "work"
+    first = write_sections(work, [kent, jar], {kent.id: "k1", jar.id: "j1"})
+    assert first == {rel: static_search._digest(t) for rel, t in section_pages([kent, jar]).items()}
+    made: list[str] = []
+    real = static_search.section_pages
+
+    def counting(docs: list[Document]) -> dict[str, str]:
+        made.extend(d.id for d in docs)
+        return real(docs)
+
+    monkeypatch.setattr(static_search, "section_pages", counting)
+    assert write_sections(work, [kent, jar], {kent.id: "k1", jar.id: "j2"}) == first
+    assert made == [jar.id]
+    made.clear()
+    assert write_sections(work, [kent], {kent.id: "k1"}) == {
+        rel: d for rel, d in first.items() if f"/{kent.id}/" in rel
+    }
+    assert made == [] and not list((work / SECTIONS / "hampshire").rglob("*.html"))
+    (work / "sections.json").write_text("{", encoding="utf-8")  # a damaged listing
+    write_sections(work, [kent, jar], {kent.id: "k1", jar.id: "j2"})
+    assert sorted(made) == sorted([kent.id, jar.id])
+    files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*.html"))
+    assert files == sorted(first)
 
 
 def _bundles(site: Path) -> dict[str, list[str]]:

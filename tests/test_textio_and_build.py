@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -122,6 +124,64 @@ def test_failed_build_writes_nothing(corpus_copy: Path, tmp_path: Path) -> None:
     assert any("stray.txt: text file with no metadata" in e for e in errors)
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+def test_a_database_that_fails_in_its_process_fails_the_build(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open-data database is written in a child process of its own: its failure comes back
+    as the build's error, and nothing is published; the same build then succeeds."""
+    from evidence_archive import pipeline
+
+    out = tmp_path / "out"
+    build([corpus_copy], out, site=False, index=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(built: object, made: object, path: Path) -> None:
+        path.write_bytes(b"half")
+        raise ArchiveError(path, "disk full")
+
+    monkeypatch.setattr(pipeline, "write_database", broken)
+    with pytest.raises(ArchiveError, match=r"archive\.sqlite: disk full"):
+        build([corpus_copy], out, site=False, index=False)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    monkeypatch.undo()
+    build([corpus_copy], out, site=False, index=False, incremental=False)
+    db = sqlite3.connect(out / "data" / "archive.sqlite")
+    assert db.execute("SELECT count(DISTINCT id) FROM documents").fetchone()[0] == 5
+
+
+def test_a_failure_elsewhere_stops_the_database_process(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that fails while its database is still being written kills that process (it
+    writes into the build's temporary folder, which is removed): no process is left behind."""
+    import time
+
+    from evidence_archive import pipeline
+
+    started = tmp_path / "started"
+
+    def slow(built: object, made: object, path: Path) -> None:
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def failing(*args: object, **kwargs: object) -> None:
+        while not started.exists():
+            time.sleep(0.05)
+        raise ArchiveError(None, "pages failed")
+
+    monkeypatch.setattr(pipeline, "write_database", slow)
+    monkeypatch.setattr(pipeline, "write_outputs", failing)
+    t = time.perf_counter()
+    with pytest.raises(ArchiveError, match="pages failed"):
+        build([corpus_copy], tmp_path / "out", site=False, index=False)
+    assert time.perf_counter() - t < 30
+    pid = int(started.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 
 

@@ -4,6 +4,7 @@ areas, variants (which judgements each form of a report prints, and when), judge
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -339,10 +340,12 @@ FRAMEWORK_YEARS: dict[str, tuple[int, int | None]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def variant_of(
     framework: str, kind: str, title: str, start: str | None, inspection_type: str | None
 ) -> Variant | None:
-    """The variant a report belongs to, or None when none fits (an audit finding)."""
+    """The variant a report belongs to, or None when none fits (an audit finding). Remembered:
+    the open data and the pages ask it of every report, often."""
     low = " ".join(title.lower().replace("’", "'").split())
     for v in VARIANTS:
         if v.framework != framework or kind not in v.kinds:

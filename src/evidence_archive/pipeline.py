@@ -31,17 +31,18 @@ from evidence_archive.build.outdir import (
 )
 from evidence_archive.build.parsing import parse_corpus
 from evidence_archive.corpus import ids
-from evidence_archive.errors import ArchiveError, BuildErrors
+from evidence_archive.errors import BuildErrors
 from evidence_archive.files import link_or_copy
-from evidence_archive.opendata.tables import open_data
-from evidence_archive.proc import die_with_parent
+from evidence_archive.opendata.database import write_database
+from evidence_archive.opendata.tables import DATABASE, Content, data_files, tables
+from evidence_archive.proc import Forked
 
 log = logging.getLogger(__name__)
 
 
 def write_outputs(
     built: list[Built],
-    data: dict[str, str | bytes],
+    data: dict[str, Content],
     dest: Path,
     last: Path | None = None,
     same: frozenset[str] = frozenset(),
@@ -58,7 +59,10 @@ def write_outputs(
             path.write_text(b.markdown, encoding="utf-8")
     for rel, content in data.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
+        if isinstance(content, Path):  # a file made in its place (the database)
+            if content != dest / rel:
+                link_or_copy(str(content), str(dest / rel))
+        elif isinstance(content, bytes):
             (dest / rel).write_bytes(content)
         else:
             (dest / rel).write_text(content, encoding="utf-8")
@@ -68,33 +72,19 @@ def alongside(child_job: Any, job: Any, stats: Stats) -> None:
     """Run child_job in a forked child process while job runs here; the child's stage times
     and flags come back into stats; a failure of either is raised here. The fork happens
     before job starts, while this process runs no other thread, and the child dies with it."""
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
 
-    def child() -> None:
-        die_with_parent()
-        try:
-            child_job()
-            send.send(("ok", stats.seconds, stats.incremental))
-        except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
-            problem = err if isinstance(err, ArchiveError) else ArchiveError(None, repr(err))
-            send.send(("error", ArchiveError(problem.path, problem.problem), None))
+    def child() -> tuple[dict[str, float], bool]:
+        child_job()
+        return stats.seconds, stats.incremental
 
-    proc = ctx.Process(target=child)
-    proc.start()
-    send.close()
+    forked = Forked(child)
     try:
         job()
-    finally:
-        try:
-            status, value, flag = receive.recv()
-        except EOFError:
-            status, value, flag = "error", ArchiveError(None, "the index build died"), None
-        proc.join()
-        receive.close()
-    if status == "error":
-        raise value
-    stats.seconds.update({k: v for k, v in value.items() if k not in stats.seconds})
+    except BaseException:
+        forked.stop()
+        raise
+    seconds, flag = forked.result()
+    stats.seconds.update({k: v for k, v in seconds.items() if k not in stats.seconds})
     stats.incremental = bool(flag)
 
 
@@ -143,13 +133,26 @@ def build(
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    db: Forked | None = None
     try:
         tmp.chmod(0o755)
         (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
-        data = open_data(built)
+        made = tables(built)
+        # The open-data database (its FTS5 index of every paragraph is the longest part of the
+        # open data) is written in a child process while the files, pages and site are made
+        # here; the site waits for it only where it needs it (the Open data page gives its size).
+        (tmp / DATABASE).parent.mkdir(parents=True, exist_ok=True)
+        db = Forked(lambda: write_database(built, made, tmp / DATABASE))
+        data: dict[str, Content] = dict(data_files(built, made))
         same = frozenset(stats.keys) - frozenset(stats.changed)
         write_outputs(built, data, tmp, out if previous is not None else None, same)
         t = _timed(stats, "write", t)
+
+        def database_ready() -> None:
+            assert db is not None
+            db.result()
+            data[DATABASE] = tmp / DATABASE
+
         manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
 
         def make_index() -> None:
@@ -174,6 +177,7 @@ def build(
                 tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None,
                 search_work=store.folder / "search-sections" if store.folder else None, data=data,
                 memo=store.folder / "recommendations.json" if store.folder else None,
+                keys=stats.keys, data_ready=database_ready,
             )  # fmt: skip
             _timed(stats, "site", start)
 
@@ -185,9 +189,12 @@ def build(
             make_index()
         elif site:
             make_site()
+        database_ready()
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
         swap_in(tmp, out)
     except BaseException:
+        if db is not None:
+            db.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     store.prune(set(stats.keys.values()))

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable
+from typing import Any
+
+from evidence_archive.errors import ArchiveError
+
 
 def die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (kept across exec); elsewhere a
@@ -15,3 +21,55 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+class Forked:
+    """A job run in a forked child process (which dies with this one) while this process goes
+    on; result() waits for it and returns its value (picklable), or raises its failure here as
+    an ArchiveError. Fork while this process runs no other thread. Without fork (not Linux or
+    macOS), the job runs here, at once."""
+
+    def __init__(self, job: Callable[[], Any]) -> None:
+        self._done: tuple[str, Any] | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._done = _outcome(job)
+            return
+        ctx = multiprocessing.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+
+        def child() -> None:
+            die_with_parent()
+            send.send(_outcome(job))
+
+        self._proc = ctx.Process(target=child)
+        self._proc.start()
+        send.close()
+
+    def result(self) -> Any:
+        if self._done is None:
+            try:
+                self._done = self._receive.recv()
+            except EOFError:
+                self._done = ("error", ArchiveError(None, "a build process died"))
+            self._proc.join()
+            self._receive.close()
+        status, value = self._done
+        if status == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """Kill the child if it is still running (a build that fails elsewhere)."""
+        if self._done is None:
+            self._proc.kill()
+            self._proc.join()
+            self._receive.close()
+            self._done = ("error", ArchiveError(None, "stopped"))
+
+
+def _outcome(job: Callable[[], Any]) -> tuple[str, Any]:
+    try:
+        return ("ok", job())
+    except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
+        problem = err if isinstance(err, ArchiveError) else ArchiveError(None, repr(err))
+        return ("error", ArchiveError(problem.path, problem.problem))

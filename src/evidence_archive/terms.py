@@ -91,10 +91,16 @@ def _stemming() -> Any:
 
 def stems(text: str) -> list[tuple[int, str, int, int]]:
     """(position, stem, first and end character) of each word the stemming analyzer keeps of
-    text, in order: the index's terms, for matching words outside the index (one analyzer, made
-    once)."""
-    return [(t.pos, t.text, t.startchar, t.endchar)
-            for t in _stemming()(text, positions=True, chars=True)]  # fmt: skip
+    text, in order: the index's terms, for matching words outside the index. What the analyzer
+    gives, each word's term worked out once (term_function): the stop filter numbers the words
+    it keeps from the first kept word's place, one after another."""
+    stem_of = _stem_of()
+    out: list[tuple[int, str, int, int]] = []
+    for n, m in enumerate(WORD.finditer(text)):
+        term = stem_of(m.group())
+        if term is not None:
+            out.append((out[-1][0] + 1 if out else n, term, m.start(), m.end()))
+    return out
 
 
 def term_function(analyzer: Any, **options: Any) -> Callable[[str], str | None]:

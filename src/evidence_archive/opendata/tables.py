@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from evidence_archive import urls
@@ -189,7 +190,8 @@ def tables(built: list[Built]) -> dict[str, list[dict[str, Any]]]:
 
 
 def open_data(built: list[Built]) -> dict[str, str | bytes]:
-    """The open-data files, path under OUT (and the site) -> contents."""
+    """The open-data files, path under OUT (and the site) -> contents. `evidence build` makes
+    the same files, the database in a process of its own (pipeline.py)."""
     from evidence_archive.opendata.database import database
 
     made = tables(built)
@@ -197,14 +199,14 @@ def open_data(built: list[Built]) -> dict[str, str | bytes]:
     # thread while the CSV and JSON files are encoded here.
     with ThreadPoolExecutor(1) as pool:
         db = pool.submit(database, built, made)
-        files = _files(built, made)
+        files: dict[str, str | bytes] = dict(data_files(built, made))
         files[DATABASE] = db.result()
     return files
 
 
-def _files(built: list[Built], made: dict[str, list[dict[str, Any]]]) -> dict[str, str | bytes]:
-    """The CSV and JSON files of the open data."""
-    files: dict[str, str | bytes] = {}
+def data_files(built: list[Built], made: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """The open data but the database: the CSV and JSON files."""
+    files: dict[str, str] = {}
     for d in DATASETS:
         files[f"data/{d.key}.csv"] = to_csv(d, made[d.key])
         rows = made[d.key]
@@ -221,6 +223,9 @@ def _files(built: list[Built], made: dict[str, list[dict[str, Any]]]) -> dict[st
 
 
 DATABASE = "data/archive.sqlite"
+
+Content = str | bytes | Path
+"""An open-data file: its text or bytes, or the path of the file made already (the database)."""
 
 
 def facet_labels() -> dict[str, dict[str, str]]:

@@ -9,6 +9,7 @@ import json
 import logging
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from evidence_archive import urls
 from evidence_archive.build.cache import Built
 from evidence_archive.files import link_or_copy
+from evidence_archive.opendata.tables import Content
 from evidence_archive.site.pages import generated_pages
 from evidence_archive.site.reports import load_moved
 from evidence_archive.site.static_search import BUNDLE, index_site
@@ -55,7 +57,7 @@ class Generation:
     nothing else, so the hook stays a few lines and page generation stays in the package."""
 
     built: list[Built]
-    files: dict[str, str | bytes]
+    files: dict[str, Content]
     """Every generated file, docs path -> contents: pages, then open data, then feeds."""
     pages: frozenset[str]
     """The generated pages and feeds (not the open data), whose digests the manifest keeps."""
@@ -70,6 +72,8 @@ class Generation:
     folder."""
     previous_bundle: Path | None = None
     """The last build's static index (an incremental build), reused if no section changed."""
+    keys: dict[str, str] | None = None
+    """Each document's build cache key, which fixes its static search section files."""
     linked: bool = False
     """The site folder starts as the last build's site, hard-linked (an incremental build): every
     file MkDocs will write is unlinked first, so that it writes a new file and never through a
@@ -80,18 +84,20 @@ class Generation:
         cls,
         built: list[Built],
         roots: list[Path],
-        data: dict[str, str | bytes] | None = None,
+        data: dict[str, Content] | None = None,
         memo: Path | None = None,
+        data_ready: Callable[[], None] | None = None,
     ) -> Generation:
-        """data: the open data, when the build has made it already; memo: where the councils'
-        recommendations sections are kept between builds (pages.council_recommendations_kept)."""
+        """data: the open data, when the build has made it (or is making it: data_ready waits
+        for what is still being made); memo: where the councils' recommendations sections are
+        kept between builds (pages.council_recommendations_kept)."""
         from evidence_archive.opendata.tables import open_data
         from evidence_archive.site.feeds import site_feeds
 
-        data = open_data(built) if data is None else data
-        pages = generated_pages(built, load_moved(roots, built), data, memo)
+        data = dict(open_data(built)) if data is None else data
+        pages = generated_pages(built, load_moved(roots, built), data, memo, data_ready)
         feeds = site_feeds([b.doc for b in built])
-        files: dict[str, str | bytes] = {**pages, **data, **feeds}
+        files: dict[str, Content] = {**pages, **data, **feeds}
         return cls(built, files, frozenset(pages) | frozenset(feeds))
 
     def digests(self) -> dict[str, str]:
@@ -111,7 +117,17 @@ class Generation:
         for f in files.documentation_pages():
             f.is_modified = _modified
         for path, content in self.files.items():
-            made = File.generated(config, path, content=content)
+            if isinstance(content, Path):
+                # A file made already (the open-data database, hundreds of MB at scale): linked
+                # into the site here, which MkDocs then leaves (copying a file onto itself).
+                made = File.generated(config, path, abs_src_path=str(content))
+                dest = Path(made.abs_dest_path)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.unlink(missing_ok=True)
+                link_or_copy(str(content), str(dest))
+                made.is_modified = _unmodified  # type: ignore[method-assign]
+            else:
+                made = File.generated(config, path, content=content)
             if path in self.unchanged:
                 made.is_modified = _unmodified  # type: ignore[method-assign]
             files.append(made)
@@ -133,10 +149,13 @@ class Generation:
 
     def index_static_search(self, site_dir: Path) -> None:
         """MkDocs on_post_build: the static search index of the reports, in the site."""
-        index_site(site_dir, [b.doc for b in self.built], self.search_work, self.previous_bundle)
+        docs = [b.doc for b in self.built]
+        index_site(site_dir, docs, self.search_work, self.previous_bundle, self.keys)
 
 
-def _bytes(content: str | bytes) -> bytes:
+def _bytes(content: Content) -> bytes:
+    if isinstance(content, Path):
+        return content.read_bytes()
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
@@ -175,8 +194,10 @@ def build_site(
     roots: list[Path],
     previous: tuple[Path | None, dict[str, Any] | None] | None = None,
     search_work: Path | None = None,
-    data: dict[str, str | bytes] | None = None,
+    data: dict[str, Content] | None = None,
     memo: Path | None = None,
+    keys: dict[str, str] | None = None,
+    data_ready: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
@@ -184,13 +205,15 @@ def build_site(
     previous is the last build's site folder and manifest: when the site key is the same, that
     site is copied and MkDocs renders only the report pages whose Markdown changed (its 'dirty'
     build), plus every other page (councils, comparisons, the search index), which depend on many
-    documents and are quick to make."""
+    documents and are quick to make. keys: each document's build cache key (static search reuses
+    the section files of documents whose key is unchanged)."""
     global ACTIVE
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    gen = Generation.make(built, roots, data, memo)
+    gen = Generation.make(built, roots, data, memo, data_ready)
     gen.search_work = search_work
+    gen.keys = keys
     digests = gen.digests()
     manifest = {"key": site_key(), "pages": digests}
     site_dir = out / "site"

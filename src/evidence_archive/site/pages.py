@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from evidence_archive.files import write_atomic
 from evidence_archive.model import Document
 from evidence_archive.opendata.national import group_by_authority
 from evidence_archive.opendata.subjects import subjects
+from evidence_archive.opendata.tables import Content
 from evidence_archive.registry import load_registry
 from evidence_archive.site.councils import authorities_index, authority_page, mentions
 from evidence_archive.site.html import md_text
@@ -72,11 +74,13 @@ def council_recommendations_kept(
 def generated_pages(
     built: list[Built],
     moved: Moved | None = None,
-    data: dict[str, str | bytes] | None = None,
+    data: dict[str, Content] | None = None,
     memo: Path | None = None,
+    data_ready: Callable[[], None] | None = None,
 ) -> dict[str, str]:
-    """Every generated page: docs path -> Markdown (the Open data page when data is given;
-    memo: where the councils' recommendations sections are kept between builds)."""
+    """Every generated page: docs path -> Markdown (the Open data page when data is given, made
+    last, after data_ready: the open data still being made is in data then; memo: where the
+    councils' recommendations sections are kept between builds)."""
     reg = load_registry()
     by_auth = group_by_authority(built)
     recommendations = council_recommendations_kept(built, memo, by_auth)
@@ -106,6 +110,8 @@ def generated_pages(
     pages[urls.NATIONAL_DOC] = "\n".join(lines) + "\n"
     pages.update(subjects_pages(subjects([b.doc for b in built])))
     if data is not None:
+        if data_ready is not None:
+            data_ready()
         pages[DATA_DOC] = open_data_page(data)
         pages.update(dictionary_pages())
     return pages

@@ -211,7 +211,11 @@ def _pagefind() -> list[str]:
 
 
 def index_site(
-    site_dir: Path, docs: list[Document], work: Path | None = None, previous: Path | None = None
+    site_dir: Path,
+    docs: list[Document],
+    work: Path | None = None,
+    previous: Path | None = None,
+    keys: dict[str, str] | None = None,
 ) -> Indexed:
     """Index the reports' sections into site_dir/pagefind (replacing any old index); raise
     ArchiveError naming the site if Pagefind fails.
@@ -221,16 +225,18 @@ def index_site(
     are written again; a temporary folder when work is None. `previous` is the last build's
     index folder (an incremental build): its base bundle is kept (hard links) and only the
     documents added or changed since it was indexed are indexed, into the new bundle; when
-    none changed, the last index is kept whole."""
+    none changed, the last index is kept whole. `keys` (document -> its build cache key, which
+    fixes its section files) lets the section files of a document whose key is unchanged be
+    taken as they are, without making them again."""
     if work is None:
         with tempfile.TemporaryDirectory() as tmp:
             return index_site(site_dir, docs, Path(tmp))
-    pages = section_pages(docs)
-    now = _doc_digests(write_sections(work, pages))
-    keys = {doc.id: doc_key(doc) for doc in docs if doc.id in now}
+    files = write_sections(work, docs, keys)
+    now = _doc_digests(files)
+    doc_keys = {doc.id: doc_key(doc) for doc in docs if doc.id in now}
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
-    if not pages:  # a corpus of no report: no index (the search page says it cannot read one)
+    if not files:  # a corpus of no report: no index (the search page says it cannot read one)
         return Indexed(0, 0.0, 0)
     start = time.perf_counter()
     state = _state(previous)
@@ -244,11 +250,11 @@ def index_site(
             if new and new == state["new"] and (previous / NEW / "pagefind-entry.json").is_file():
                 shutil.copytree(previous / NEW, bundle / NEW, copy_function=link_or_copy)
             elif new:
-                _index_part(work, [r for r in pages if _doc_of(r) in new], bundle / NEW, site_dir)
+                _index_part(work, [r for r in files if _doc_of(r) in new], bundle / NEW, site_dir)
             _write_state(bundle, base, new, {d: state["keys"][d] for d in base}, hidden)
             return _indexed(bundle, time.perf_counter() - start)
     _pagefind_into(work, bundle, site_dir)
-    _write_state(bundle, now, {}, keys, [])
+    _write_state(bundle, now, {}, doc_keys, [])
     return _indexed(bundle, time.perf_counter() - start)
 
 
@@ -305,29 +311,53 @@ def _index_part(work: Path, rels: list[str], out: Path, site_dir: Path) -> None:
         _pagefind_into(Path(tmp), out, site_dir)
 
 
-def write_sections(work: Path, pages: dict[str, str]) -> dict[str, str]:
-    """Make `work` hold exactly these section files, writing only those that changed (a listing
-    of their digests is kept beside them); each file's digest."""
+def write_sections(
+    work: Path, docs: list[Document], keys: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Make `work` hold exactly the section files of these documents, writing only those that
+    changed; each file's digest (path -> digest). A listing beside them keeps every file's
+    digest and, when `keys` are given, each document's build cache key: a document whose key is
+    the listed one has the same section files, which are then neither made nor read again."""
     listing = work / "sections.json"
     try:
-        old: dict[str, str] = json.loads(listing.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        old = {}
+        old = json.loads(listing.read_text(encoding="utf-8"))
+        old_files: dict[str, str] = old["files"]
+        old_keys: dict[str, str] = old["keys"]
+    except (OSError, ValueError, KeyError, TypeError):
+        old_files, old_keys = {}, {}
         shutil.rmtree(work, ignore_errors=True)
-    new = {
-        rel: hashlib.sha256(text.encode("utf-8")).hexdigest()[:20] for rel, text in pages.items()
-    }
+    listed: dict[str, list[str]] = {}
+    for rel in old_files:
+        listed.setdefault(_doc_of(rel), []).append(rel)
+    new: dict[str, str] = {}
+    new_keys: dict[str, str] = {}
+    pages: dict[str, str] = {}
+    for doc in sorted(docs, key=lambda d: d.id):
+        key = (keys or {}).get(doc.id)
+        if key is not None and old_keys.get(doc.id) == key:
+            new.update((rel, old_files[rel]) for rel in listed.get(doc.id, []))
+        else:
+            made = section_pages([doc])
+            pages.update(made)
+            new.update((rel, _digest(text)) for rel, text in made.items())
+        if key is not None:
+            new_keys[doc.id] = key
     listing.unlink(missing_ok=True)  # a build stopped half way reads as no listing: all again
-    for rel in sorted(set(old) - set(new)):
+    for rel in sorted(set(old_files) - set(new)):
         (work / rel).unlink(missing_ok=True)
     for rel, text in pages.items():
         path = work / rel
-        if old.get(rel) != new[rel] or not path.exists():
+        if old_files.get(rel) != new[rel] or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     work.mkdir(parents=True, exist_ok=True)
-    listing.write_text(json.dumps(new, indent=0, sort_keys=True), encoding="utf-8")
-    return new
+    shown = {"files": dict(sorted(new.items())), "keys": dict(sorted(new_keys.items()))}
+    listing.write_text(json.dumps(shown, indent=0), encoding="utf-8")
+    return dict(sorted(new.items()))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 def _pagefind_into(source: Path, bundle: Path, site_dir: Path) -> None:

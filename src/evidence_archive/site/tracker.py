@@ -8,6 +8,8 @@ recommendation. Whether it was met is never said, only what the next report says
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
 
 from evidence_archive import urls
 from evidence_archive.dates import doc_date, human_date
@@ -17,6 +19,7 @@ from evidence_archive.model import Document, Judgement
 from evidence_archive.opendata.dictionary import DATASETS
 from evidence_archive.opendata.followups import follow_ups
 from evidence_archive.opendata.subjects import Subject
+from evidence_archive.opendata.tables import Content
 from evidence_archive.registry import load_registry
 from evidence_archive.site.html import esc, md_text
 
@@ -158,11 +161,13 @@ def dictionary_pages() -> dict[str, str]:
     return pages
 
 
-def open_data_page(data: dict[str, str | bytes]) -> str:
+def open_data_page(data: Mapping[str, Content]) -> str:
     """The Open data page: every file with its size and licence, and the data dictionary."""
 
     def size(path: str) -> str:
         content = data.get(path, b"")
+        if isinstance(content, Path):
+            return _size(content.stat().st_size)
         n = len(content.encode("utf-8") if isinstance(content, str) else content)
         return _size(n)
 
