@@ -185,6 +185,16 @@ def test_a_failure_elsewhere_stops_the_database_process(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 
 
+def test_a_built_page_body_is_its_markdown_after_the_front_matter() -> None:
+    """Built keeps the page once: its body is the rendered body, after the front matter."""
+    from evidence_archive.build.parsing import parse_corpus
+    from evidence_archive.render.markdown import page_markdown, render_body
+
+    for b in parse_corpus([SEED_CORPUS], None, 1):
+        assert b.body == render_body(b.doc) and "\nsha256: " not in b.body[:2000]
+        assert b.markdown == page_markdown(b.front, b.body)
+
+
 def test_dump_meta_round_trips(tmp_path: Path) -> None:
     meta = _meta()
     path = tmp_path / "m.yml"

@@ -7,6 +7,8 @@ build that fails on any document publishes nothing and leaves the previous OUT a
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import multiprocessing
@@ -14,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,18 @@ def alongside(child_job: Any, job: Any, stats: Stats) -> None:
     stats.incremental = bool(flag)
 
 
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects alive now are left out of garbage collection until the block ends (the
+    parsed documents: they live until the end of the build and hold no garbage; at 5,000
+    reports every full collection would walk tens of millions of them again, seconds each)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _timed(stats: Stats, stage: str, start: float) -> float:
     now = time.perf_counter()
     stats.seconds[stage] = round(now - start, 3)
@@ -119,89 +133,92 @@ def build(
     started = t = time.perf_counter()
     store = Cache((cache or default_cache(out)) if incremental else None)
     built = parse_corpus(roots, store, jobs, stats)
-    lost = ids.stale({b.doc.id: b.doc for b in built}, roots)
-    if lost:
-        raise BuildErrors(lost)
-    t = _timed(stats, "parse", t)
-    previous = read_manifest(out) if incremental else None
-    code = build_cache.code_version()
-    if previous is not None and previous.get("code") != code:
-        previous = None
-    before: dict[str, str] = previous["documents"] if previous else {}
-    stats.changed = sorted(d for d, k in stats.keys.items() if before.get(d) != k)
-    stats.removed = sorted(set(before) - set(stats.keys))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    db: Forked | None = None
-    try:
-        tmp.chmod(0o755)
-        (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
-        made = tables(built)
-        # The open-data database (its FTS5 index of every paragraph is the longest part of the
-        # open data) is written in a child process while the files, pages and site are made
-        # here; the site waits for it only where it needs it (the Open data page gives its size).
-        (tmp / DATABASE).parent.mkdir(parents=True, exist_ok=True)
-        db = Forked(lambda: write_database(built, made, tmp / DATABASE))
-        data: dict[str, Content] = dict(data_files(built, made))
-        same = frozenset(stats.keys) - frozenset(stats.changed)
-        write_outputs(built, data, tmp, out if previous is not None else None, same)
-        t = _timed(stats, "write", t)
+    with _frozen():
+        lost = ids.stale({b.doc.id: b.doc for b in built}, roots)
+        if lost:
+            raise BuildErrors(lost)
+        t = _timed(stats, "parse", t)
+        previous = read_manifest(out) if incremental else None
+        code = build_cache.code_version()
+        if previous is not None and previous.get("code") != code:
+            previous = None
+        before: dict[str, str] = previous["documents"] if previous else {}
+        stats.changed = sorted(d for d, k in stats.keys.items() if before.get(d) != k)
+        stats.removed = sorted(set(before) - set(stats.keys))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        db: Forked | None = None
+        try:
+            tmp.chmod(0o755)
+            (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
+            made = tables(built)
+            # The open-data database (its FTS5 index of every paragraph is the longest part of
+            # the open data) is written in a child process while the files, pages and site are
+            # made here; the site waits for it only where it needs it (the Open data page gives
+            # its size).
+            (tmp / DATABASE).parent.mkdir(parents=True, exist_ok=True)
+            db = Forked(lambda: write_database(built, made, tmp / DATABASE))
+            data: dict[str, Content] = dict(data_files(built, made))
+            same = frozenset(stats.keys) - frozenset(stats.changed)
+            write_outputs(built, data, tmp, out if previous is not None else None, same)
+            t = _timed(stats, "write", t)
 
-        def database_ready() -> None:
-            assert db is not None
-            db.result()
-            data[DATABASE] = tmp / DATABASE
+            def database_ready() -> None:
+                assert db is not None
+                db.result()
+                data[DATABASE] = tmp / DATABASE
 
-        manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
+            manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
 
-        def make_index() -> None:
-            from evidence_archive.index.writer import build_index, update_index
+            def make_index() -> None:
+                from evidence_archive.index.writer import build_index, update_index
 
-            start = time.perf_counter()
-            if previous is not None and (out / "index" / "archive.json").is_file():
-                update_index(
-                    out / "index", tmp / "index", built, stats.changed, stats.removed, jobs
-                )
-                stats.incremental = True
-            else:
-                build_index(built, tmp / "index", procs=jobs)
-            _timed(stats, "index", start)
+                start = time.perf_counter()
+                if previous is not None and (out / "index" / "archive.json").is_file():
+                    update_index(
+                        out / "index", tmp / "index", built, stats.changed, stats.removed, jobs
+                    )
+                    stats.incremental = True
+                else:
+                    build_index(built, tmp / "index", procs=jobs)
+                _timed(stats, "index", start)
 
-        def make_site() -> None:
-            from evidence_archive.site.mkdocs import build_site
+            def make_site() -> None:
+                from evidence_archive.site.mkdocs import build_site
 
-            start = time.perf_counter()
-            old_site = (out / "site") if previous is not None else None
-            manifest["site"] = build_site(
-                tmp, built, roots, previous=(old_site, previous.get("site")) if previous else None,
-                search_work=store.folder / "search-sections" if store.folder else None, data=data,
-                memo=store.folder / "recommendations.json" if store.folder else None,
-                keys=stats.keys, data_ready=database_ready,
-            )  # fmt: skip
-            _timed(stats, "site", start)
+                start = time.perf_counter()
+                last = (out / "site", previous.get("site")) if previous is not None else None
+                kept = store.folder
+                manifest["site"] = build_site(
+                    tmp, built, roots, previous=last, data=data,
+                    search_work=kept / "search-sections" if kept else None,
+                    memo=kept / "recommendations.json" if kept else None,
+                    keys=stats.keys, data_ready=database_ready,
+                )  # fmt: skip
+                _timed(stats, "site", start)
 
-        if index and site and "fork" in multiprocessing.get_all_start_methods():
-            # The index is written in a child process (and its workers) while MkDocs renders in
-            # this one: the two stages share nothing but the parsed documents.
-            alongside(make_index, make_site, stats)
-        elif index:
-            make_index()
-        elif site:
-            make_site()
-        database_ready()
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        swap_in(tmp, out)
-    except BaseException:
-        if db is not None:
-            db.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    store.prune(set(stats.keys.values()))
-    _timed(stats, "total", started)
-    log.info(
-        "built %d documents into %s (%d parsed, %d from the cache; %d changed, %d removed) %s",
-        len(built), out, stats.parsed, stats.reused, len(stats.changed), len(stats.removed),
-        " ".join(f"{k}={v:.2f}s" for k, v in stats.seconds.items()),
-    )  # fmt: skip
-    return built
+            if index and site and "fork" in multiprocessing.get_all_start_methods():
+                # The index is written in a child process (and its workers) while MkDocs renders in
+                # this one: the two stages share nothing but the parsed documents.
+                alongside(make_index, make_site, stats)
+            elif index:
+                make_index()
+            elif site:
+                make_site()
+            database_ready()
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+            swap_in(tmp, out)
+        except BaseException:
+            if db is not None:
+                db.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        store.prune(set(stats.keys.values()))
+        _timed(stats, "total", started)
+        log.info(
+            "built %d documents into %s (%d parsed, %d from the cache; %d changed, %d removed) %s",
+            len(built), out, stats.parsed, stats.reused, len(stats.changed), len(stats.removed),
+            " ".join(f"{k}={v:.2f}s" for k, v in stats.seconds.items()),
+        )  # fmt: skip
+        return built

@@ -40,8 +40,8 @@ class Built:
     page: str
     """Path of the page under OUT, e.g. 'pages/hampshire/<id>.md'."""
     source_file: str
-    body: str
-    """The page without its front matter (the site wraps it in a card and metadata box)."""
+    body_at: int
+    """Where the page's body starts in markdown, after its front matter."""
     front: dict[str, Any]
     """The page's front matter (judgements, paragraph range, word count, ...)."""
     abbreviations: dict[str, list[str]]
@@ -49,6 +49,12 @@ class Built:
     named: tuple[tuple[int, int, tuple[str, ...]], ...] = ()
     """Places that name other councils: (section index, block index or -1 for the heading,
     slugs), for the councils' pages."""
+
+    @property
+    def body(self) -> str:
+        """The page without its front matter (the site wraps it in a card and metadata box);
+        not kept twice, so that the cache loads less at every build."""
+        return self.markdown[self.body_at :]
 
 
 def code_version() -> str:

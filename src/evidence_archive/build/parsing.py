@@ -34,8 +34,9 @@ def _parse_and_render(entry: CorpusEntry) -> Built:
     page = f"pages/{doc.meta.authority}/{doc.id}.md"
     body = render_body(doc)
     front = front_matter(doc, body)
+    markdown = page_markdown(front, body)
     return Built(
-        doc, page_markdown(front, body), page, str(entry.meta["source_file"]), body, front,
+        doc, markdown, page, str(entry.meta["source_file"]), len(markdown) - len(body), front,
         document_abbreviations(doc), councils_named_in(doc),
     )  # fmt: skip
 
