@@ -8,8 +8,9 @@ committed), then measures in a fresh process each: a cold build (parse+render, i
 total, peak memory), an incremental build after adding one document, the index and site sizes,
 and search latency p50/p95 warm and cold over tests/data/relevance.json, beside the same queries
 on a SQLite FTS5 table of the same entries in the same run, and the API's (in process, every
-search computed) over the staff queries of tests/data/staff-queries.json. Prints one Markdown
-table.
+search computed) over the staff queries of tests/data/staff-queries.json, and static search as
+a reader meets it (bench/static_search.py's queries in headless Chromium: KB fetched, time to
+results). Prints one Markdown table.
 """
 
 from __future__ import annotations
@@ -148,6 +149,21 @@ def fts_latency(corpus: Path, db_path: Path, runs: int) -> dict[str, float]:
     return {"warm50": pct(warm, 50), "warm95": pct(warm, 95), "first": cold[0]}
 
 
+def static_search_bytes(site: Path) -> dict[str, float]:
+    """Static search as a reader meets it (bench/static_search.py, in headless Chromium): KB
+    fetched by the first search after the page loads and the most by a next one, and the
+    slowest time from typing to results; {} without Chromium."""
+    from static_search import QUERIES, browse
+
+    try:
+        rows = browse(site, QUERIES)
+    except Exception as err:  # noqa: BLE001 - no browser here: the row is left out
+        print(f"static search not measured: {err!r}"[:300], file=sys.stderr)
+        return {}
+    return {"first": rows[0]["bytes"] / 1024, "next": max(r["bytes"] for r in rows[1:]) / 1024,
+            "ms": max(r["ms"] for r in rows)}  # fmt: skip
+
+
 def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
     corpus = work / f"corpus-{n}"
     out = work / f"corpus-{n}-out"
@@ -163,6 +179,7 @@ def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
     api = api_latency(out, runs)
     fts = fts_latency(corpus, work / f"fts-{n}.db", runs)
     site_search = out / "site" / "search" / "search_index.json"
+    static = static_search_bytes(out / "site")
     return {
         "documents": n,
         "entries": entries_count,
@@ -175,6 +192,7 @@ def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
         "lat": lat,
         "api": api,
         "fts": fts,
+        "static": static,
     }
 
 
@@ -210,6 +228,10 @@ ROWS: list[tuple[str, Any]] = [
     ("FTS5 warm p50 / p95 (ms)", lambda r: _pair(r["fts"], "warm50", "warm95", 2)),
     ("  search warm p95 / FTS5 warm p95", lambda r: _ratio(r["lat"], r["fts"])),
     ("FTS5 table size (MB)", lambda r: f"{r['fts_mb']:.1f}"),
+    ("static search: first / most next query (KB)", lambda r: _pair(r["static"], "first", "next", 0)
+     if r.get("static") else "not measured"),
+    ("static search: slowest typing to results (ms)", lambda r: f"{r['static']['ms']:.0f}"
+     if r.get("static") else "not measured"),
 ]  # fmt: skip
 
 

@@ -126,3 +126,14 @@ def test_recommendations_sections_are_kept_and_made_again_only_when_changed(
     assert {k: v for k, v in again.items() if k != "hampshire"} == {
         k: v for k, v in fresh.items() if k != "hampshire"
     }
+    # With the documents' build cache keys (what a build passes), a key stands for the page:
+    # the same keys make nothing again; one changed key makes its council's section again.
+    keys = {x.doc.id: f"key-{x.doc.id}" for x in built}
+    made.clear()
+    assert council_recommendations_kept(built, memo, keys=keys) == fresh
+    assert sorted(made) == sorted({str(x.doc.meta.authority) for x in built})  # a new memo key
+    made.clear()
+    assert council_recommendations_kept(built, memo, keys=keys) == fresh and made == []
+    keys[b.doc.id] = "key-changed"
+    assert council_recommendations_kept(changed, memo, keys=keys) == again
+    assert made == ["hampshire"]

@@ -87,18 +87,20 @@ class Generation:
         data: dict[str, Content] | None = None,
         memo: Path | None = None,
         data_ready: Callable[[], None] | None = None,
+        keys: dict[str, str] | None = None,
     ) -> Generation:
         """data: the open data, when the build has made it (or is making it: data_ready waits
         for what is still being made); memo: where the councils' recommendations sections are
-        kept between builds (pages.council_recommendations_kept)."""
+        kept between builds (pages.council_recommendations_kept); keys: each document's build
+        cache key."""
         from evidence_archive.opendata.tables import open_data
         from evidence_archive.site.feeds import site_feeds
 
         data = dict(open_data(built)) if data is None else data
-        pages = generated_pages(built, load_moved(roots, built), data, memo, data_ready)
+        pages = generated_pages(built, load_moved(roots, built), data, memo, data_ready, keys)
         feeds = site_feeds([b.doc for b in built])
         files: dict[str, Content] = {**pages, **data, **feeds}
-        return cls(built, files, frozenset(pages) | frozenset(feeds))
+        return cls(built, files, frozenset(pages) | frozenset(feeds), keys=keys)
 
     def digests(self) -> dict[str, str]:
         return {
@@ -211,9 +213,8 @@ def build_site(
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    gen = Generation.make(built, roots, data, memo, data_ready)
+    gen = Generation.make(built, roots, data, memo, data_ready, keys)
     gen.search_work = search_work
-    gen.keys = keys
     digests = gen.digests()
     manifest = {"key": site_key(), "pages": digests}
     site_dir = out / "site"

@@ -34,6 +34,7 @@ def council_recommendations_kept(
     built: list[Built],
     memo: Path | None = None,
     by_auth: dict[str, list[Document]] | None = None,
+    keys: dict[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """Each council's recommendations section (tracker.council_recommendations: BM25 over its
     next reports, most of a second of every build of the real archive), keyed by council.
@@ -41,7 +42,9 @@ def council_recommendations_kept(
     With memo (a file in the build's cache), a council's section is made again only when its
     documents (their pages and recommendations) or the code changed since the build that wrote
     the memo; the memo is then written again with every council's section (atomically).
-    by_auth: the documents by council, when already grouped."""
+    by_auth: the documents by council, when already grouped; keys: each document's build cache
+    key (its text, metadata and the code), which stands for its page and recommendations
+    instead of hashing them again."""
     by_auth = group_by_authority(built) if by_auth is None else by_auth
     pages = {b.doc.id: b for b in built}
     old: dict[str, Any] = {}
@@ -56,8 +59,11 @@ def council_recommendations_kept(
     for slug, docs in sorted(by_auth.items()):
         h = hashlib.sha256(code.encode())
         for d in sorted(docs, key=lambda d: d.id):
-            b = pages[d.id]
-            h.update(f"\0{d.id}\0{b.markdown}\0{d.recommendations!r}".encode())
+            if keys is not None and d.id in keys:
+                h.update(f"\0{d.id}\0{keys[d.id]}".encode())
+            else:
+                b = pages[d.id]
+                h.update(f"\0{d.id}\0{b.markdown}\0{d.recommendations!r}".encode())
         key = h.hexdigest()[:24]
         was = old.get(slug)
         if isinstance(was, list) and len(was) == 2 and was[0] == key:
@@ -77,13 +83,15 @@ def generated_pages(
     data: dict[str, Content] | None = None,
     memo: Path | None = None,
     data_ready: Callable[[], None] | None = None,
+    keys: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Every generated page: docs path -> Markdown (the Open data page when data is given, made
     last, after data_ready: the open data still being made is in data then; memo: where the
-    councils' recommendations sections are kept between builds)."""
+    councils' recommendations sections are kept between builds; keys: each document's build
+    cache key, for that memo)."""
     reg = load_registry()
     by_auth = group_by_authority(built)
-    recommendations = council_recommendations_kept(built, memo, by_auth)
+    recommendations = council_recommendations_kept(built, memo, by_auth, keys)
     named = mentions(built)
     pages = {urls.doc_of(b.doc): report_page(b, moved) for b in built}
     for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
