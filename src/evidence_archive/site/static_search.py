@@ -197,7 +197,16 @@ class Indexed:
 
     pages: int
     seconds: float
-    bytes: int
+    folder: Path | None = None
+    """The static index (None when there is none)."""
+
+    @property
+    def bytes(self) -> int:
+        """The size of the static index, both bundles (counted when asked: tens of thousands
+        of files at scale, which a build does not need to count)."""
+        if self.folder is None:
+            return 0
+        return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
 
 
 def _pagefind() -> list[str]:
@@ -237,7 +246,7 @@ def index_site(
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
     if not files:  # a corpus of no report: no index (the search page says it cannot read one)
-        return Indexed(0, 0.0, 0)
+        return Indexed(0, 0.0)
     start = time.perf_counter()
     state = _state(previous)
     if state is not None and previous is not None:
@@ -377,11 +386,10 @@ def _pagefind_into(source: Path, bundle: Path, site_dir: Path) -> None:
 
 
 def _indexed(bundle: Path, seconds: float) -> Indexed:
-    """The pages of the bundle (and of its new bundle), and the bytes of both."""
+    """The pages of the bundle (and of its new bundle)."""
     pages = 0
     for entry_file in (bundle / "pagefind-entry.json", bundle / NEW / "pagefind-entry.json"):
         if entry_file.is_file():
             entry = json.loads(entry_file.read_text(encoding="utf-8"))
             pages += sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
-    size = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
-    return Indexed(pages, seconds, size)
+    return Indexed(pages, seconds, bundle)
