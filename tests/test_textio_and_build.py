@@ -229,3 +229,33 @@ def test_build_names_file_and_line_of_bad_metadata_and_writes_nothing(
     )
     assert any(f"{other}:" in e and "reference: expected text" in e for e in errors)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("with_cp", [True, False])
+def test_link_tree_links_every_file_and_keeps_symlinks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_cp: bool
+) -> None:
+    """files.link_tree (how an incremental build starts from the last site): every file a hard
+    link to the same file, folders and symbolic links as they were; with GNU cp or without."""
+
+    from evidence_archive import files
+
+    src = tmp_path / "site"
+    (src / "a" / "b").mkdir(parents=True)
+    (src / "index.html").write_text("home")
+    (src / "a" / "b" / "page.html").write_text("page")
+    (src / "a" / "link").symlink_to("b/page.html")
+    if not with_cp:
+        monkeypatch.setattr(files.shutil, "which", lambda name: None)
+    files.link_tree(src, tmp_path / "copy")
+    out = tmp_path / "copy"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "a",
+        "a/b",
+        "a/b/page.html",
+        "a/link",
+        "index.html",
+    ]
+    assert (out / "a" / "b" / "page.html").samefile(src / "a" / "b" / "page.html")
+    assert (out / "index.html").stat().st_ino == (src / "index.html").stat().st_ino
+    assert (out / "a" / "link").is_symlink() and os.readlink(out / "a" / "link") == "b/page.html"

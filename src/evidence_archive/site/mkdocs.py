@@ -16,7 +16,7 @@ from typing import Any
 
 from evidence_archive import urls
 from evidence_archive.build.cache import Built
-from evidence_archive.files import link_or_copy
+from evidence_archive.files import link_or_copy, link_tree
 from evidence_archive.opendata.tables import Content
 from evidence_archive.site.pages import generated_pages
 from evidence_archive.site.reports import load_moved
@@ -222,11 +222,11 @@ def build_site(
     dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == manifest["key"])
     if dirty and old_dir is not None and old is not None:
         gen.previous_bundle = old_dir / BUNDLE
-        # The static search index is written after MkDocs (copied then if no section changed).
         # Hard links, not copies (a copy of the real archive's site took a second, of 5,000
-        # reports' far more): gen.linked has every file MkDocs writes unlinked first.
-        shutil.copytree(old_dir, site_dir, symlinks=True, copy_function=link_or_copy,
-                        ignore=shutil.ignore_patterns(BUNDLE))  # fmt: skip
+        # reports' far more): gen.linked has every file MkDocs writes unlinked first. The static
+        # search index comes too: it is written after MkDocs (index_site keeps the linked base
+        # bundle when the last one serves, and writes no file through a link).
+        link_tree(old_dir, site_dir)
         gen.linked = True
         before: dict[str, str] = old["pages"]
         # A generated page depends on its Markdown alone (the navigation names only the pages

@@ -62,6 +62,8 @@ SECTIONS = "search-sections"
 the indexer reads."""
 GLOB = f"{SECTIONS}/**/*.html"
 """The pages Pagefind indexes (the site's own pages have their own search)."""
+ENTRY = "pagefind-entry.json"
+"""The file that says a folder holds a Pagefind index."""
 NEW = "new"
 """The folder, inside the static index, of the bundle of reports added or changed since the base
 bundle was indexed."""
@@ -244,8 +246,13 @@ def index_site(
     now = _doc_digests(files)
     doc_keys = {doc.id: doc_key(doc) for doc in docs if doc.id in now}
     bundle = site_dir / BUNDLE
-    shutil.rmtree(bundle, ignore_errors=True)
+    # The site folder may start as the last site hard-linked (an incremental build): its static
+    # index is then the last one, linked, kept as the base when it serves as one.
+    linked = previous is not None and _same_file(bundle / ENTRY, previous / ENTRY)
+    if not linked:
+        shutil.rmtree(bundle, ignore_errors=True)
     if not files:  # a corpus of no report: no index (the search page says it cannot read one)
+        shutil.rmtree(bundle, ignore_errors=True)
         return Indexed(0, 0.0)
     start = time.perf_counter()
     state = _state(previous)
@@ -254,17 +261,30 @@ def index_site(
         new = {d: k for d, k in now.items() if base.get(d) != k}
         hidden = sorted(d for d, k in base.items() if now.get(d) != k)
         if len(set(new) | set(hidden)) <= MAX_NEW and set(base) <= set(state["keys"]):
-            shutil.copytree(previous, bundle, copy_function=link_or_copy,
-                            ignore=shutil.ignore_patterns(NEW, BUNDLES, STATE))  # fmt: skip
+            if linked:  # the base is there; what is written again is removed, never written through
+                shutil.rmtree(bundle / NEW, ignore_errors=True)
+                for name in (BUNDLES, STATE):
+                    (bundle / name).unlink(missing_ok=True)
+            else:
+                shutil.copytree(previous, bundle, copy_function=link_or_copy,
+                                ignore=shutil.ignore_patterns(NEW, BUNDLES, STATE))  # fmt: skip
             if new and new == state["new"] and (previous / NEW / "pagefind-entry.json").is_file():
                 shutil.copytree(previous / NEW, bundle / NEW, copy_function=link_or_copy)
             elif new:
                 _index_part(work, [r for r in files if _doc_of(r) in new], bundle / NEW, site_dir)
             _write_state(bundle, base, new, {d: state["keys"][d] for d in base}, hidden)
             return _indexed(bundle, time.perf_counter() - start)
+    shutil.rmtree(bundle, ignore_errors=True)
     _pagefind_into(work, bundle, site_dir)
     _write_state(bundle, now, {}, doc_keys, [])
     return _indexed(bundle, time.perf_counter() - start)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _doc_of(rel: str) -> str:
