@@ -70,12 +70,15 @@ def write_outputs(
             (dest / rel).write_text(content, encoding="utf-8")
 
 
-def alongside(child_job: Any, job: Any, stats: Stats) -> None:
+def alongside(child_job: Any, job: Any, stats: Stats, nice: int = 0) -> None:
     """Run child_job in a forked child process while job runs here; the child's stage times
     and flags come back into stats; a failure of either is raised here. The fork happens
-    before job starts, while this process runs no other thread, and the child dies with it."""
+    before job starts, while this process runs no other thread, and the child dies with it.
+    nice: how much lower the child's scheduling priority is (and its own children's)."""
 
     def child() -> tuple[dict[str, float], bool]:
+        if nice:
+            os.nice(nice)
         child_job()
         return stats.seconds, stats.incremental
 
@@ -200,8 +203,10 @@ def build(
 
             if index and site and "fork" in multiprocessing.get_all_start_methods():
                 # The index is written in a child process (and its workers) while MkDocs renders in
-                # this one: the two stages share nothing but the parsed documents.
-                alongside(make_index, make_site, stats)
+                # this one: the two stages share nothing but the parsed documents. An update of
+                # the index (a few documents) has time to spare beside the site: it yields the
+                # processors to the site and the database, which the site waits for.
+                alongside(make_index, make_site, stats, nice=10 if previous is not None else 0)
             elif index:
                 make_index()
             elif site:
