@@ -97,8 +97,8 @@ class Generation:
         from evidence_archive.site.feeds import site_feeds
 
         data = dict(open_data(built)) if data is None else data
+        feeds = site_feeds([b.doc for b in built])  # before the pages, which may wait for data
         pages = generated_pages(built, load_moved(roots, built), data, memo, data_ready, keys)
-        feeds = site_feeds([b.doc for b in built])
         files: dict[str, Content] = {**pages, **data, **feeds}
         return cls(built, files, frozenset(pages) | frozenset(feeds), keys=keys)
 
@@ -213,20 +213,23 @@ def build_site(
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    gen = Generation.make(built, roots, data, memo, data_ready, keys)
-    gen.search_work = search_work
-    digests = gen.digests()
-    manifest = {"key": site_key(), "pages": digests}
+    key = site_key()
     site_dir = out / "site"
     old_dir, old = previous or (None, None)
-    dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == manifest["key"])
-    if dirty and old_dir is not None and old is not None:
-        gen.previous_bundle = old_dir / BUNDLE
+    dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == key)
+    if dirty and old_dir is not None:
         # Hard links, not copies (a copy of the real archive's site took a second, of 5,000
         # reports' far more): gen.linked has every file MkDocs writes unlinked first. The static
         # search index comes too: it is written after MkDocs (index_site keeps the linked base
-        # bundle when the last one serves, and writes no file through a link).
+        # bundle when the last one serves, and writes no file through a link). Linked before
+        # the pages are made, while the open-data database is still being made beside.
         link_tree(old_dir, site_dir)
+    gen = Generation.make(built, roots, data, memo, data_ready, keys)
+    gen.search_work = search_work
+    digests = gen.digests()
+    manifest = {"key": key, "pages": digests}
+    if dirty and old_dir is not None and old is not None:
+        gen.previous_bundle = old_dir / BUNDLE
         gen.linked = True
         before: dict[str, str] = old["pages"]
         # A generated page depends on its Markdown alone (the navigation names only the pages
