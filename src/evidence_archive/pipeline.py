@@ -44,12 +44,13 @@ log = logging.getLogger(__name__)
 
 def write_outputs(
     built: list[Built],
-    data: dict[str, Content],
+    data: dict[str, str],
     dest: Path,
     last: Path | None = None,
     same: frozenset[str] = frozenset(),
 ) -> None:
-    """Write pages and open data into dest (a fresh folder). A page of a document in same (its
+    """Write pages and the open data files (the database is written in its place) into dest
+    (a fresh folder). A page of a document in same (its
     cache key unchanged since the build in last, so its page is the same) is hard-linked from
     last instead of written again."""
     for b in built:
@@ -61,13 +62,7 @@ def write_outputs(
             path.write_text(b.markdown, encoding="utf-8")
     for rel, content in data.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):  # a file made in its place (the database)
-            if content != dest / rel:
-                link_or_copy(str(content), str(dest / rel))
-        elif isinstance(content, bytes):
-            (dest / rel).write_bytes(content)
-        else:
-            (dest / rel).write_text(content, encoding="utf-8")
+        (dest / rel).write_text(content, encoding="utf-8")
 
 
 def alongside(child_job: Any, job: Any, stats: Stats, nice: int = 0) -> None:
@@ -162,9 +157,10 @@ def build(
             # its size).
             (tmp / DATABASE).parent.mkdir(parents=True, exist_ok=True)
             db = Forked(lambda: write_database(built, made, tmp / DATABASE))
-            data: dict[str, Content] = dict(data_files(built, made))
+            files = data_files(built, made)
             same = frozenset(stats.keys) - frozenset(stats.changed)
-            write_outputs(built, data, tmp, out if previous is not None else None, same)
+            write_outputs(built, files, tmp, out if previous is not None else None, same)
+            data: dict[str, Content] = dict(files)  # and the database, once it is made
             t = _timed(stats, "write", t)
 
             def database_ready() -> None:

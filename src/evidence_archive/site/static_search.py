@@ -249,8 +249,6 @@ def index_site(
     # The site folder may start as the last site hard-linked (an incremental build): its static
     # index is then the last one, linked, kept as the base when it serves as one.
     linked = previous is not None and _same_file(bundle / ENTRY, previous / ENTRY)
-    if not linked:
-        shutil.rmtree(bundle, ignore_errors=True)
     if not files:  # a corpus of no report: no index (the search page says it cannot read one)
         shutil.rmtree(bundle, ignore_errors=True)
         return Indexed(0, 0.0)
@@ -266,9 +264,10 @@ def index_site(
                 for name in (BUNDLES, STATE):
                     (bundle / name).unlink(missing_ok=True)
             else:
+                shutil.rmtree(bundle, ignore_errors=True)
                 shutil.copytree(previous, bundle, copy_function=link_or_copy,
                                 ignore=shutil.ignore_patterns(NEW, BUNDLES, STATE))  # fmt: skip
-            if new and new == state["new"] and (previous / NEW / "pagefind-entry.json").is_file():
+            if new and new == state["new"] and (previous / NEW / ENTRY).is_file():
                 shutil.copytree(previous / NEW, bundle / NEW, copy_function=link_or_copy)
             elif new:
                 _index_part(work, [r for r in files if _doc_of(r) in new], bundle / NEW, site_dir)
@@ -303,7 +302,7 @@ def _doc_digests(files: dict[str, str]) -> dict[str, str]:
 
 def _state(previous: Path | None) -> dict[str, Any] | None:
     """The last index's state, or None when there is no usable last index."""
-    if previous is None or not (previous / "pagefind-entry.json").is_file():
+    if previous is None or not (previous / ENTRY).is_file():
         return None
     try:
         state = json.loads((previous / STATE).read_text(encoding="utf-8"))
@@ -380,9 +379,10 @@ def write_sections(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     work.mkdir(parents=True, exist_ok=True)
-    shown = {"files": dict(sorted(new.items())), "keys": dict(sorted(new_keys.items()))}
+    files = dict(sorted(new.items()))
+    shown = {"files": files, "keys": dict(sorted(new_keys.items()))}
     listing.write_text(json.dumps(shown, indent=0), encoding="utf-8")
-    return dict(sorted(new.items()))
+    return files
 
 
 def _digest(text: str) -> str:
@@ -399,7 +399,7 @@ def _pagefind_into(source: Path, bundle: Path, site_dir: Path) -> None:
         # A build killed while indexing must not leave Pagefind writing into its folder.
         preexec_fn=die_with_parent if os.name == "posix" else None,
     )  # fmt: skip
-    if result.returncode != 0 or not (bundle / "pagefind-entry.json").is_file():
+    if result.returncode != 0 or not (bundle / ENTRY).is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise ArchiveError(site_dir, "Pagefind could not index the site: "
                            + (detail[-1] if detail else f"exit {result.returncode}"))  # fmt: skip
@@ -408,7 +408,7 @@ def _pagefind_into(source: Path, bundle: Path, site_dir: Path) -> None:
 def _indexed(bundle: Path, seconds: float) -> Indexed:
     """The pages of the bundle (and of its new bundle)."""
     pages = 0
-    for entry_file in (bundle / "pagefind-entry.json", bundle / NEW / "pagefind-entry.json"):
+    for entry_file in (bundle / ENTRY, bundle / NEW / ENTRY):
         if entry_file.is_file():
             entry = json.loads(entry_file.read_text(encoding="utf-8"))
             pages += sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
