@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence_archive.corpus.store import SCHEMA, scan
+from evidence_archive.corpus.store import SCHEMA, ScanCache, scan, text_key
 from evidence_archive.frameworks import FRAMEWORKS, KINDS
 from evidence_archive.registry import load_registry
 
@@ -181,3 +181,35 @@ def test_the_typed_metadata_is_the_schema() -> None:
         assert Metadata.from_mapping(entry.meta).as_dict() == {
             k: entry.meta[k] for k in SCHEMA if k in entry.meta
         }
+
+
+def test_scan_reads_a_text_again_only_when_its_file_changed(
+    corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cache, an unchanged text is not read again (its sha256 is kept by the file's
+    stat); a text rewritten with the same length is read again, and its mismatch found."""
+    cache = ScanCache({})
+    first, problems = scan([corpus_copy], cache)
+    assert not problems and first
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        if self.suffix == ".txt":
+            reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    cache = ScanCache(cache.used)
+    again, problems = scan([corpus_copy], cache)
+    assert not problems and [e.id for e in again] == [e.id for e in first]
+    assert reads == []
+    text = corpus_copy / "hampshire" / "hampshire-2007-08-14-joint-area-review.txt"
+    data = real(text)
+    text.write_bytes(data[:-1] + (b"y" if data[-1:] != b"y" else b"z"))  # same length
+    third = ScanCache(cache.used)
+    _, problems = scan([corpus_copy], third)
+    assert reads == [text]
+    # What the next build keeps: the rewritten text under its new stat only.
+    assert text_key(text) in third.used and len(third.used) == len(cache.used)
+    assert any("sha256 does not match the text" in str(p) for p in problems)

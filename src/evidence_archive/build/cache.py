@@ -117,7 +117,8 @@ class Cache:
 
     def metadata(self, code: str) -> dict[str, dict[str, Any]] | None:
         """Validated metadata by the sha256 of its file (reading YAML is most of the time of a
-        build that parses nothing), for this code version; None without a cache folder."""
+        build that parses nothing), and the sha256 of each text by its file's stat
+        (corpus.store.text_key), for this code version; None without a cache folder."""
         if self.folder is None:
             return None
         try:

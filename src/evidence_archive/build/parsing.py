@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
 from evidence_archive.build import cache as build_cache  # code_version looked up at call time
 from evidence_archive.build.cache import Built, Cache, Stats, document_key
-from evidence_archive.corpus.store import CorpusEntry, load_corpus
+from evidence_archive.corpus.store import CorpusEntry, ScanCache, load_corpus
 from evidence_archive.errors import ArchiveError, BuildErrors, WorkerFailure
 from evidence_archive.model import Document
 from evidence_archive.parse.abbreviations import document_abbreviations
@@ -57,19 +56,27 @@ def councils_named_in(doc: Document) -> tuple[tuple[int, int, tuple[str, ...]], 
 
 
 def parse_corpus(
-    roots: Iterable[Path], cache: Cache | None = None, jobs: int = 1, stats: Stats | None = None
+    roots: Iterable[Path],
+    cache: Cache | None = None,
+    jobs: int = 1,
+    stats: Stats | None = None,
+    freeze: bool = False,
 ) -> list[Built]:
     """Parse and render every corpus document, reusing cached results for unchanged ones;
-    every failure is collected, then raised."""
+    every failure is collected, then raised.
+
+    freeze: the documents taken from the cache are left out of garbage collection (gc.freeze)
+    before collection resumes, for a caller that keeps them to its end and then unfreezes
+    (pipeline.build). Otherwise the first collections after loading walk all of them: 1.4 s
+    of every 5,000-report build."""
     cache = cache or Cache(None)
     stats = stats if stats is not None else Stats()
     code = build_cache.code_version()
     seen = cache.metadata(code)
-    table = {} if seen is None else dict(seen)
-    entries = load_corpus(roots, None if seen is None else table)
-    if seen is not None and table != seen:
-        used = {hashlib.sha256(e.meta_path.read_bytes()).hexdigest() for e in entries}
-        cache.put_metadata(code, {k: v for k, v in table.items() if k in used})
+    scanned = None if seen is None else ScanCache(seen)
+    entries = load_corpus(roots, scanned)
+    if scanned is not None and scanned.used != seen:
+        cache.put_metadata(code, scanned.used)
     keys = {e.id: document_key(e, code) for e in entries}
     done: dict[str, Built] = {}
     # Unpickling makes millions of small objects, none of them garbage: with the cyclic
@@ -82,6 +89,8 @@ def parse_corpus(
             if hit is not None:
                 done[e.id] = hit
     finally:
+        if freeze:
+            gc.freeze()
         if collecting:
             gc.enable()
     todo = [e for e in entries if e.id not in done]
