@@ -30,6 +30,14 @@ def on_nav(nav, config, files):  # type: ignore[no-untyped-def]
     return nav
 
 
+def on_env(env, config, files):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    assert _gen is not None
+    _gen.link_database(Path(config.site_dir))
+    return env
+
+
 def on_post_build(config):  # type: ignore[no-untyped-def]
     from pathlib import Path
 

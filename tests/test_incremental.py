@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,49 @@ SIF = "hampshire/hampshire-2014-03-12-single-inspection"
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    """The build's files but the index and the static index (compared by what they answer)."""
+    """The build's files but the index, the static index and the open-data database (compared
+    by what they hold and answer)."""
     return stable_files({
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
         if p.is_file() and not p.relative_to(root).as_posix().startswith(("index/", "site/pagefind/"))
+        and p.name != "archive.sqlite"
     })  # fmt: skip
+
+
+FTS_QUERIES = ("carers", "looked AND after", '"bed and breakfast"', "adolesc*", "Gooshays")
+
+
+def _database(path: Path) -> dict[str, object]:
+    """What the open-data database holds and answers: every table's rows in their order (the
+    paragraphs document by document: an update puts a changed document's last), the FTS5
+    index word by word and its answers, and its own check of the index."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('integrity-check')")
+        names = [n for (n,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paragraphs_fts%'"
+            " ORDER BY name")]  # fmt: skip
+        out: dict[str, object] = {"schema": sorted(db.execute(
+            "SELECT type, name, sql FROM sqlite_master").fetchall(), key=str)}  # fmt: skip
+        for name in names:
+            order = "document, rowid" if name == "paragraphs" else "rowid"
+            out[name] = db.execute(f'SELECT * FROM "{name}" ORDER BY {order}').fetchall()
+        # The FTS5 index itself, word by word: each instance of a word with the paragraph its
+        # row is (none for a row no longer there), its column and position.
+        db.execute(
+            "CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, paragraphs_fts, instance)"
+        )
+        out["index"] = sorted(db.execute(
+            "SELECT w.term, p.document, p.anchor, w.col, w.offset FROM temp.words w "
+            "LEFT JOIN paragraphs p ON p.rowid = w.doc").fetchall(), key=str)  # fmt: skip
+        for q in FTS_QUERIES:
+            out[q] = sorted(db.execute(
+                "SELECT p.document, p.anchor FROM paragraphs_fts f JOIN paragraphs p "
+                "ON p.rowid = f.rowid WHERE paragraphs_fts MATCH ?", (q,)).fetchall())  # fmt: skip
+        return out
+    finally:
+        db.close()
 
 
 def _searchable(site: Path) -> list[str]:
@@ -71,6 +109,11 @@ def assert_same_as_clean(corpus: Path, out: Path, tmp: Path) -> None:
     inc, ref = _tree(out), _tree(clean)
     assert sorted(inc) == sorted(ref)
     assert [k for k in inc if inc[k] != ref[k]] == []
+    held = _database(out / "data/archive.sqlite")
+    assert held == _database(clean / "data/archive.sqlite")
+    for build_dir in (out, clean):  # the site's database is the build's
+        site_db = build_dir / "site/data/archive.sqlite"
+        assert site_db.read_bytes() == (build_dir / "data/archive.sqlite").read_bytes()
     assert _searchable(out / "site") == _searchable(clean / "site")
     assert (out / "index/archive.json").read_bytes() == (clean / "index/archive.json").read_bytes()
     assert _entries(out / "index") == _entries(clean / "index")

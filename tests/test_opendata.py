@@ -153,14 +153,19 @@ def test_the_open_data_page_lists_every_file_with_its_size_and_licence(archive) 
     _, data, _ = archive
     from evidence_archive.site.tracker import dictionary_pages
 
-    page = open_data_page(data)
+    page = open_data_page(data, 1234)
     dictionaries = dictionary_pages()
     for d in DATASETS:
         assert f"(data/{d.key}.csv) (" in page and f"(data/{d.key}.json) (" in page
         assert f"(open-data/{d.key}.md)" in page
         for c in d.columns:
             assert f"| `{c.name}` |" in dictionaries[f"open-data/{d.key}.md"]
-    assert "archive.sqlite](data/archive.sqlite) (" in page and " MB)" in page
+    assert "archive.sqlite](data/archive.sqlite) (" in page and "all 1,234 paragraphs" in page
+    for name in (
+        "national-picture.csv",
+        *(f"{d.key}.{x}" for d in DATASETS for x in ("csv", "json")),
+    ):
+        assert re.search(re.escape(f"{name}") + r"\)? \(?[^)]*?\d+ (KB|MB)", page), name
     assert "Open Government Licence" in page and "MIT" in page
 
 
@@ -170,3 +175,19 @@ def test_database_is_deterministic(archive, tmp_path: Path) -> None:  # type: ig
 
     built, data, _ = archive
     assert database(built, tables(built)) == data[DATABASE]
+
+
+def test_a_database_that_cannot_be_updated_is_written_whole(  # type: ignore[no-untyped-def]
+    archive, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from evidence_archive.opendata.database import update_database
+    from evidence_archive.opendata.tables import tables
+
+    built, data, _ = archive
+    last = tmp_path / "last.sqlite"
+    last.write_bytes(b"not a database " * 1000)
+    path = tmp_path / "archive.sqlite"
+    update_database(last, path, built, tables(built), [built[0].doc.id], [])
+    assert path.read_bytes() == data[DATABASE]  # as a clean build writes it
+    assert "could not be updated" in caplog.text and str(last) in caplog.text
+    assert last.read_bytes() == b"not a database " * 1000  # the last build's file is left alone

@@ -127,24 +127,38 @@ def test_failed_build_writes_nothing(corpus_copy: Path, tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 
 
+@pytest.mark.parametrize(
+    "writer,incremental", [("write_database", False), ("update_database", True)]
+)
 def test_a_database_that_fails_in_its_process_fails_the_build(
-    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    writer: str,
+    incremental: bool,
 ) -> None:
-    """The open-data database is written in a child process of its own: its failure comes back
-    as the build's error, and nothing is published; the same build then succeeds."""
+    """The open-data database is written (or, incrementally, updated) in a child process of its
+    own: its failure comes back as the build's error, and nothing is published; the same build
+    then succeeds."""
     from evidence_archive import pipeline
 
     out = tmp_path / "out"
     build([corpus_copy], out, site=False, index=False)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    def broken(built: object, made: object, path: Path) -> None:
+    def broken(*args: object) -> None:
+        path = args[2] if writer == "write_database" else args[1]
+        assert (
+            isinstance(path, Path)
+            and path.name == "archive.sqlite"
+            and path != out / "data/archive.sqlite"
+        )
         path.write_bytes(b"half")
         raise ArchiveError(path, "disk full")
 
-    monkeypatch.setattr(pipeline, "write_database", broken)
+    monkeypatch.setattr(pipeline, writer, broken)
     with pytest.raises(ArchiveError, match=r"archive\.sqlite: disk full"):
-        build([corpus_copy], out, site=False, index=False)
+        build([corpus_copy], out, site=False, index=False, incremental=incremental)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
     monkeypatch.undo()

@@ -35,8 +35,8 @@ from evidence_archive.build.parsing import parse_corpus
 from evidence_archive.corpus import ids
 from evidence_archive.errors import BuildErrors
 from evidence_archive.files import link_or_copy
-from evidence_archive.opendata.database import write_database
-from evidence_archive.opendata.tables import DATABASE, Content, data_files, tables
+from evidence_archive.opendata.database import update_database, write_database
+from evidence_archive.opendata.tables import DATABASE, data_files, tables
 from evidence_archive.proc import Forked
 
 log = logging.getLogger(__name__)
@@ -155,20 +155,26 @@ def build(
             made = tables(built)
             # The open-data database (its FTS5 index of every paragraph is the longest part of
             # the open data) is written in a child process while the files, pages and site are
-            # made here; the site waits for it only where it needs it (the Open data page gives
-            # its size).
+            # made here; the site waits for it only when MkDocs writes the site. An incremental
+            # build updates the last build's for the documents that changed.
             (tmp / DATABASE).parent.mkdir(parents=True, exist_ok=True)
-            db = Forked(lambda: write_database(built, made, tmp / DATABASE))
+            last_db = out / DATABASE
+            if previous is not None and last_db.is_file():
+                changed, removed = stats.changed, stats.removed
+                db = Forked(
+                    lambda: update_database(last_db, tmp / DATABASE, built, made, changed, removed)
+                )
+            else:
+                db = Forked(lambda: write_database(built, made, tmp / DATABASE))
             files = data_files(built, made)
             same = frozenset(stats.keys) - frozenset(stats.changed)
             write_outputs(built, files, tmp, out if previous is not None else None, same)
-            data: dict[str, Content] = dict(files)  # and the database, once it is made
             t = _timed(stats, "write", t)
 
-            def database_ready() -> None:
+            def database_ready() -> Path:
                 assert db is not None
                 db.result()
-                data[DATABASE] = tmp / DATABASE
+                return tmp / DATABASE
 
             manifest: dict[str, Any] = {"code": code, "documents": dict(sorted(stats.keys.items()))}
 
@@ -192,10 +198,10 @@ def build(
                 last = (out / "site", previous.get("site")) if previous is not None else None
                 kept = store.folder
                 manifest["site"] = build_site(
-                    tmp, built, roots, previous=last, data=data,
+                    tmp, built, roots, previous=last, data=dict(files),
                     search_work=kept / "search-sections" if kept else None,
                     memo=kept / "recommendations.json" if kept else None,
-                    keys=stats.keys, data_ready=database_ready,
+                    keys=stats.keys, database=database_ready,
                 )  # fmt: skip
                 _timed(stats, "site", start)
 

@@ -3,20 +3,26 @@
 Tables: every dataset of opendata/dictionary.py (documents, judgements, grades_by_year,
 recommendations) with the same columns, councils and their statistical neighbours from the
 registry, and paragraphs (every block of every report's text, with its anchor and section),
-searchable through the FTS5 table paragraphs_fts. Written the same way from the same corpus,
-the file is the same byte for byte.
+searchable through the FTS5 table paragraphs_fts. Written whole (a clean build) from the same
+corpus, the file is the same byte for byte; an incremental build updates the last build's
+(update_database): the same rows, the changed documents' paragraphs last.
 """
 
 from __future__ import annotations
 
+import logging
+import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from evidence_archive.build.cache import Built
 from evidence_archive.opendata.dictionary import DATASETS, Column
 from evidence_archive.registry import load_registry
+
+log = logging.getLogger(__name__)
 
 _SQL_TYPE = {"text": "TEXT", "date": "TEXT", "integer": "INTEGER", "year": "INTEGER"}
 
@@ -43,6 +49,19 @@ def database(built: list[Built], tables: dict[str, list[dict[str, Any]]]) -> byt
         return path.read_bytes()
 
 
+def _paragraph_rows(built: Iterable[Built]) -> list[tuple[Any, ...]]:
+    return [
+        (b.doc.id, blk.anchor, blk.number, sec.title, blk.kind, blk.text)
+        for b in built for sec in b.doc.sections for blk in sec.blocks
+    ]  # fmt: skip
+
+
+def _fill_datasets(db: sqlite3.Connection, tables: dict[str, list[dict[str, Any]]]) -> None:
+    for d in DATASETS:
+        rows = [tuple(r[c] for c in d.names) for r in tables[d.key]]
+        _insert(db, _table(d.key), d.names, rows)
+
+
 def write_database(built: list[Built], tables: dict[str, list[dict[str, Any]]], path: Path) -> None:
     """Write the database file at path (a new file: any file there is replaced)."""
     path.unlink(missing_ok=True)
@@ -52,8 +71,7 @@ def write_database(built: list[Built], tables: dict[str, list[dict[str, Any]]], 
         db.execute("PRAGMA journal_mode = OFF")
         for d in DATASETS:
             _create(db, _table(d.key), d.columns)
-            rows = [tuple(r[c] for c in d.names) for r in tables[d.key]]
-            _insert(db, _table(d.key), d.names, rows)
+        _fill_datasets(db, tables)
         db.execute(
             "CREATE TABLE councils (council TEXT PRIMARY KEY, council_name TEXT, la_code TEXT,"
             " ons_code TEXT, urn TEXT, region TEXT, type TEXT, current INTEGER)"
@@ -71,10 +89,7 @@ def write_database(built: list[Built], tables: dict[str, list[dict[str, Any]]], 
             "CREATE TABLE paragraphs (document TEXT, anchor TEXT, number TEXT, section TEXT,"
             " kind TEXT, text TEXT)"
         )
-        _insert(db, "paragraphs", ("",) * 6, [
-            (b.doc.id, blk.anchor, blk.number, sec.title, blk.kind, blk.text)
-            for b in built for sec in b.doc.sections for blk in sec.blocks
-        ])  # fmt: skip
+        _insert(db, "paragraphs", ("",) * 6, _paragraph_rows(built))
         db.execute(
             "CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, section, "
             "content='paragraphs', tokenize='porter unicode61')"
@@ -90,3 +105,63 @@ def write_database(built: list[Built], tables: dict[str, list[dict[str, Any]]], 
         db.commit()  # no VACUUM: a database written once has nothing to reclaim
     finally:
         db.close()
+
+
+def update_database(
+    last: Path,
+    path: Path,
+    built: list[Built],
+    tables: dict[str, list[dict[str, Any]]],
+    changed: Iterable[str],
+    removed: Iterable[str],
+) -> None:
+    """Write at path this build's database from the last build's (the file at last, made by the
+    same code, which is left as it is): the paragraphs of the documents changed (or added) and
+    removed since are taken out of the paragraphs table and its FTS5 index and the changed
+    ones' put in, and the datasets (a few rows per document, some of which depend on other
+    documents, such as a recommendation's follow-up) are written again whole. Writing the whole
+    database is most of an incremental build's work at 5,000 reports (its FTS5 index of 776,393
+    paragraphs: about 11 s); this takes about a second.
+
+    The rows are those of write_database; the paragraphs of changed documents come last in the
+    table's order instead of in the order of the documents' ids, so the file is not the same
+    byte for byte as a clean build's (tests compare the tables and the FTS5 answers). A last
+    file that cannot be updated (damaged, or of another shape) is not used: the database is
+    written whole."""
+    changed, removed = sorted(changed), sorted(removed)
+    path.unlink(missing_ok=True)
+    shutil.copyfile(last, path)
+    try:
+        db = sqlite3.connect(path)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")
+            gone = sorted(set(changed) | set(removed))
+            db.execute("CREATE TEMP TABLE gone (document TEXT PRIMARY KEY)")
+            db.executemany("INSERT INTO gone VALUES (?)", [(d,) for d in gone])
+            db.execute(
+                "INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text, section) "
+                "SELECT 'delete', rowid, text, section FROM paragraphs "
+                "WHERE document IN (SELECT document FROM gone)"
+            )
+            db.execute("DELETE FROM paragraphs WHERE document IN (SELECT document FROM gone)")
+            (top,) = db.execute("SELECT coalesce(max(rowid), 0) FROM paragraphs").fetchone()
+            now = set(changed)
+            _insert(
+                db, "paragraphs", ("",) * 6, _paragraph_rows(b for b in built if b.doc.id in now)
+            )
+            db.execute(
+                "INSERT INTO paragraphs_fts(rowid, text, section) "
+                "SELECT rowid, text, section FROM paragraphs WHERE rowid > ?",
+                (top,),
+            )
+            for d in DATASETS:
+                db.execute(f'DELETE FROM "{_table(d.key)}"')
+            _fill_datasets(db, tables)
+            db.commit()
+        finally:
+            db.close()
+    except sqlite3.Error as err:
+        log.warning(
+            "the last build's database (%s) could not be updated (%s): written whole", last, err
+        )
+        write_database(built, tables, path)

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from evidence_archive import urls
@@ -224,8 +223,8 @@ def data_files(built: list[Built], made: dict[str, list[dict[str, Any]]]) -> dic
 
 DATABASE = "data/archive.sqlite"
 
-Content = str | bytes | Path
-"""An open-data file: its text or bytes, or the path of the file made already (the database)."""
+Content = str | bytes
+"""An open-data file: its text or bytes."""
 
 
 def facet_labels() -> dict[str, dict[str, str]]:

@@ -17,7 +17,7 @@ from typing import Any
 from evidence_archive import urls
 from evidence_archive.build.cache import Built
 from evidence_archive.files import link_or_copy, link_tree
-from evidence_archive.opendata.tables import Content
+from evidence_archive.opendata.tables import DATABASE, Content
 from evidence_archive.site.pages import generated_pages
 from evidence_archive.site.reports import load_moved
 from evidence_archive.site.static_search import BUNDLE, index_site
@@ -74,6 +74,10 @@ class Generation:
     """The last build's static index (an incremental build), reused if no section changed."""
     keys: dict[str, str] | None = None
     """Each document's build cache key, which fixes its static search section files."""
+    database: Callable[[], Path] | None = None
+    """The open-data database when it is being made beside the site (evidence build): waits
+    for it and gives its path. It is linked into the site just before MkDocs writes the site
+    (on_env), so that the pages are made and rendered while it is made."""
     linked: bool = False
     """The site folder starts as the last build's site, hard-linked (an incremental build): every
     file MkDocs will write is unlinked first, so that it writes a new file and never through a
@@ -86,21 +90,21 @@ class Generation:
         roots: list[Path],
         data: dict[str, Content] | None = None,
         memo: Path | None = None,
-        data_ready: Callable[[], None] | None = None,
         keys: dict[str, str] | None = None,
+        database: Callable[[], Path] | None = None,
     ) -> Generation:
-        """data: the open data, when the build has made it (or is making it: data_ready waits
-        for what is still being made); memo: where the councils' recommendations sections are
-        kept between builds (pages.council_recommendations_kept); keys: each document's build
-        cache key."""
+        """data: the open data, when the build has made it (the CSV and JSON files; with
+        database, the database being made beside); memo: where the councils' recommendations
+        sections are kept between builds (pages.council_recommendations_kept); keys: each
+        document's build cache key."""
         from evidence_archive.opendata.tables import open_data
         from evidence_archive.site.feeds import site_feeds
 
         data = dict(open_data(built)) if data is None else data
-        feeds = site_feeds([b.doc for b in built])  # before the pages, which may wait for data
-        pages = generated_pages(built, load_moved(roots, built), data, memo, data_ready, keys)
+        feeds = site_feeds([b.doc for b in built])
+        pages = generated_pages(built, load_moved(roots, built), data, memo, keys)
         files: dict[str, Content] = {**pages, **data, **feeds}
-        return cls(built, files, frozenset(pages) | frozenset(feeds), keys=keys)
+        return cls(built, files, frozenset(pages) | frozenset(feeds), keys=keys, database=database)
 
     def digests(self) -> dict[str, str]:
         return {
@@ -119,19 +123,17 @@ class Generation:
         for f in files.documentation_pages():
             f.is_modified = _modified
         for path, content in self.files.items():
-            if isinstance(content, Path):
-                # A file made already (the open-data database, hundreds of MB at scale): linked
-                # into the site here, which MkDocs then leaves (copying a file onto itself).
-                made = File.generated(config, path, abs_src_path=str(content))
-                dest = Path(made.abs_dest_path)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.unlink(missing_ok=True)
-                link_or_copy(str(content), str(dest))
-                made.is_modified = _unmodified  # type: ignore[method-assign]
-            else:
-                made = File.generated(config, path, content=content)
+            made = File.generated(config, path, content=content)
             if path in self.unchanged:
                 made.is_modified = _unmodified  # type: ignore[method-assign]
+            files.append(made)
+        if self.database is not None:
+            # Hundreds of MB at scale, not read into memory: the file in the site is its own
+            # source (MkDocs leaves a file it would copy onto itself), linked there by
+            # link_database before MkDocs writes the site.
+            dest = Path(config["site_dir"]) / DATABASE
+            made = File.generated(config, DATABASE, abs_src_path=str(dest))
+            made.is_modified = _unmodified  # type: ignore[method-assign]
             files.append(made)
         if self.linked:
             site = Path(config["site_dir"])
@@ -145,6 +147,17 @@ class Generation:
                 dest.unlink(missing_ok=True)
         return files
 
+    def link_database(self, site_dir: Path) -> None:
+        """MkDocs on_env (the pages are rendered, the site not yet written): the open-data
+        database, once made, linked into the site (in place of the last build's there)."""
+        if self.database is None:
+            return
+        made = self.database()
+        dest = site_dir / DATABASE
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.unlink(missing_ok=True)
+        link_or_copy(str(made), str(dest))
+
     def record_order(self, files: Any) -> None:
         """MkDocs on_nav: the pages in build order (as pages name themselves: home is '')."""
         self.order[:] = [f.page.url if f.page else f.url for f in files.documentation_pages()]
@@ -156,8 +169,6 @@ class Generation:
 
 
 def _bytes(content: Content) -> bytes:
-    if isinstance(content, Path):
-        return content.read_bytes()
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
@@ -199,7 +210,7 @@ def build_site(
     data: dict[str, Content] | None = None,
     memo: Path | None = None,
     keys: dict[str, str] | None = None,
-    data_ready: Callable[[], None] | None = None,
+    database: Callable[[], Path] | None = None,
 ) -> dict[str, Any]:
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
@@ -208,7 +219,8 @@ def build_site(
     site is copied and MkDocs renders only the report pages whose Markdown changed (its 'dirty'
     build), plus every other page (councils, comparisons, the search index), which depend on many
     documents and are quick to make. keys: each document's build cache key (static search reuses
-    the section files of documents whose key is unchanged)."""
+    the section files of documents whose key is unchanged); database: the open-data database
+    being made beside (Generation.database)."""
     global ACTIVE
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -224,7 +236,7 @@ def build_site(
         # bundle when the last one serves, and writes no file through a link). Linked before
         # the pages are made, while the open-data database is still being made beside.
         link_tree(old_dir, site_dir)
-    gen = Generation.make(built, roots, data, memo, data_ready, keys)
+    gen = Generation.make(built, roots, data, memo, keys, database)
     gen.search_work = search_work
     digests = gen.digests()
     manifest = {"key": key, "pages": digests}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,13 +81,11 @@ def generated_pages(
     moved: Moved | None = None,
     data: dict[str, Content] | None = None,
     memo: Path | None = None,
-    data_ready: Callable[[], None] | None = None,
     keys: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Every generated page: docs path -> Markdown (the Open data page when data is given, made
-    last, after data_ready: the open data still being made is in data then; memo: where the
-    councils' recommendations sections are kept between builds; keys: each document's build
-    cache key, for that memo)."""
+    """Every generated page: docs path -> Markdown (the Open data page when data is given;
+    memo: where the councils' recommendations sections are kept between builds; keys: each
+    document's build cache key, for that memo)."""
     reg = load_registry()
     by_auth = group_by_authority(built)
     recommendations = council_recommendations_kept(built, memo, by_auth, keys)
@@ -118,8 +115,7 @@ def generated_pages(
     pages[urls.NATIONAL_DOC] = "\n".join(lines) + "\n"
     pages.update(subjects_pages(subjects([b.doc for b in built])))
     if data is not None:
-        if data_ready is not None:
-            data_ready()
-        pages[DATA_DOC] = open_data_page(data)
+        paragraphs = sum(len(sec.blocks) for b in built for sec in b.doc.sections)
+        pages[DATA_DOC] = open_data_page(data, paragraphs)
         pages.update(dictionary_pages())
     return pages

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from pathlib import Path
 
 from evidence_archive import urls
 from evidence_archive.dates import doc_date, human_date
@@ -161,15 +160,15 @@ def dictionary_pages() -> dict[str, str]:
     return pages
 
 
-def open_data_page(data: Mapping[str, Content]) -> str:
-    """The Open data page: every file with its size and licence, and the data dictionary."""
+def open_data_page(data: Mapping[str, Content], paragraphs: int) -> str:
+    """The Open data page: every file with its size and licence, and the data dictionary. The
+    database is described by what it holds (paragraphs: how many), not by its size: it need
+    not be made yet (it is made beside the site), and an incremental build's file, updated in
+    place, is not the same size as a clean build's of the same corpus."""
 
     def size(path: str) -> str:
         content = data.get(path, b"")
-        if isinstance(content, Path):
-            return _size(content.stat().st_size)
-        n = len(content.encode("utf-8") if isinstance(content, str) else content)
-        return _size(n)
+        return _size(len(content.encode("utf-8") if isinstance(content, str) else content))
 
     out = ["# Open data", "",
            "The archive as data, made by every build from the same corpus as the site: load it "
@@ -186,7 +185,8 @@ def open_data_page(data: Mapping[str, Content]) -> str:
                    f"[{d.key}.json]({json_}) ({size(json_)}) |")  # fmt: skip
     db = "data/archive.sqlite"
     out += ["", f"**The whole archive as one SQLite database:** [archive.sqlite]({db}) "
-            f"({size(db)}). Tables `documents`, `judgements`, `grades_by_year` and "
+            f"(the largest file here: the text of all {paragraphs:,} paragraphs with their "
+            "full-text index). Tables `documents`, `judgements`, `grades_by_year` and "
             "`recommendations` (the columns below), `councils` and `neighbours` (each council's "
             "statistical neighbours, closest first: `rank`), and `paragraphs` (every paragraph, "
             "list item and table of every report, with its `document`, `anchor`, `number` and "
