@@ -188,6 +188,32 @@ def test_add_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     assert_same_as_clean(corpus, out, tmp_path)
 
 
+def test_a_report_newer_than_all_others_renders_only_its_councils_pages(
+    first: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A council page depends on its own documents and its neighbours' and region's newest
+    grades, not on the archive's newest date (the Authorities page gives that): a report
+    newer than all others leaves other councils' pages as they were."""
+    corpus, out = first
+    hampshire = _mtime(out, "authorities/hampshire")
+    src = corpus / f"{HAVERING}.yml"
+    meta = dict(next(e.meta for e in load_corpus([corpus]) if e.meta_path == src))
+    newest = max(str(e.meta["published"] or "") for e in load_corpus([corpus]))
+    assert newest < "2025-06-01"
+    (corpus / "barnet").mkdir()
+    shutil.copy(
+        corpus / f"{HAVERING}.txt", corpus / "barnet/barnet-2025-06-01-joint-area-review.txt"
+    )
+    meta.update(id="barnet-2025-06-01-joint-area-review", authority="barnet",
+                published="2025-06-01", title="Joint area review: Barnet")  # fmt: skip
+    (corpus / "barnet/barnet-2025-06-01-joint-area-review.yml").write_text(dump_meta(meta))
+    build([corpus], out)
+    assert _mtime(out, "authorities/hampshire") == hampshire
+    index = (out / "site/authorities/index.html").read_text()
+    assert "The archive holds documents dated up to 1 June 2025" in index
+    assert_same_as_clean(corpus, out, tmp_path)
+
+
 def test_change_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, out = first
     untouched = _mtime(out, "reports/" + SIF)

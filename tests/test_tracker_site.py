@@ -28,9 +28,12 @@ def pages(built):  # type: ignore[no-untyped-def]
 
 def test_a_councils_recommendations_and_what_came_next(built, pages) -> None:  # type: ignore[no-untyped-def]
     docs = group_by_authority(built)["hampshire"]
-    page = pages["authorities/hampshire.md"]
-    section = page.split("## Recommendations and what the next inspection said")[1]
-    section = section.split("\n## ")[0]
+    council = pages["authorities/hampshire.md"]
+    n = sum(len(d.recommendations) for d in docs)
+    link = "(hampshire/recommendations.md)"
+    assert f"\n{n} recommendations in " in council and link in council  # its own page
+    section = pages["authorities/hampshire/recommendations.md"]
+    assert section.startswith("# Hampshire: recommendations and what the next inspection said")
     by_id = {d.id: d for d in docs}
     after = follow_ups(docs)
     shown = 0
@@ -40,11 +43,11 @@ def test_a_councils_recommendations_and_what_came_next(built, pages) -> None:  #
         assert nxt is not None and items[0].next_doc is nxt
         for f in items:
             r = f.recommendation
-            assert f"../reports/hampshire/{doc_id}.md#{r.anchor})" in section
+            assert f"](../../reports/hampshire/{doc_id}.md#{r.anchor})" in section
             for p in f.passages:
                 # a real paragraph of the next report, linked where it stands
                 assert p.block in [b for s in nxt.sections for b in s.blocks]
-                assert f"../reports/hampshire/{nxt.id}.md#{p.block.anchor}))" in section
+                assert f"](../../reports/hampshire/{nxt.id}.md#{p.block.anchor}))" in section
                 shown += 1
     assert shown >= 20
     # The tracker's own words never say that a recommendation was met.

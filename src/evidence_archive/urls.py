@@ -57,6 +57,11 @@ def council_doc(slug: str) -> str:
     return f"authorities/{slug}.md"
 
 
+def council_recommendations_doc(slug: str) -> str:
+    """Docs path of a council's recommendations page (beside its page, one level down)."""
+    return f"authorities/{slug}/recommendations.md"
+
+
 def council_url(slug: str) -> str:
     """URL of a council's page, relative to the site's root."""
     return f"authorities/{slug}/"

@@ -17,6 +17,7 @@ PAGES = {
     "home": "",
     "authorities": "authorities/",
     "council-4-inspections": "authorities/hampshire/",
+    "council-recommendations": "authorities/hampshire/recommendations/",
     "report-jar-2007": "reports/hampshire/hampshire-2007-08-14-joint-area-review/",
     "report-jar-2005": "reports/havering/havering-2007-02-06-joint-area-review/",
     "report-lac-2012": "reports/norfolk/norfolk-2013-08-16-looked-after-children-inspection/",
@@ -46,6 +47,7 @@ def test_no_page_is_wider_than_the_screen(browser, base: str, width: int) -> Non
     try:
         for name, page in PAGES.items():
             browser.get(base + page)
+            assert "Error response" not in browser.title, page  # the server found the page
             time.sleep(2.5 if "search" in page else 0.5)
             sizes = browser.execute_script(
                 "return [document.documentElement.scrollWidth, "

@@ -23,7 +23,6 @@ from evidence_archive.model import Document, Judgement
 from evidence_archive.registry import Authority, load_registry
 from evidence_archive.site.html import esc, grade_html, md_text
 from evidence_archive.site.reports import overall_judgement
-from evidence_archive.site.tracker import council_recommendations
 
 
 @dataclass(frozen=True)
@@ -129,10 +128,14 @@ def latest_inspection(docs: Iterable[Document]) -> Document | None:
     return max(graded, key=lambda d: (doc_date(d), d.id), default=None)
 
 
-def headline(a: Authority, docs: list[Document], newest_in_archive: str) -> list[str]:
+def headline(a: Authority, docs: list[Document]) -> list[str]:
     """The answer to "how is my council judged now?": the newest inspection's overall
     judgement (or that its framework gives none), its date, framework and report; what the
-    archive holds; and where later reports may be."""
+    archive holds; and where later reports may be. Nothing here depends on other councils'
+    documents (the archive's newest date is on the Authorities page), so that a report added
+    to one council leaves the other councils' pages as they were: at 5,000 reports, a page
+    that named the archive's newest date had every council page rendered again (40 s) each
+    time a newer report came in."""
     latest = latest_inspection(docs)
     out = ['<div class="council-headline" markdown>', ""]
     if latest is None:
@@ -158,9 +161,9 @@ def headline(a: Authority, docs: list[Document], newest_in_archive: str) -> list
     )
     held = f"{len(docs)} document{'s' if len(docs) != 1 else ''} about {md_text(a.name)} {span}"
     ofsted = "[Ofsted's reports site](https://reports.ofsted.gov.uk/)"
-    out += ["", f"The archive holds {held}. It holds reports dated up to "
-            f"{md_text(human_date(newest_in_archive))}; Ofsted may have published later ones: "
-            f"see {ofsted}.", "", "</div>", ""]  # fmt: skip
+    out += ["", f"The archive holds {held}. Ofsted may have published later reports than the "
+            f"archive holds (the [Authorities](index.md) page gives the date of its newest): see "
+            f"{ofsted}.", "", "</div>", ""]  # fmt: skip
     return out
 
 
@@ -179,12 +182,9 @@ def authority_page(
     docs: list[Document],
     by_auth: dict[str, list[Document]],
     named_in: list[Mention],
-    newest_in_archive: str = "",
-    recommendations: list[str] | None = None,
 ) -> str:
-    """An authority's page: documents over time, timeline, comparisons, mentions elsewhere
-    (recommendations: its recommendations section, tracker.council_recommendations of docs,
-    when already made)."""
+    """An authority's page: documents over time, timeline, a link to its recommendations page
+    (tracker.council_recommendations_page), comparisons, mentions elsewhere."""
     reg = load_registry()
     docs = sorted(docs, key=doc_date)
     out = [f"# {md_text(a.name)}", ""]
@@ -193,7 +193,7 @@ def authority_page(
         f"{md_text(a.la_code)}, Ofsted URN {md_text(a.urn or 'none')}."
     )
     if docs:
-        out += ["", *headline(a, docs, newest_in_archive)]
+        out += ["", *headline(a, docs)]
     if docs:
         from evidence_archive.registry import region_key
 
@@ -245,7 +245,14 @@ def authority_page(
             "Grades from different frameworks are placed on one four-point scale: see "
             "[About the grades](../grades.md)."
         )
-    out += council_recommendations(docs) if recommendations is None else recommendations
+    made = [d for d in docs if d.recommendations]
+    if made:
+        n = sum(len(d.recommendations) for d in made)
+        out += ["", "## Recommendations and what the next inspection said", "",
+                f"{n} recommendation{'s' if n != 1 else ''} in {len(made)} "
+                f"report{'s' if len(made) != 1 else ''}, each with the passages of the council's "
+                f"next inspection that speak to it: [{md_text(a.name)}: recommendations and what "
+                f"the next inspection said]({a.slug}/recommendations.md)."]  # fmt: skip
     out += ["", "## Compared with statistical neighbours and region", ""]
     out += ["| Authority | Relation | Latest overall judgement |", "| --- | --- | --- |"]
     compared = [(s, "statistical neighbour") for s in a.statistical_neighbours]
@@ -297,12 +304,18 @@ def authority_page(
 def authorities_index(by_auth: dict[str, list[Document]], named: set[str] | None = None) -> str:
     """All English authorities by region: documents held and latest overall judgement."""
     reg = load_registry()
+    newest = max((doc_date(d) for docs in by_auth.values() for d in docs), default="")
+    holds = (
+        f" The archive holds documents dated up to {md_text(human_date(newest))}; Ofsted may have "
+        "published later reports: see [Ofsted's reports site](https://reports.ofsted.gov.uk/)."
+        if newest else ""
+    )  # fmt: skip
     out = [
         "# Authorities",
         "",
         "Every English local authority with children's services responsibilities, by region, "
         "with the overall judgement of its newest inspection in the archive. A name is a link "
-        "where the archive holds its documents.",
+        f"where the archive holds its documents.{holds}",
         "",
         '<label for="authority-filter">Filter authorities</label> '
         '<input id="authority-filter" class="table-filter" type="search" '

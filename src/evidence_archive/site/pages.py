@@ -23,6 +23,7 @@ from evidence_archive.site.reports import Moved, moved_page, report_page
 from evidence_archive.site.tracker import (
     DATA_DOC,
     council_recommendations,
+    council_recommendations_page,
     dictionary_pages,
     open_data_page,
     subjects_pages,
@@ -94,14 +95,14 @@ def generated_pages(
     for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
         pages[urls.report_doc(council, old_id)] = moved_page(old_id, target, moved)  # type: ignore[arg-type]
     # A page for every council with documents, or named in another document.
-    newest = max((doc_date(b.doc) for b in built), default="")
     for slug in sorted(set(by_auth) | set(named)):
         a = reg.get(slug)
         if a is not None:
             docs = by_auth.get(slug, [])
-            pages[urls.council_doc(slug)] = authority_page(
-                a, docs, by_auth, named.get(slug, []), newest, recommendations.get(slug, [])
-            )
+            pages[urls.council_doc(slug)] = authority_page(a, docs, by_auth, named.get(slug, []))
+            if recommendations.get(slug):
+                page = council_recommendations_page(a, recommendations[slug])
+                pages[urls.council_recommendations_doc(slug)] = page
     pages[urls.COUNCILS_DOC] = authorities_index(by_auth, set(named))
     pages[urls.COMPARISON_DOC] = comparison_page(by_auth)
     pages[urls.GRADES_DOC] = grades_page()

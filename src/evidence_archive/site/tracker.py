@@ -19,7 +19,7 @@ from evidence_archive.opendata.dictionary import DATASETS
 from evidence_archive.opendata.followups import follow_ups
 from evidence_archive.opendata.subjects import Subject
 from evidence_archive.opendata.tables import Content
-from evidence_archive.registry import load_registry
+from evidence_archive.registry import Authority, load_registry
 from evidence_archive.site.html import esc, md_text
 
 SUBJECTS_DOC = "subjects.md"
@@ -42,25 +42,26 @@ def _snippet(text: str) -> str:
 
 
 def council_recommendations(docs: list[Document]) -> list[str]:
-    """The council page's section: each inspection's recommendations, and under each the
-    passages of the next inspection's report that speak to it."""
+    """The body of a council's recommendations page (urls.council_recommendations_doc): each
+    inspection's recommendations, and under each the passages of the next inspection's report
+    that speak to it."""
     made = [d for d in sorted(docs, key=lambda d: (doc_date(d), d.id)) if d.recommendations]
     if not made:
         return []
     after = follow_ups(docs)
-    out = ["", "## Recommendations and what the next inspection said", "",
-           "What each report said must improve, as printed. Under each, where the archive holds "
-           "the council's next inspection, the passages of that report that speak to the same "
-           "subject (found by evidence search over that report) and the grade of the area it "
+    up = "../../"  # from authorities/<slug>/recommendations.md to the site's root
+    out = ["", "What each report said must improve, as printed. Under each, where the archive "
+           "holds the council's next inspection, the passages of that report that speak to the "
+           "same subject (found by evidence search over that report) and the grade of the area it "
            "belongs to in both. The passages are shown for the reader to judge: they do not say "
            "whether a recommendation was met unless their own words say so.", ""]  # fmt: skip
     for d in made:
         fw = FRAMEWORKS[d.meta.framework].name.split(" (")[0]
-        out += [f"### {md_text(fw)}, {md_text(human_date(doc_date(d)))}", ""]
+        out += [f"## {md_text(fw)}, {md_text(human_date(doc_date(d)))}", ""]
         nxt = after.get(d.id)
         if nxt:
             n = nxt[0].next_doc
-            out += [f"Next inspection: [{md_text(n.meta.title)}](../{urls.doc_of(n)}), "
+            out += [f"Next inspection: [{md_text(n.meta.title)}]({up}{urls.doc_of(n)}), "
                     f"{md_text(human_date(doc_date(n)))}.", ""]  # fmt: skip
         else:
             out += ["The archive holds no later inspection of this council.", ""]
@@ -68,7 +69,7 @@ def council_recommendations(docs: list[Document]) -> list[str]:
         for r in d.recommendations:
             where = para(r.number) or md_text(r.section.strip()) or "it"
             area = f" *{md_text(AREAS[r.area])}*." if r.area else ""
-            out.append(f"{r.order}. [{where}](../{urls.doc_of(d)}#{r.anchor}): "
+            out.append(f"{r.order}. [{where}]({up}{urls.doc_of(d)}#{r.anchor}): "
                        f"{md_text(_snippet(r.text))}{area}")  # fmt: skip
             f = by_rec.get(r.anchor)
             if f is not None:
@@ -80,10 +81,21 @@ def council_recommendations(docs: list[Document]) -> list[str]:
                 for p in f.passages:
                     label = (para(p.block.number) or md_text(p.section.strip())
                              or "the passage in the report")  # fmt: skip
-                    link = f"../{urls.doc_of(f.next_doc)}#{p.block.anchor}"
+                    link = f"{up}{urls.doc_of(f.next_doc)}#{p.block.anchor}"
                     out.append(f"    - > {md_text(_snippet(p.block.text))} ([{label}]({link}))")
         out.append("")
     return out
+
+
+def council_recommendations_page(a: Authority, body: list[str]) -> str:
+    """A council's recommendations page: council_recommendations's body under its title. Its
+    own page, not a section of the council's: at 5,000 reports it was three quarters of a
+    council page of 600 KB, and a council page is made again whenever a neighbour's or the
+    region's newest grade changes, this only when the council's own documents do."""
+    name = md_text(a.name)
+    out = [f"# {name}: recommendations and what the next inspection said", "",
+           f"From the archive's documents about [{name}](../{a.slug}.md).", *body]  # fmt: skip
+    return "\n".join(out) + "\n"
 
 
 def _year_counts(s: Subject) -> Counter[str]:
