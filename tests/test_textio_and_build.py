@@ -273,3 +273,28 @@ def test_link_tree_links_every_file_and_keeps_symlinks(
     assert (out / "a" / "b" / "page.html").samefile(src / "a" / "b" / "page.html")
     assert (out / "index.html").stat().st_ino == (src / "index.html").stat().st_ino
     assert (out / "a" / "link").is_symlink() and os.readlink(out / "a" / "link") == "b/page.html"
+
+
+@pytest.mark.parametrize("with_cp", [True, False])
+def test_linking_tree_is_undone_when_its_block_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_cp: bool
+) -> None:
+    """files.linking_tree links while its block runs (the site's pages are made meanwhile);
+    when the block fails, the failure comes through and no half-made copy is left."""
+    from evidence_archive import files
+
+    src = tmp_path / "site"
+    for n in range(200):
+        (src / f"d{n % 10}").mkdir(parents=True, exist_ok=True)
+        (src / f"d{n % 10}" / f"{n}.html").write_text(str(n))
+    if not with_cp:
+        monkeypatch.setattr(files.shutil, "which", lambda name: None)
+    with (
+        pytest.raises(ArchiveError, match="pages failed"),
+        files.linking_tree(src, tmp_path / "copy"),
+    ):
+        raise ArchiveError(None, "pages failed")
+    assert not (tmp_path / "copy").exists()
+    with files.linking_tree(src, tmp_path / "copy"):
+        pass
+    assert len(list((tmp_path / "copy").rglob("*.html"))) == 200
