@@ -131,3 +131,35 @@ def test_the_source_is_ofsteds_address_or_what_the_document_says() -> None:
     shown = source_html(pdf)
     assert shown == "Published by Ofsted, a PDF of 35 pages (its web address is not recorded)"
     assert "kent-2017-06-13.pdf" not in shown and "001_" not in source_html(seed)
+
+
+def test_a_failure_of_the_other_pages_stops_the_subjects_process(
+    monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    import pytest
+
+    from evidence_archive.errors import ArchiveError
+    from evidence_archive.site import pages as pages_module
+
+    started = tmp_path / "started"
+
+    def slow(subs):  # type: ignore[no-untyped-def]
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def failing(*args):  # type: ignore[no-untyped-def]
+        while not started.exists():
+            time.sleep(0.05)
+        raise ArchiveError(None, "council pages failed")
+
+    monkeypatch.setattr(pages_module, "subjects_pages", slow)
+    monkeypatch.setattr(pages_module, "_report_and_council_pages", failing)
+    t = time.perf_counter()
+    with pytest.raises(ArchiveError, match="council pages failed"):
+        generated_pages(parse_corpus([SEED_CORPUS]))
+    assert time.perf_counter() - t < 30
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started.read_text()), 0)

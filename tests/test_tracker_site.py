@@ -140,3 +140,17 @@ def test_recommendations_sections_are_kept_and_made_again_only_when_changed(
     keys[b.doc.id] = "key-changed"
     assert council_recommendations_kept(changed, memo, keys=keys) == again
     assert made == ["hampshire"]
+
+
+def test_subject_pages_made_beside_are_the_same_as_made_here(built, pages, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """generated_pages makes the subjects' pages in a forked process while it makes the rest:
+    the same pages, in the same order, as when it runs in one process (as under `mkdocs
+    serve`, whose threads rule out fork)."""
+    from evidence_archive import proc
+
+    assert proc.threading.active_count() == 1  # so the fixture's pages were made by fork
+    beside = pages
+    assert len([p for p in beside if p.startswith("subjects/")]) > 50
+    monkeypatch.setattr(proc.threading, "active_count", lambda: 2)
+    here = generated_pages(built)
+    assert list(here) == list(beside) and here == beside

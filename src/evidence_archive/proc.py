@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,12 +27,13 @@ def die_with_parent() -> None:
 class Forked:
     """A job run in a forked child process (which dies with this one) while this process goes
     on; result() waits for it and returns its value (picklable), or raises its failure here as
-    an ArchiveError. Fork while this process runs no other thread. Without fork (not Linux or
-    macOS), the job runs here, at once."""
+    an ArchiveError. It forks only while this process runs no other thread (a lock another
+    thread held would stay held in the child): with other threads (`mkdocs serve`), or without
+    fork (not Linux or macOS), the job runs here, at once."""
 
     def __init__(self, job: Callable[[], Any]) -> None:
         self._done: tuple[str, Any] | None = None
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
             self._done = _outcome(job)
             return
         ctx = multiprocessing.get_context("fork")
