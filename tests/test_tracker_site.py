@@ -8,10 +8,12 @@ import re
 import pytest
 
 from evidence_archive.build.parsing import parse_corpus
+from evidence_archive.dates import doc_date
 from evidence_archive.opendata.followups import follow_ups, next_inspection
 from evidence_archive.opendata.national import group_by_authority
 from evidence_archive.opendata.subjects import subjects
 from evidence_archive.site.pages import generated_pages
+from evidence_archive.site.tracker import SUBJECT_PAGE_MAX
 
 from .conftest import CORPUS
 
@@ -86,10 +88,28 @@ def test_subjects_cluster_recommendations_by_their_words(built, pages) -> None: 
     seen = [(d.id, r.anchor) for s in subs for d, r in s.items]
     assert len(seen) == len(set(seen))
     assert len({s.slug for s in subs}) == len(subs)
+    split = 0
     for s in subs:
         page = pages[f"subjects/{s.slug}.md"]
-        assert page.count("\n- **") == len(s.items)
         assert f"(subjects/{s.slug}.md)" in pages["subjects.md"]
+        years = sorted(p for p in pages if p.startswith(f"subjects/{s.slug}/"))
+        if len(s.items) <= SUBJECT_PAGE_MAX:
+            assert page.count("\n- **") == len(s.items) and years == []
+            continue
+        # A large subject: a page per year, each linked from the subject's page with its
+        # count, every recommendation on the page of its report's year.
+        split += 1
+        assert page.count("\n- **") == 0 and len(years) > 1
+        listed = []
+        for path in years:
+            year = path.rsplit("/", 1)[1].removesuffix(".md")
+            items = pages[path].count("\n- **")
+            assert f"- [{year}]({s.slug}/{year}.md): {items} recommendation" in page
+            assert "](../../reports/" in pages[path] and f"(../{s.slug}.md)" in pages[path]
+            listed += [(d.id, r.anchor) for d, r in s.items if doc_date(d)[:4] == year]
+            assert items == len([1 for d, _ in s.items if doc_date(d)[:4] == year])
+        assert sorted(listed) == sorted((d.id, r.anchor) for d, r in s.items)
+    assert split >= 1  # the real archive has one subject past the limit at least
 
 
 def test_recommendations_sections_are_kept_and_made_again_only_when_changed(

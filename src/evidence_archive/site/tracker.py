@@ -14,7 +14,7 @@ from evidence_archive import urls
 from evidence_archive.dates import doc_date, human_date
 from evidence_archive.frameworks import AREAS, COMMON_SCALE, FRAMEWORKS, common_scale
 from evidence_archive.labels import para
-from evidence_archive.model import Document, Judgement
+from evidence_archive.model import Document, Judgement, Recommendation
 from evidence_archive.opendata.dictionary import DATASETS
 from evidence_archive.opendata.followups import follow_ups
 from evidence_archive.opendata.subjects import Subject
@@ -122,7 +122,7 @@ def subjects_pages(subs: list[Subject]) -> dict[str, str]:
         counts = " | ".join(str(by_fw.get(f, 0)) for f in fws)
         out.append(f"| [{md_text(s.name)}](subjects/{s.slug}.md) | "
                    f"{md_text(', '.join(s.telling))} | {len(s.items)} | {counts} |")  # fmt: skip
-        pages[f"subjects/{s.slug}.md"] = _subject_page(s)
+        pages.update(_subject_pages(s))
     out += ["", "</div>", "", "## Per year", ""]
     out += ['<div class="table-scroll" role="region" aria-label="Subjects by year" tabindex="0" '
             'markdown>', "", "| Subject | " + " | ".join(years) + " |",
@@ -136,22 +136,52 @@ def subjects_pages(subs: list[Subject]) -> dict[str, str]:
     return pages
 
 
-def _subject_page(s: Subject) -> str:
-    reg = load_registry()
-    out = [f"# {md_text(s.name.capitalize())}", "",
-           f"{len(s.items)} recommendations share this subject. The words most telling of it: "
-           f"{md_text(', '.join(s.telling))}. [All subjects](../subjects.md).", ""]  # fmt: skip
-    year = ""
+SUBJECT_PAGE_MAX = 250
+"""A subject with more recommendations than this lists them on a page per year (under
+subjects/<subject>/<year>/), its own page counting them by year: a subject of thousands of
+recommendations (1.6 MB at 5,000 reports) would be one heavy page, rendered again whenever
+any report adds one."""
+
+
+def _subject_pages(s: Subject) -> dict[str, str]:
+    """A subject's page (subjects/<slug>.md) listing its recommendations year by year, or, past
+    SUBJECT_PAGE_MAX, linking to a page per year that lists them."""
+    head = [f"# {md_text(s.name.capitalize())}", "",
+            f"{len(s.items)} recommendations share this subject. The words most telling of it: "
+            f"{md_text(', '.join(s.telling))}. [All subjects](../subjects.md).", ""]  # fmt: skip
+    by_year: dict[str, list[tuple[Document, Recommendation]]] = {}
     for d, r in sorted(s.items, key=lambda t: (doc_date(t[0]), t[0].id, t[1].order)):
-        if doc_date(d)[:4] != year:
-            year = doc_date(d)[:4]
-            out += ["", f"## {year}", ""]
+        by_year.setdefault(doc_date(d)[:4], []).append((d, r))
+    if len(s.items) <= SUBJECT_PAGE_MAX:
+        out = list(head)
+        for year, items in by_year.items():
+            out += ["", f"## {year}", "", *_subject_items(items, "../")]
+        return {f"subjects/{s.slug}.md": "\n".join(out) + "\n"}
+    out = [*head, "By year of the report:", ""]
+    pages = {}
+    for year, items in by_year.items():
+        n = len(items)
+        out.append(f"- [{year}]({s.slug}/{year}.md): {n} recommendation{'s' if n != 1 else ''}")
+        # Nothing of other years (not even the subject's total): a year's page changes only
+        # with its own year's reports.
+        page = [f"# {md_text(s.name.capitalize())}: {year}", "",
+                f"The recommendations of reports of {year} that share [this subject]"
+                f"(../{s.slug}.md).", ""]  # fmt: skip
+        page += _subject_items(items, "../../")
+        pages[f"subjects/{s.slug}/{year}.md"] = "\n".join(page) + "\n"
+    return {f"subjects/{s.slug}.md": "\n".join(out) + "\n", **pages}
+
+
+def _subject_items(items: list[tuple[Document, Recommendation]], up: str) -> list[str]:
+    reg = load_registry()
+    out = []
+    for d, r in items:
         a = reg.get(d.meta.authority)
         council = a.name if a else "England"
         where = para(r.number) or r.section.strip() or "in the report"
-        out.append(f"- **{md_text(council)}** ([{md_text(where)}](../{urls.doc_of(d)}#{r.anchor}"
+        out.append(f"- **{md_text(council)}** ([{md_text(where)}]({up}{urls.doc_of(d)}#{r.anchor}"
                    f")): {md_text(_snippet(r.text))}")  # fmt: skip
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _size(n: int) -> str:
