@@ -16,6 +16,7 @@ results). Prints one Markdown table.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -174,6 +175,13 @@ def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
     write_document(corpus, text, meta)  # one more document, as a corpus commit would add
     inc = run_build(corpus, out)
     assert inc["incremental"] and inc["parsed"] == 1, inc
+    # And a report newer than all others, as each new inspection arrives: it changes its
+    # council's headline and its neighbours' and region's comparisons, and the archive's date.
+    text, meta = variant(bases[(n + 1) % len(bases)], n + 1, len(bases), slugs)
+    meta["published"] = datetime.date.today().isoformat()
+    write_document(corpus, text, meta)
+    newest = run_build(corpus, out)
+    assert newest["incremental"] and newest["parsed"] == 1, newest
     entries_count = json.loads((out / "index" / "archive.json").read_text())["entries"]
     lat = search_latency(out / "index", runs)
     api = api_latency(out, runs)
@@ -185,6 +193,7 @@ def measure(n: int, work: Path, bases: list[Any], runs: int) -> dict[str, Any]:
         "entries": entries_count,
         "cold": cold,
         "inc": inc,
+        "newest": newest,
         "index_mb": size_mb(out / "index"),
         "site_mb": size_mb(out / "site"),
         "site_search_mb": site_search.stat().st_size / 1e6,
@@ -218,6 +227,8 @@ ROWS: list[tuple[str, Any]] = [
     ("incremental, one added (s)", lambda r: f"{r['inc']['seconds']['total']:.1f}"),
     ("  of which parse / index / site (s)", lambda r: " / ".join(
         f"{r['inc']['seconds'][k]:.1f}" for k in ("parse", "index", "site"))),
+    ("incremental, the newest report added (s)",
+     lambda r: f"{r['newest']['seconds']['total']:.1f}" if "newest" in r else "not measured"),
     ("peak memory, cold build (MB)", lambda r: f"{r['cold']['rss_mb']:.0f}"),
     ("index size (MB)", lambda r: f"{r['index_mb']:.1f}"),
     ("site size (MB)", lambda r: f"{r['site_mb']:.1f}"),
