@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +122,34 @@ def stable_files(files: dict[str, bytes]) -> dict[str, bytes]:
     if sizes:
         out["(pagefind filter data sizes)"] = repr(sizes).encode()
     return out
+
+
+def stopped_child(started: Path, message: str) -> tuple[Any, Any]:
+    """For a test that a failure stops a child process still running: (slow, failing), a job
+    for the child that writes its pid to started and sleeps, and a stand-in for the work beside
+    it that fails with message once the child runs (then assert_child_stopped)."""
+
+    def slow(*args: object, **kwargs: object) -> None:
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def failing(*args: object, **kwargs: object) -> None:
+        while not started.exists():
+            time.sleep(0.05)
+        from evidence_archive.errors import ArchiveError
+
+        raise ArchiveError(None, message)
+
+    return slow, failing
+
+
+def assert_child_stopped(started: Path, run: Any, message: str) -> None:
+    """run() fails with message soon (not after the child's sleep), and the child is gone."""
+    from evidence_archive.errors import ArchiveError
+
+    t = time.perf_counter()
+    with pytest.raises(ArchiveError, match=message):
+        run()
+    assert time.perf_counter() - t < 30
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started.read_text()), 0)

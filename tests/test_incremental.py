@@ -160,19 +160,23 @@ def first(corpus_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
     return corpus_copy, out
 
 
+def _add_barnet(corpus: Path, published: str) -> None:
+    """A report on Barnet (Havering's text) dated published."""
+    src = corpus / f"{HAVERING}.yml"
+    meta = dict(next(e.meta for e in load_corpus([corpus]) if e.meta_path == src))
+    doc_id = f"barnet-{published}-joint-area-review"
+    (corpus / "barnet").mkdir()
+    shutil.copy(corpus / f"{HAVERING}.txt", corpus / f"barnet/{doc_id}.txt")
+    meta.update(id=doc_id, authority="barnet", published=published,
+                title="Joint area review: Barnet")  # fmt: skip
+    (corpus / f"barnet/{doc_id}.yml").write_text(dump_meta(meta))
+
+
 def test_add_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, out = first
     before = _mtime(out, "reports/" + SIF)
     council, london = _mtime(out, "authorities/hampshire"), _mtime(out, "authorities/havering")
-    src = corpus / f"{HAVERING}.yml"
-    meta = dict(next(e.meta for e in load_corpus([corpus]) if e.meta_path == src))
-    (corpus / "barnet").mkdir()
-    shutil.copy(
-        corpus / f"{HAVERING}.txt", corpus / "barnet/barnet-2009-01-01-joint-area-review.txt"
-    )
-    meta.update(id="barnet-2009-01-01-joint-area-review", authority="barnet",
-                published="2009-01-01", title="Joint area review: Barnet")  # fmt: skip
-    (corpus / "barnet/barnet-2009-01-01-joint-area-review.yml").write_text(dump_meta(meta))
+    _add_barnet(corpus, "2009-01-01")
     last = _link_site(out, tmp_path / "last-site")
     stats = Stats()
     build([corpus], out, stats=stats)
@@ -196,17 +200,9 @@ def test_a_report_newer_than_all_others_renders_only_its_councils_pages(
     newer than all others leaves other councils' pages as they were."""
     corpus, out = first
     hampshire = _mtime(out, "authorities/hampshire")
-    src = corpus / f"{HAVERING}.yml"
-    meta = dict(next(e.meta for e in load_corpus([corpus]) if e.meta_path == src))
     newest = max(str(e.meta["published"] or "") for e in load_corpus([corpus]))
     assert newest < "2025-06-01"
-    (corpus / "barnet").mkdir()
-    shutil.copy(
-        corpus / f"{HAVERING}.txt", corpus / "barnet/barnet-2025-06-01-joint-area-review.txt"
-    )
-    meta.update(id="barnet-2025-06-01-joint-area-review", authority="barnet",
-                published="2025-06-01", title="Joint area review: Barnet")  # fmt: skip
-    (corpus / "barnet/barnet-2025-06-01-joint-area-review.yml").write_text(dump_meta(meta))
+    _add_barnet(corpus, "2025-06-01")
     build([corpus], out)
     assert _mtime(out, "authorities/hampshire") == hampshire
     index = (out / "site/authorities/index.html").read_text()

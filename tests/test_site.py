@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from evidence_archive.build.parsing import parse_corpus
 from evidence_archive.site.pages import generated_pages
 
-from .conftest import ROOT, SEED_CORPUS
+from .conftest import ROOT, SEED_CORPUS, assert_child_stopped, stopped_child
 
 
 def test_mkdocs_build_strict_has_no_warnings(tmp_path: Path) -> None:
@@ -134,32 +136,13 @@ def test_the_source_is_ofsteds_address_or_what_the_document_says() -> None:
 
 
 def test_a_failure_of_the_other_pages_stops_the_subjects_process(
-    monkeypatch, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    import os
-    import time
-
-    import pytest
-
-    from evidence_archive.errors import ArchiveError
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from evidence_archive.site import pages as pages_module
 
     started = tmp_path / "started"
-
-    def slow(subs):  # type: ignore[no-untyped-def]
-        started.write_text(str(os.getpid()))
-        time.sleep(60)
-
-    def failing(*args):  # type: ignore[no-untyped-def]
-        while not started.exists():
-            time.sleep(0.05)
-        raise ArchiveError(None, "council pages failed")
-
+    slow, failing = stopped_child(started, "council pages failed")
     monkeypatch.setattr(pages_module, "subjects_pages", slow)
     monkeypatch.setattr(pages_module, "_report_and_council_pages", failing)
-    t = time.perf_counter()
-    with pytest.raises(ArchiveError, match="council pages failed"):
-        generated_pages(parse_corpus([SEED_CORPUS]))
-    assert time.perf_counter() - t < 30
-    with pytest.raises(ProcessLookupError):
-        os.kill(int(started.read_text()), 0)
+    built = parse_corpus([SEED_CORPUS])
+    assert_child_stopped(started, lambda: generated_pages(built), "council pages failed")

@@ -17,7 +17,7 @@ from evidence_archive.parse.document import parse
 from evidence_archive.pipeline import build
 from evidence_archive.render.markdown import render
 
-from .conftest import SEED_CORPUS, run_cli
+from .conftest import SEED_CORPUS, assert_child_stopped, run_cli, stopped_child
 
 JAR = SEED_CORPUS / "hampshire" / "hampshire-2007-08-14-joint-area-review.txt"
 
@@ -172,30 +172,14 @@ def test_a_failure_elsewhere_stops_the_database_process(
 ) -> None:
     """A build that fails while its database is still being written kills that process (it
     writes into the build's temporary folder, which is removed): no process is left behind."""
-    import time
-
     from evidence_archive import pipeline
 
     started = tmp_path / "started"
-
-    def slow(built: object, made: object, path: Path) -> None:
-        started.write_text(str(os.getpid()))
-        time.sleep(60)
-
-    def failing(*args: object, **kwargs: object) -> None:
-        while not started.exists():
-            time.sleep(0.05)
-        raise ArchiveError(None, "pages failed")
-
+    slow, failing = stopped_child(started, "pages failed")
     monkeypatch.setattr(pipeline, "write_database", slow)
     monkeypatch.setattr(pipeline, "write_outputs", failing)
-    t = time.perf_counter()
-    with pytest.raises(ArchiveError, match="pages failed"):
-        build([corpus_copy], tmp_path / "out", site=False, index=False)
-    assert time.perf_counter() - t < 30
-    pid = int(started.read_text())
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    run = lambda: build([corpus_copy], tmp_path / "out", site=False, index=False)  # noqa: E731
+    assert_child_stopped(started, run, "pages failed")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
 
 
