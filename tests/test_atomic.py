@@ -38,6 +38,22 @@ def _get(url: str) -> int:
         return int(r.status)
 
 
+def _processes_naming(marker: str) -> list[int]:
+    """Processes (but this one) whose command line names marker: a killed build's children."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if marker.encode() in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 @pytest.mark.parametrize("kill_after", [0.3, 1.0, 2.0, 3.5, 5.0])
 def test_sigkill_leaves_the_previous_build_served(
     tmp_path: Path, corpus_copy: Path, kill_after: float
@@ -64,6 +80,13 @@ def test_sigkill_leaves_the_previous_build_served(
         if not finished:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        # Nothing of the killed build runs on: its parse and index workers, the index and
+        # database processes and the site's die with it (PR_SET_PDEATHSIG).
+        for _ in range(100):
+            if not _processes_naming(str(corpus_copy)):
+                break
+            time.sleep(0.05)
+        assert _processes_naming(str(corpus_copy)) == []
         if not finished:
             now = _snapshot(out)
             if now != before:

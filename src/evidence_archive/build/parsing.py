@@ -13,6 +13,7 @@ from evidence_archive.errors import ArchiveError, BuildErrors, WorkerFailure
 from evidence_archive.model import Document
 from evidence_archive.parse.abbreviations import document_abbreviations
 from evidence_archive.parse.document import parse
+from evidence_archive.proc import die_with_parent
 from evidence_archive.render.markdown import front_matter, page_markdown, render_body
 
 
@@ -98,7 +99,7 @@ def parse_corpus(
     if jobs > 1 and len(todo) >= 2 * jobs:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(jobs) as pool:
+        with ProcessPoolExecutor(jobs, initializer=die_with_parent) as pool:
             results = list(pool.map(parse_entry, todo, chunksize=4))
     else:
         results = [parse_entry(e) for e in todo]

@@ -30,6 +30,7 @@ from evidence_archive.errors import ArchiveError, WorkerFailure
 from evidence_archive.frameworks import AREAS, FRAMEWORK_YEARS, variant_for
 from evidence_archive.model import Document, Metadata
 from evidence_archive.parse.document import parse
+from evidence_archive.proc import die_with_parent
 from evidence_archive.registry import load_registry
 from evidence_archive.render.markdown import render
 
@@ -154,7 +155,7 @@ def check_corpus(
     1 if any word is unexplained or any finding stands."""
     jobs_list = [(e, fidelity, audit) for e in entries]
     if jobs > 1 and len(entries) >= 2 * jobs:
-        with ProcessPoolExecutor(jobs) as pool:
+        with ProcessPoolExecutor(jobs, initializer=die_with_parent) as pool:
             results = list(pool.map(_check, jobs_list, chunksize=8))
     else:
         results = [_check(j) for j in jobs_list]

@@ -24,6 +24,7 @@ from evidence_archive.index.analysis import ParagraphSchema, long_forms
 from evidence_archive.index.codec import CompactCodec
 from evidence_archive.model import Block, Document
 from evidence_archive.parse.abbreviations import ABBREVIATIONS
+from evidence_archive.proc import die_with_parent
 from evidence_archive.registry import load_registry, region_key
 
 log = logging.getLogger(__name__)
@@ -211,7 +212,7 @@ def _write_segments(
     if procs > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(min(procs, len(jobs))) as pool:
+        with ProcessPoolExecutor(min(procs, len(jobs)), initializer=die_with_parent) as pool:
             blobs = {k: v for part in pool.map(_write_segment, jobs) for k, v in part.items()}
     else:
         blobs = {k: v for job in jobs for k, v in _write_segment(job).items()}

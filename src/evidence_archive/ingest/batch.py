@@ -39,6 +39,7 @@ from evidence_archive.ingest.detect import Detected, detect
 from evidence_archive.ingest.pdf import Extracted, extract
 from evidence_archive.model import Document, Metadata
 from evidence_archive.parse.document import parse
+from evidence_archive.proc import die_with_parent
 from evidence_archive.registry import load_registry
 from evidence_archive.render.markdown import render
 
@@ -371,7 +372,7 @@ def ingest(
         bar.start()
     try:
         if jobs > 1 and len(paths) > 1:
-            with ProcessPoolExecutor(min(jobs, len(paths))) as pool:
+            with ProcessPoolExecutor(min(jobs, len(paths)), initializer=die_with_parent) as pool:
                 for r in pool.map(_plan_job, jobs_list, chunksize=1):
                     done(r)
         else:
