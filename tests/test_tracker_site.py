@@ -126,9 +126,10 @@ def test_recommendations_sections_are_kept_and_made_again_only_when_changed(
     from evidence_archive.site.pages import council_recommendations_kept
     from evidence_archive.site.tracker import council_recommendations
 
-    memo = tmp_path / "recommendations.json"
+    memo = tmp_path / "recommendations"
     fresh = council_recommendations_kept(built)
-    assert council_recommendations_kept(built, memo) == fresh and memo.is_file()
+    assert council_recommendations_kept(built, memo) == fresh
+    assert sorted(p.stem for p in memo.iterdir()) == sorted(fresh)  # a file per council
     made: list[str] = []
 
     def counted(docs):  # type: ignore[no-untyped-def]
@@ -142,8 +143,11 @@ def test_recommendations_sections_are_kept_and_made_again_only_when_changed(
                 if b.doc.meta.authority == "hampshire" and len(b.doc.recommendations) > 1)  # fmt: skip
     doc = dataclasses.replace(b.doc, recommendations=b.doc.recommendations[:-1])
     changed = [*built[:i], dataclasses.replace(b, doc=doc), *built[i + 1 :]]
+    written = {p.stem: p.stat().st_ino for p in memo.iterdir()}
     again = council_recommendations_kept(changed, memo)
     assert made == ["hampshire"]
+    rewritten = [p.stem for p in memo.iterdir() if p.stat().st_ino != written[p.stem]]
+    assert rewritten == ["hampshire"]  # the other councils' files are left as they were
     assert again["hampshire"] != fresh["hampshire"]
     assert again["hampshire"] == council_recommendations(group_by_authority(changed)["hampshire"])
     assert {k: v for k, v in again.items() if k != "hampshire"} == {

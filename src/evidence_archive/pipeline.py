@@ -200,7 +200,7 @@ def build(
                 manifest["site"] = build_site(
                     tmp, built, roots, previous=last, data=dict(files),
                     search_work=kept / "search-sections" if kept else None,
-                    memo=kept / "recommendations.json" if kept else None,
+                    memo=kept / "recommendations" if kept else None,
                     keys=stats.keys, database=database_ready,
                 )  # fmt: skip
                 _timed(stats, "site", start)

@@ -37,26 +37,21 @@ def council_recommendations_kept(
     by_auth: dict[str, list[Document]] | None = None,
     keys: dict[str, str] | None = None,
 ) -> dict[str, list[str]]:
-    """Each council's recommendations section (tracker.council_recommendations: BM25 over its
+    """Each council's recommendations page body (tracker.council_recommendations: BM25 over its
     next reports, most of a second of every build of the real archive), keyed by council.
 
-    With memo (a file in the build's cache), a council's section is made again only when its
-    documents (their pages and recommendations) or the code changed since the build that wrote
-    the memo; the memo is then written again with every council's section (atomically).
+    With memo (a folder in the build's cache, a file per council), a council's body is made
+    again, and its file written again, only when its documents (their pages and
+    recommendations) or the code changed since the build that wrote the file; the files of
+    councils with no documents now are removed. One file per council, not one for all: at
+    5,000 reports the whole memo is 60 MB, read and written again at every build.
     by_auth: the documents by council, when already grouped; keys: each document's build cache
     key (its text, metadata and the code), which stands for its page and recommendations
     instead of hashing them again."""
     by_auth = group_by_authority(built) if by_auth is None else by_auth
     pages = {b.doc.id: b for b in built}
-    old: dict[str, Any] = {}
-    if memo is not None:
-        try:
-            old = json.loads(memo.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = {}
     code = code_version()
     out: dict[str, list[str]] = {}
-    kept: dict[str, Any] = {}
     for slug, docs in sorted(by_auth.items()):
         h = hashlib.sha256(code.encode())
         for d in sorted(docs, key=lambda d: d.id):
@@ -66,15 +61,24 @@ def council_recommendations_kept(
                 b = pages[d.id]
                 h.update(f"\0{d.id}\0{b.markdown}\0{d.recommendations!r}".encode())
         key = h.hexdigest()[:24]
-        was = old.get(slug)
+        path = memo / f"{slug}.json" if memo is not None else None
+        was: Any = None
+        if path is not None:
+            try:
+                was = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                was = None
         if isinstance(was, list) and len(was) == 2 and was[0] == key:
             out[slug] = [str(line) for line in was[1]]
-        else:
-            out[slug] = council_recommendations(docs)
-        kept[slug] = [key, out[slug]]
-    if memo is not None and kept != old:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(memo, json.dumps(kept, ensure_ascii=False))
+            continue
+        out[slug] = council_recommendations(docs)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps([key, out[slug]], ensure_ascii=False))
+    if memo is not None and memo.is_dir():
+        for stale in memo.glob("*.json"):
+            if stale.stem not in by_auth:
+                stale.unlink(missing_ok=True)
     return out
 
 
