@@ -230,10 +230,10 @@ def test_build_names_file_and_line_of_bad_metadata_and_writes_nothing(
 
 
 @pytest.mark.parametrize("with_cp", [True, False])
-def test_link_tree_links_every_file_and_keeps_symlinks(
+def test_linking_tree_links_every_file_and_keeps_symlinks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_cp: bool
 ) -> None:
-    """files.link_tree (how an incremental build starts from the last site): every file a hard
+    """files.linking_tree (how an incremental build starts from the last site): every file a hard
     link to the same file, folders and symbolic links as they were; with GNU cp or without."""
 
     from evidence_archive import files
@@ -245,7 +245,8 @@ def test_link_tree_links_every_file_and_keeps_symlinks(
     (src / "a" / "link").symlink_to("b/page.html")
     if not with_cp:
         monkeypatch.setattr(files.shutil, "which", lambda name: None)
-    files.link_tree(src, tmp_path / "copy")
+    with files.linking_tree(src, tmp_path / "copy"):
+        pass
     out = tmp_path / "copy"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
         "a",

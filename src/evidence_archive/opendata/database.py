@@ -128,14 +128,14 @@ def update_database(
     byte for byte as a clean build's (tests compare the tables and the FTS5 answers). A last
     file that cannot be updated (damaged, or of another shape) is not used: the database is
     written whole."""
-    changed, removed = sorted(changed), sorted(removed)
+    now = set(changed)
     path.unlink(missing_ok=True)
     shutil.copyfile(last, path)
     try:
         db = sqlite3.connect(path)
         try:
             db.execute("PRAGMA journal_mode = OFF")
-            gone = sorted(set(changed) | set(removed))
+            gone = sorted(now | set(removed))
             db.execute("CREATE TEMP TABLE gone (document TEXT PRIMARY KEY)")
             db.executemany("INSERT INTO gone VALUES (?)", [(d,) for d in gone])
             db.execute(
@@ -145,7 +145,6 @@ def update_database(
             )
             db.execute("DELETE FROM paragraphs WHERE document IN (SELECT document FROM gone)")
             (top,) = db.execute("SELECT coalesce(max(rowid), 0) FROM paragraphs").fetchone()
-            now = set(changed)
             _insert(
                 db, "paragraphs", ("",) * 6, _paragraph_rows(b for b in built if b.doc.id in now)
             )
