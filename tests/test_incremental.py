@@ -317,3 +317,47 @@ def test_metadata_is_read_again_when_its_cache_is_damaged(first: tuple[Path, Pat
     assert stats.reused == 5 and stats.changed == []
     (again,) = list(cache.glob("metadata-*.meta"))
     assert again.read_bytes() != b"not a pickle"
+
+
+def test_only_the_pages_whose_inputs_changed_are_made(
+    first: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report among the others: its report page and the council pages that show it are made
+    again; the other reports' and councils' pages are the last build's (site.inputs)."""
+    from evidence_archive.site import pages as pages_module
+
+    corpus, out = first
+    reports: list[str] = []
+    councils: list[str] = []
+    report_page, authority_page = pages_module.report_page, pages_module.authority_page
+
+    def counted_report(b, moved=None):  # type: ignore[no-untyped-def]
+        reports.append(b.doc.id)
+        return report_page(b, moved)
+
+    def counted_council(a, *args):  # type: ignore[no-untyped-def]
+        councils.append(a.slug)
+        return authority_page(a, *args)
+
+    monkeypatch.setattr(pages_module, "report_page", counted_report)
+    monkeypatch.setattr(pages_module, "authority_page", counted_council)
+    _add_barnet(corpus, "2009-01-01")
+    build([corpus], out)
+    assert reports == ["barnet-2009-01-01-joint-area-review"]
+    assert "barnet" in councils and "havering" in councils and "hampshire" not in councils
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "reports/barnet/barnet-2009-01-01-joint-area-review.md" in manifest["site"]["inputs"]
+    assert_same_as_clean(corpus, out, tmp_path)
+
+
+def test_a_new_site_address_renders_every_page_again(
+    first: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page's canonical link names the site's address (EVIDENCE_SITE_URL): a new address
+    is a new site, not a dirty build that keeps the unchanged pages."""
+    _, out = first
+    page = out / "site/reports" / SIF / "index.html"
+    assert "https://archive.example.org/" not in page.read_text()
+    monkeypatch.setenv("EVIDENCE_SITE_URL", "https://archive.example.org/")
+    build([first[0]], out)
+    assert f'href="https://archive.example.org/reports/{SIF}/"' in page.read_text()

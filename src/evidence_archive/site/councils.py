@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from evidence_archive import urls
@@ -35,17 +35,30 @@ class Mention:
     text: str
 
 
-def mentions(built: list[Built]) -> dict[str, list[Mention]]:
-    """Blocks and headings that name each authority, in documents not about that authority
-    (found when each document was parsed: Built.named)."""
+def mentions(built: list[Built], only: Collection[str] | None = None) -> dict[str, list[Mention]]:
+    """Blocks and headings that name each authority (or only those of only), in documents not
+    about that authority (found when each document was parsed: Built.named)."""
     found: dict[str, list[Mention]] = defaultdict(list)
     for b in built:
         for si, bi, slugs in b.named:
+            if only is not None and not any(s in only for s in slugs):
+                continue
             sec = b.doc.sections[si]
             anchor, text = (sec.anchor, sec.title) if bi < 0 else (
                 sec.blocks[bi].anchor, sec.blocks[bi].text)  # fmt: skip
             for slug in slugs:
-                found[slug].append(Mention(b.doc, anchor, sec.title, text))
+                if only is None or slug in only:
+                    found[slug].append(Mention(b.doc, anchor, sec.title, text))
+    return found
+
+
+def naming(built: list[Built]) -> dict[str, list[str]]:
+    """The documents that name each authority (mentions' documents, in their order): all that
+    a council page takes from other councils' documents besides their grades."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for b in built:
+        for slug in sorted({s for _, _, slugs in b.named for s in slugs}):
+            found[slug].append(b.doc.id)
     return found
 
 
@@ -177,15 +190,54 @@ def latest_overall(docs: Iterable[Document]) -> tuple[Judgement, Document] | Non
     return best
 
 
+def comparison_rows(
+    a: Authority,
+    by_auth: dict[str, list[Document]],
+    newest: dict[str, tuple[Judgement, Document] | None] | None = None,
+) -> list[str]:
+    """The rows of a council page's comparison with its statistical neighbours and region: all
+    that the page takes from other councils' documents but where they name it. newest: each
+    council's latest_overall, when already worked out."""
+    reg = load_registry()
+    compared = [(s, "statistical neighbour") for s in a.statistical_neighbours]
+    compared += [
+        (o.slug, "same region")
+        for o in reg.current()
+        if o.region == a.region and o.slug != a.slug and o.slug not in a.statistical_neighbours
+    ]
+    out = []
+    for slug, relation in [(a.slug, "this authority"), *compared]:
+        other = reg.get(slug)
+        if other is None:
+            continue
+        if newest is not None and slug in newest:
+            latest = newest[slug]
+        else:
+            latest = latest_overall(by_auth.get(slug, []))
+        name = (
+            f"[{md_text(other.name)}]({slug}.md)"
+            if slug in by_auth and slug != a.slug
+            else md_text(other.name)
+        )
+        grade = (
+            f"{grade_html(latest[0].grade, latest[0].score)} "
+            f"({md_text(human_date(doc_date(latest[1])))})"
+            if latest
+            else "not in the archive"
+        )
+        out.append(f"| {name} | {relation} | {grade} |")
+    return out
+
+
 def authority_page(
     a: Authority,
     docs: list[Document],
-    by_auth: dict[str, list[Document]],
+    compared: list[str],
     named_in: list[Mention],
 ) -> str:
     """An authority's page: documents over time, timeline, a link to its recommendations page
-    (tracker.council_recommendations_page), comparisons, mentions elsewhere."""
-    reg = load_registry()
+    (tracker.council_recommendations_page), comparisons (compared: comparison_rows), mentions
+    elsewhere."""
     docs = sorted(docs, key=doc_date)
     out = [f"# {md_text(a.name)}", ""]
     out.append(
@@ -255,29 +307,7 @@ def authority_page(
                 f"the next inspection said]({a.slug}/recommendations.md)."]  # fmt: skip
     out += ["", "## Compared with statistical neighbours and region", ""]
     out += ["| Authority | Relation | Latest overall judgement |", "| --- | --- | --- |"]
-    compared = [(s, "statistical neighbour") for s in a.statistical_neighbours]
-    compared += [
-        (o.slug, "same region")
-        for o in reg.current()
-        if o.region == a.region and o.slug != a.slug and o.slug not in a.statistical_neighbours
-    ]
-    for slug, relation in [(a.slug, "this authority"), *compared]:
-        other = reg.get(slug)
-        if other is None:
-            continue
-        latest = latest_overall(by_auth.get(slug, []))
-        name = (
-            f"[{md_text(other.name)}]({slug}.md)"
-            if slug in by_auth and slug != a.slug
-            else md_text(other.name)
-        )
-        grade = (
-            f"{grade_html(latest[0].grade, latest[0].score)} "
-            f"({md_text(human_date(doc_date(latest[1])))})"
-            if latest
-            else "not in the archive"
-        )
-        out.append(f"| {name} | {relation} | {grade} |")
+    out += compared
     if named_in:
         out += ["", "## Named in other documents", ""]
         by_doc: dict[str, list[Mention]] = defaultdict(list)

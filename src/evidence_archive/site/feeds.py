@@ -20,6 +20,7 @@ from evidence_archive.dates import doc_date
 from evidence_archive.frameworks import KINDS
 from evidence_archive.model import Document
 from evidence_archive.registry import load_registry
+from evidence_archive.site.inputs import Inputs, documents
 
 URN = "urn:evidence-archive"
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -84,19 +85,19 @@ def documents_feed(docs: list[Document], key: str, title: str, root: str = "../"
 def site_feeds(docs: list[Document]) -> dict[str, str]:
     """Every feed of the site: path under the site -> Atom XML. Links are absolute when the
     site's address is set (urls.site_url), else relative to each feed."""
+    return {path: xml for path, xml in feeds_made(docs).items() if xml is not None}
+
+
+def feeds_made(
+    docs: list[Document], keys: dict[str, str] | None = None, inputs: Inputs | None = None
+) -> dict[str, str | None]:
+    """site_feeds, with inputs (given each document's build cache key): a feed whose
+    documents and address are the last build's is not made, and maps to None."""
     from evidence_archive.registry import region_key
     from evidence_archive.urls import site_url
 
     base = site_url()
     reg = load_registry()
-    out = {
-        urls.feed("all"): documents_feed(
-            docs,
-            "all",
-            "Inspection Evidence Archive: new documents",
-            **({"root": base} if base else {}),
-        )
-    }
     by_auth: dict[str, list[Document]] = {}
     by_region: dict[str, tuple[str, list[Document]]] = {}
     for d in docs:
@@ -105,14 +106,22 @@ def site_feeds(docs: list[Document]) -> dict[str, str]:
         auth = reg.get(slug)
         if auth is not None:
             by_region.setdefault(region_key(auth.region), (auth.region, []))[1].append(d)
+    wanted = [(urls.feed("all"), "all", "Inspection Evidence Archive: new documents", docs,
+               base or "../")]  # fmt: skip
     for slug, group in sorted(by_auth.items()):
         auth = reg.get(slug)
         name = auth.name if auth else "England (national documents)"
-        out[urls.council_feed(slug)] = documents_feed(
-            group, f"authority/{slug}", f"{name}: new documents", root=base or "../../"
-        )
+        wanted.append((urls.council_feed(slug), f"authority/{slug}", f"{name}: new documents",
+                       group, base or "../../"))  # fmt: skip
     for key, (name, group) in sorted(by_region.items()):
-        out[urls.region_feed(key)] = documents_feed(
-            group, f"region/{key}", f"{name}: new documents", root=base or "../../"
-        )
+        wanted.append((urls.region_feed(key), f"region/{key}", f"{name}: new documents", group,
+                       base or "../../"))  # fmt: skip
+    out: dict[str, str | None] = {}
+    for path, key, title, group, root in wanted:
+        if keys is not None and inputs is not None:
+            ids = [d.id for d in group]
+            if inputs.same(path, ["feed", key, title, root, *documents(ids, keys)]):
+                out[path] = None
+                continue
+        out[path] = documents_feed(group, key, title, root=root)
     return out

@@ -19,7 +19,8 @@ from evidence_archive import urls
 from evidence_archive.build.cache import Built
 from evidence_archive.files import link_or_copy, linking_tree
 from evidence_archive.opendata.tables import DATABASE, Content
-from evidence_archive.site.pages import generated_pages
+from evidence_archive.site.inputs import Inputs
+from evidence_archive.site.pages import site_pages
 from evidence_archive.site.reports import load_moved
 from evidence_archive.site.static_search import BUNDLE, index_site
 
@@ -29,11 +30,12 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def site_key() -> str:
     """A digest of everything but the corpus that a site page depends on: the package code and
-    libraries (build.code_version), mkdocs.yml, docs/ and hooks/."""
+    libraries (build.code_version), mkdocs.yml, docs/ and hooks/, and the site's address
+    (EVIDENCE_SITE_URL, which mkdocs.yml reads: every page's canonical link)."""
     from evidence_archive.build.cache import code_version
 
     root = ROOT
-    h = hashlib.sha256(code_version().encode())
+    h = hashlib.sha256(code_version().encode() + b"\0" + urls.site_url().encode())
     paths = [root / "mkdocs.yml", *sorted((root / "docs").rglob("*")),
              *sorted((root / "hooks").rglob("*.py"))]  # fmt: skip
     for path in paths:
@@ -58,10 +60,17 @@ class Generation:
     nothing else, so the hook stays a few lines and page generation stays in the package."""
 
     built: list[Built]
-    files: dict[str, Content]
-    """Every generated file, docs path -> contents: pages, then open data, then feeds."""
+    files: dict[str, Content | None]
+    """Every generated file, docs path -> contents: pages, then open data, then feeds; None for
+    a page or feed whose inputs are the last build's (kept), which is not made again."""
     pages: frozenset[str]
     """The generated pages and feeds (not the open data), whose digests the manifest keeps."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """What each report, council and recommendations page and each feed is made from, as a
+    digest (site.inputs), for the manifest."""
+    kept: dict[str, str] = field(default_factory=dict)
+    """The pages and feeds not made again (None in files), with their digests in the last
+    build's manifest."""
     unchanged: set[str] = field(default_factory=set)
     """Generated pages whose Markdown (and feeds whose XML) is the same as in the previous site,
     which a dirty build keeps instead of rendering or writing again."""
@@ -93,25 +102,37 @@ class Generation:
         memo: Path | None = None,
         keys: dict[str, str] | None = None,
         database: Callable[[], Path] | None = None,
+        last: dict[str, Any] | None = None,
     ) -> Generation:
         """data: the open data, when the build has made it (the CSV and JSON files; with
         database, the database being made beside); memo: where the councils' recommendations
         sections are kept between builds (pages.council_recommendations_kept); keys: each
-        document's build cache key."""
+        document's build cache key; last: the manifest of the last build's site, when this
+        build starts from that site (a page whose inputs are the same is not made again)."""
         from evidence_archive.opendata.tables import open_data
-        from evidence_archive.site.feeds import site_feeds
+        from evidence_archive.site.feeds import feeds_made
 
+        before: dict[str, str] = (last or {}).get("pages", {})
+        inputs = Inputs({p: k for p, k in (last or {}).get("inputs", {}).items() if p in before})
         data = dict(open_data(built)) if data is None else data
-        feeds = site_feeds([b.doc for b in built])
-        pages = generated_pages(built, load_moved(roots, built), data, memo, keys)
-        files: dict[str, Content] = {**pages, **data, **feeds}
-        return cls(built, files, frozenset(pages) | frozenset(feeds), keys=keys, database=database)
+        feeds = feeds_made([b.doc for b in built], keys, inputs)
+        pages = site_pages(built, load_moved(roots, built), data, memo, keys, inputs)
+        files: dict[str, Content | None] = {**pages, **data, **feeds}
+        made = frozenset(pages) | frozenset(feeds)
+        return cls(
+            built, files, made, keys=keys, database=database,
+            inputs={p: k for p, k in sorted(inputs.now.items()) if p in made},
+            kept={p: before[p] for p in made if files[p] is None},
+        )  # fmt: skip
 
     def digests(self) -> dict[str, str]:
-        return {
-            path: hashlib.sha256(_bytes(self.files[path])).hexdigest()[:20]
-            for path in sorted(self.pages)
-        }
+        return {path: self._digest(path) for path in sorted(self.pages)}
+
+    def _digest(self, path: str) -> str:
+        content = self.files[path]
+        if content is None:
+            return self.kept[path]
+        return hashlib.sha256(_bytes(content)).hexdigest()[:20]
 
     # --- what the hook calls ------------------------------------------------------------------
 
@@ -124,7 +145,9 @@ class Generation:
         for f in files.documentation_pages():
             f.is_modified = _modified
         for path, content in self.files.items():
-            made = File.generated(config, path, content=content)
+            # A page or feed not made (kept) is the last build's, which MkDocs never reads.
+            assert content is not None or path in self.unchanged, path
+            made = File.generated(config, path, content="" if content is None else content)
             if path in self.unchanged:
                 made.is_modified = _unmodified  # type: ignore[method-assign]
             files.append(made)
@@ -237,10 +260,10 @@ def build_site(
     # of its own while the pages are made here (2 s at 5,000 reports).
     linking = linking_tree(old_dir, site_dir) if dirty and old_dir else contextlib.nullcontext()
     with linking:
-        gen = Generation.make(built, roots, data, memo, keys, database)
+        gen = Generation.make(built, roots, data, memo, keys, database, old if dirty else None)
         gen.search_work = search_work
         digests = gen.digests()
-    manifest = {"key": key, "pages": digests}
+    manifest = {"key": key, "pages": digests, "inputs": gen.inputs}
     if dirty and old_dir is not None and old is not None:
         gen.previous_bundle = old_dir / BUNDLE
         gen.linked = True

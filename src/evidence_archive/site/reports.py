@@ -55,7 +55,7 @@ def moved_url(target: str, moved: Moved, here: str = "") -> str:
     return page + (f"#{anchor}" if anchor else "")
 
 
-def _moved_holder(moved: Moved, doc_id: str, page: str = "") -> str:
+def moved_holder(moved: Moved, doc_id: str, page: str = "") -> str:
     table = {a: moved_url(t, moved, doc_id) for a, t in moved.anchors.get(doc_id, {}).items()}
     data = esc(json.dumps(table, sort_keys=True, ensure_ascii=False))
     extra = f' data-page="{esc(page)}"' if page else ""
@@ -84,7 +84,7 @@ def moved_page(old_id: str, target: str, moved: Moved) -> str:
         f"The document `{esc(old_id)}` {what} Links to its paragraphs are sent to the same "
         "paragraphs there.",
         "",
-        _moved_holder(moved, old_id, url),
+        moved_holder(moved, old_id, url),
         "",
     ])  # fmt: skip
 
@@ -202,7 +202,7 @@ def report_page(b: Built, moved: Moved | None = None) -> str:
     attrs = " ".join(f'data-{k}="{esc(v)}"' for k, v in cite.items())
     out.append(f'<div id="cite-data" hidden {attrs}></div>')
     if moved is not None and doc.id in moved.anchors:
-        out.append(_moved_holder(moved, doc.id))
+        out.append(moved_holder(moved, doc.id))
     out.append("")
     out.append(b.body)
     return "\n".join(out)
