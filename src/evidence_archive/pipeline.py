@@ -149,9 +149,16 @@ def build(
         clean_stale(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         db: Forked | None = None
+        subjects_made: Forked | None = None
         try:
             tmp.chmod(0o755)
             (tmp / MARKER).write_text("made by evidence build; a build may replace this folder\n")
+            if site:
+                # The subjects' pages (the longest part of the pages), begun now, beside
+                # the open data files, not when the site's other pages are made.
+                from evidence_archive.site.pages import subject_pages_forked
+
+                subjects_made = subject_pages_forked(built)
             made = tables(built)
             # The open-data database (its FTS5 index of every paragraph is the longest part of
             # the open data) is written in a child process while the files, pages and site are
@@ -201,7 +208,7 @@ def build(
                     tmp, built, roots, previous=last, data=dict(files),
                     search_work=kept / "search-sections" if kept else None,
                     memo=kept / "recommendations" if kept else None,
-                    keys=stats.keys, database=database_ready,
+                    keys=stats.keys, database=database_ready, subjects_made=subjects_made,
                 )  # fmt: skip
                 _timed(stats, "site", start)
 
@@ -219,8 +226,9 @@ def build(
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
             swap_in(tmp, out)
         except BaseException:
-            if db is not None:
-                db.stop()
+            for child in (db, subjects_made):
+                if child is not None:
+                    child.stop()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         store.prune(set(stats.keys.values()))

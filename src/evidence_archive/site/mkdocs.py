@@ -19,6 +19,7 @@ from evidence_archive import urls
 from evidence_archive.build.cache import Built
 from evidence_archive.files import link_or_copy, linking_tree
 from evidence_archive.opendata.tables import DATABASE, Content
+from evidence_archive.proc import Forked
 from evidence_archive.site.inputs import Inputs
 from evidence_archive.site.pages import site_pages
 from evidence_archive.site.reports import load_moved
@@ -103,12 +104,14 @@ class Generation:
         keys: dict[str, str] | None = None,
         database: Callable[[], Path] | None = None,
         last: dict[str, Any] | None = None,
+        subjects_made: Forked | None = None,
     ) -> Generation:
         """data: the open data, when the build has made it (the CSV and JSON files; with
         database, the database being made beside); memo: where the councils' recommendations
         sections are kept between builds (pages.council_recommendations_kept); keys: each
         document's build cache key; last: the manifest of the last build's site, when this
-        build starts from that site (a page whose inputs are the same is not made again)."""
+        build starts from that site (a page whose inputs are the same is not made again);
+        subjects_made: the subjects' pages being made (pages.subject_pages_forked)."""
         from evidence_archive.opendata.tables import open_data
         from evidence_archive.site.feeds import feeds_made
 
@@ -116,7 +119,8 @@ class Generation:
         inputs = Inputs({p: k for p, k in (last or {}).get("inputs", {}).items() if p in before})
         data = dict(open_data(built)) if data is None else data
         feeds = feeds_made([b.doc for b in built], keys, inputs)
-        pages = site_pages(built, load_moved(roots, built), data, memo, keys, inputs)
+        moved = load_moved(roots, built)
+        pages = site_pages(built, moved, data, memo, keys, inputs, subjects_made)
         files: dict[str, Content | None] = {**pages, **data, **feeds}
         made = frozenset(pages) | frozenset(feeds)
         return cls(
@@ -235,6 +239,7 @@ def build_site(
     memo: Path | None = None,
     keys: dict[str, str] | None = None,
     database: Callable[[], Path] | None = None,
+    subjects_made: Forked | None = None,
 ) -> dict[str, Any]:
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
@@ -244,7 +249,8 @@ def build_site(
     build), plus every other page (councils, comparisons, the search index), which depend on many
     documents and are quick to make. keys: each document's build cache key (static search reuses
     the section files of documents whose key is unchanged); database: the open-data database
-    being made beside (Generation.database)."""
+    being made beside (Generation.database); subjects_made: the subjects' pages being made
+    (pages.subject_pages_forked)."""
     global ACTIVE
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -260,7 +266,8 @@ def build_site(
     # of its own while the pages are made here (2 s at 5,000 reports).
     linking = linking_tree(old_dir, site_dir) if dirty and old_dir else contextlib.nullcontext()
     with linking:
-        gen = Generation.make(built, roots, data, memo, keys, database, old if dirty else None)
+        last = old if dirty else None
+        gen = Generation.make(built, roots, data, memo, keys, database, last, subjects_made)
         gen.search_work = search_work
         digests = gen.digests()
     manifest = {"key": key, "pages": digests, "inputs": gen.inputs}
