@@ -197,3 +197,18 @@ def test_site_feeds_validate_and_list_documents_newest_first(search_build: Path)
     london = feedparser.parse(feeds["feeds/region/london.xml"])
     assert london.entries and all("/reports/" in e.link for e in london.entries)
     assert site_feeds(docs) == feeds  # deterministic: no clock in a feed
+
+
+def test_a_feed_holds_the_newest_documents(
+    search_build: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence_archive.build.parsing import parse_corpus
+    from evidence_archive.site import feeds as feeds_module
+
+    docs = [b.doc for b in parse_corpus([search_build.parent / "corpus"])]
+    monkeypatch.setattr(feeds_module, "FEED_ENTRIES", 2)
+    everything = feedparser.parse(site_feeds(docs)["feeds/all.xml"])
+    newest = feeds_module.newest_first(docs)[:2]
+    assert len(docs) > 2
+    assert [e.id for e in everything.entries] == [f"urn:evidence-archive:document:{d.id}"
+                                                  for d in newest]  # fmt: skip

@@ -23,6 +23,10 @@ from evidence_archive.registry import load_registry
 from evidence_archive.site.inputs import Inputs, documents
 
 URN = "urn:evidence-archive"
+#: Entries in a feed of new documents: the newest this many (as feeds do; every document is on
+#: its council's page). All of them made the archive's feed 5,000 entries long at 5,000
+#: reports, and made again, a second of work, whenever any document changed.
+FEED_ENTRIES = 100
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -83,8 +87,9 @@ def documents_feed(docs: list[Document], key: str, title: str, root: str = "../"
 
 
 def site_feeds(docs: list[Document]) -> dict[str, str]:
-    """Every feed of the site: path under the site -> Atom XML. Links are absolute when the
-    site's address is set (urls.site_url), else relative to each feed."""
+    """Every feed of the site: path under the site -> Atom XML, each of the newest FEED_ENTRIES
+    documents of its kind. Links are absolute when the site's address is set (urls.site_url),
+    else relative to each feed."""
     return {path: xml for path, xml in feeds_made(docs).items() if xml is not None}
 
 
@@ -118,10 +123,11 @@ def feeds_made(
                        base or "../../"))  # fmt: skip
     out: dict[str, str | None] = {}
     for path, key, title, group, root in wanted:
+        newest = newest_first(group)[:FEED_ENTRIES]
         if keys is not None and inputs is not None:
-            ids = [d.id for d in group]
+            ids = [d.id for d in newest]
             if inputs.same(path, ["feed", key, title, root, *documents(ids, keys)]):
                 out[path] = None
                 continue
-        out[path] = documents_feed(group, key, title, root=root)
+        out[path] = documents_feed(newest, key, title, root=root)
     return out
