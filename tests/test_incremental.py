@@ -361,3 +361,29 @@ def test_a_new_site_address_renders_every_page_again(
     monkeypatch.setenv("EVIDENCE_SITE_URL", "https://archive.example.org/")
     build([first[0]], out)
     assert f'href="https://archive.example.org/reports/{SIF}/"' in page.read_text()
+
+
+def test_a_bad_document_stops_the_linking_of_the_last_site(
+    first: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental build begins to link the last site into the new one before it parses; a
+    document that fails to parse stops the linking and leaves no folder behind, and OUT as it
+    was."""
+    from evidence_archive import files
+
+    corpus, out = first
+    before = _digests(out)
+    stopped: list[Path] = []
+    real_stop = files.LinkedTree.stop
+
+    def stop(self: files.LinkedTree) -> None:
+        stopped.append(self.dst)
+        real_stop(self)
+
+    monkeypatch.setattr(files.LinkedTree, "stop", stop)
+    (corpus / "hampshire" / "stray.txt").write_text("no metadata")
+    with pytest.raises(ArchiveError, match="text file with no metadata"):
+        build([corpus], out)
+    assert [p.name for p in stopped] == ["site"]
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.")]
+    assert _digests(out) == before

@@ -29,29 +29,50 @@ def link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+class LinkedTree:
+    """A copy of the folder src at dst (which must not exist) made of hard links to its files
+    (symbolic links copied as links), or of copies where no hard link can be made: begun at
+    once, finished by done(), undone by stop(). Nothing may touch dst before done(). GNU cp
+    makes it in a process of its own where there is one (`cp -al`: a quarter less time than
+    shutil.copytree over the 65,000 files of a 5,000-report site, the time being the
+    kernel's), so that it runs while the caller works; shutil.copytree in done() elsewhere."""
+
+    def __init__(self, src: Path, dst: Path) -> None:
+        self.src, self.dst = src, dst
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._done = False
+        if os.name == "posix" and shutil.which("cp"):
+            cmd = ["cp", "-al", "--", str(src), str(dst)]
+            self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def done(self) -> None:
+        """Wait for the copy to be whole (made by copytree if cp could not)."""
+        if self._done:
+            return
+        if self._proc is not None and self._proc.wait() == 0:
+            self._done = True
+            return
+        shutil.rmtree(self.dst, ignore_errors=True)  # another cp, or another file system
+        shutil.copytree(self.src, self.dst, symlinks=True, copy_function=link_or_copy)
+        self._done = True
+
+    def stop(self) -> None:
+        """Stop the copy and remove what it made (the work it was for failed)."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+        shutil.rmtree(self.dst, ignore_errors=True)
+        self._done = True
+
+
 @contextlib.contextmanager
 def linking_tree(src: Path, dst: Path) -> Iterator[None]:
-    """A copy of the folder src at dst (which must not exist) made of hard links to its files
-    (symbolic links copied as links), or of copies where no hard link can be made, made while
-    the block runs and finished when it ends: the block must not touch dst. GNU cp makes it in
-    a process of its own where there is one (`cp -al`: a quarter less time than
-    shutil.copytree over the 65,000 files of a 5,000-report site, the time being the
-    kernel's); shutil.copytree after the block elsewhere. If the block fails, the copy is
-    stopped and what it made removed."""
-    proc = None
-    if os.name == "posix" and shutil.which("cp"):
-        proc = subprocess.Popen(["cp", "-al", "--", str(src), str(dst)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    """LinkedTree made while the block runs (the block must not touch dst), finished when it
+    ends; if the block fails, the copy is stopped and what it made removed."""
+    tree = LinkedTree(src, dst)
     try:
         yield
     except BaseException:
-        if proc is not None:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(dst, ignore_errors=True)
+        tree.stop()
         raise
-    if proc is not None:
-        if proc.wait() == 0:
-            return
-        shutil.rmtree(dst, ignore_errors=True)  # another cp, or another file system
-    shutil.copytree(src, dst, symlinks=True, copy_function=link_or_copy)
+    tree.done()

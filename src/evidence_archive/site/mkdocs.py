@@ -17,7 +17,7 @@ from typing import Any
 
 from evidence_archive import urls
 from evidence_archive.build.cache import Built
-from evidence_archive.files import link_or_copy, linking_tree
+from evidence_archive.files import LinkedTree, link_or_copy, linking_tree
 from evidence_archive.opendata.tables import DATABASE, Content
 from evidence_archive.proc import Forked
 from evidence_archive.site.inputs import Inputs
@@ -43,6 +43,12 @@ def site_key() -> str:
         if path.is_file():
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def reusable_site(old_dir: Path | None, old: dict[str, Any] | None, key: str = "") -> bool:
+    """Whether the last build's site (its folder and its manifest) can be where this one starts
+    (MkDocs' dirty build): it is there and was made with this site key (key, if worked out)."""
+    return bool(old_dir and old_dir.is_dir() and old and old.get("key") == (key or site_key()))
 
 
 class _QuietDirty(logging.Filter):
@@ -240,6 +246,7 @@ def build_site(
     keys: dict[str, str] | None = None,
     database: Callable[[], Path] | None = None,
     subjects_made: Forked | None = None,
+    linked: LinkedTree | None = None,
 ) -> dict[str, Any]:
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
@@ -250,7 +257,8 @@ def build_site(
     documents and are quick to make. keys: each document's build cache key (static search reuses
     the section files of documents whose key is unchanged); database: the open-data database
     being made beside (Generation.database); subjects_made: the subjects' pages being made
-    (pages.subject_pages_forked)."""
+    (pages.subject_pages_forked); linked: the last site being linked into out/site by the
+    caller (evidence build begins it with the build, when reusable_site)."""
     global ACTIVE
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -258,18 +266,27 @@ def build_site(
     key = site_key()
     site_dir = out / "site"
     old_dir, old = previous or (None, None)
-    dirty = bool(old_dir and old_dir.is_dir() and old and old.get("key") == key)
+    dirty = reusable_site(old_dir, old, key)
+    if linked is not None and not dirty:  # the site key changed during the build
+        linked.stop()
+        linked = None
     # Hard links, not copies (a copy of the real archive's site took a second, of 5,000
     # reports' far more): gen.linked has every file MkDocs writes unlinked first. The static
     # search index comes too: it is written after MkDocs (index_site keeps the linked base
     # bundle when the last one serves, and writes no file through a link). Linked by a process
     # of its own while the pages are made here (2 s at 5,000 reports).
-    linking = linking_tree(old_dir, site_dir) if dirty and old_dir else contextlib.nullcontext()
+    linking = (
+        linking_tree(old_dir, site_dir)
+        if dirty and old_dir and linked is None
+        else contextlib.nullcontext()
+    )
     with linking:
         last = old if dirty else None
         gen = Generation.make(built, roots, data, memo, keys, database, last, subjects_made)
         gen.search_work = search_work
         digests = gen.digests()
+    if linked is not None:
+        linked.done()
     manifest = {"key": key, "pages": digests, "inputs": gen.inputs}
     if dirty and old_dir is not None and old is not None:
         gen.previous_bundle = old_dir / BUNDLE
