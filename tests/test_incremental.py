@@ -387,3 +387,40 @@ def test_a_bad_document_stops_the_linking_of_the_last_site(
     assert [p.name for p in stopped] == ["site"]
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".out.")]
     assert _digests(out) == before
+
+
+def test_small_segments_are_kept_until_there_are_too_many(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An added report costs a segment of its own; the small segments are written again
+    together once there are more than SMALL_SEGMENTS. At each step the index holds and answers
+    what a clean index of the same documents does, and its layout file (kept segments' layouts
+    taken from the last index's) is the one read from its postings."""
+    from evidence_archive.index import whoosh_internals as internals
+    from evidence_archive.index import writer
+    from evidence_archive.index.store import LAYOUT_FILE
+
+    from .conftest import SEED_CORPUS
+
+    monkeypatch.setattr(writer, "SMALL_SEGMENTS", 2)
+    built = sorted(parse_corpus([SEED_CORPUS]), key=lambda b: b.doc.id)
+    first = tmp_path / "i3"
+    writer.build_index(built[:3], first)
+    counts = []
+    last = first
+    for n, added in ((4, [built[3].doc.id]), (5, [built[4].doc.id]), (6, [])):
+        if n == 6:  # nothing added: past SMALL_SEGMENTS, the small segments are written again
+            monkeypatch.setattr(writer, "SMALL_SEGMENTS", 1)
+        now = tmp_path / f"i{n}"
+        docs = built[: min(n, 5)]
+        writer.update_index(last, now, docs, added, [])
+        clean = tmp_path / f"clean{n}"
+        writer.build_index(docs, clean)
+        assert _entries(now) == _entries(clean)
+        assert _answers(now) == _answers(clean)
+        layout = json.loads((now / LAYOUT_FILE).read_text())
+        assert layout == writer._layout(now)
+        counts.append(len(internals.segments(now)))
+        last = now
+    # 3 documents in one small segment; the 4th and the 5th each in its own; then all together.
+    assert counts == [2, 3, 1]
