@@ -283,3 +283,24 @@ def test_linking_tree_is_undone_when_its_block_fails(
     with files.linking_tree(src, tmp_path / "copy"):
         pass
     assert len(list((tmp_path / "copy").rglob("*.html"))) == 200
+
+
+def test_remove_tree_removes_everything_and_follows_no_link(tmp_path: Path) -> None:
+    """outdir.remove_tree (the last build, once swapped out): every file and folder goes, in
+    two processes; a symbolic link in it goes, and what it points at stays."""
+    from evidence_archive.build.outdir import remove_tree
+
+    kept = tmp_path / "elsewhere"
+    kept.mkdir()
+    (kept / "keep.txt").write_text("kept")
+    folder = tmp_path / "old"
+    for n in range(60):
+        sub = folder / f"d{n % 4}" / f"e{n % 7}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{n}.html").write_text(str(n))
+    (folder / "top.txt").write_text("top")
+    (folder / "d1" / "link").symlink_to(kept)
+    (folder / "link-file").symlink_to(kept / "keep.txt")
+    remove_tree(folder)
+    assert not folder.exists()
+    assert (kept / "keep.txt").read_text() == "kept"

@@ -4,6 +4,7 @@ build publishes nothing; only a folder this tool made may be replaced.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -49,7 +50,7 @@ def _swap(tmp: Path, out: Path) -> None:
     """Replace out with tmp. Where the system can, the two are exchanged in one atomic step, so
     a server reading out never finds it missing; elsewhere, rename aside and rename in."""
     if out.is_dir() and not out.is_symlink() and _exchange(tmp, out):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous build
+        remove_tree(tmp)  # tmp now holds the previous build
         return
     old: Path | None = None
     if out.exists() or out.is_symlink():
@@ -59,7 +60,38 @@ def _swap(tmp: Path, out: Path) -> None:
         out.rename(old)
     tmp.rename(out)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_tree(old)
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove a folder and everything in it, errors ignored. The entries two levels down are
+    shared between this process and a forked one: removing the last build (77,000 files at
+    5,000 reports, most of it the kernel's time, file by file) takes 1.0 s alone, 0.7 s so."""
+    from evidence_archive.proc import Forked
+
+    try:
+        paths = sorted(
+            sub.path
+            for top in os.scandir(folder)
+            for sub in (os.scandir(top.path) if top.is_dir(follow_symlinks=False) else [top])
+        )
+    except OSError:
+        paths = []
+    if len(paths) > 1:
+        other = Forked(lambda: _remove(paths[0::2]))
+        _remove(paths[1::2])
+        with contextlib.suppress(ArchiveError):  # what it left is removed below
+            other.result()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove(paths: list[str]) -> None:
+    for path in paths:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 def check_out(out: Path, roots: list[Path]) -> None:
