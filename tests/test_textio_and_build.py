@@ -304,3 +304,42 @@ def test_remove_tree_removes_everything_and_follows_no_link(tmp_path: Path) -> N
     remove_tree(folder)
     assert not folder.exists()
     assert (kept / "keep.txt").read_text() == "kept"
+
+
+def test_the_linking_process_dies_with_its_build(tmp_path: Path) -> None:
+    """files.LinkedTree's `cp -al` runs in a process of its own: if its build is killed
+    (SIGKILL), it dies too instead of linking on into a folder nobody will use."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "site"
+    for n in range(40):
+        (src / f"d{n}").mkdir(parents=True)
+        for m in range(500):
+            (src / f"d{n}" / f"{m}").touch()
+    dst = tmp_path / "linked"
+    code = (
+        "import sys, time\nfrom pathlib import Path\nfrom evidence_archive.files import LinkedTree\n"
+        "LinkedTree(Path(sys.argv[1]), Path(sys.argv[2]))\nprint('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", code, str(src), str(dst)],
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert build.stdout is not None and build.stdout.readline().strip() == "started"
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    time.sleep(0.05)
+    alive = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+             and str(dst).encode() in _cmdline(p)]  # fmt: skip
+    assert alive == []
+    # It had not finished: the test would not see a process that outlived its build otherwise.
+    assert sum(1 for _ in dst.rglob("*")) < 40 * 501
+
+
+def _cmdline(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,8 +43,17 @@ class LinkedTree:
         self._proc: subprocess.Popen[bytes] | None = None
         self._done = False
         if os.name == "posix" and shutil.which("cp"):
-            cmd = ["cp", "-al", "--", str(src), str(dst)]
-            self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            from evidence_archive.proc import die_with_parent
+
+            # cp dies with this process (a killed build leaves nothing running); a function
+            # run between fork and exec is safe only while no other thread runs.
+            alone = threading.active_count() == 1
+            self._proc = subprocess.Popen(
+                ["cp", "-al", "--", str(src), str(dst)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=die_with_parent if alone else None,  # noqa: PLW1509
+            )
 
     def done(self) -> None:
         """Wait for the copy to be whole (made by copytree if cp could not)."""
