@@ -186,7 +186,7 @@ def _report_and_council_pages(
     names = naming(built)
     newest = {slug: latest_overall(docs) for slug, docs in by_auth.items()}
     recs = recommendation_keys(built, by_auth, keys) if inputs is not None else {}
-    council_pages: dict[str, tuple[str, list[str]] | None] = {}
+    council_pages: dict[str, list[str] | None] = {}  # council -> its comparison rows
     recs_pages: dict[str, bool] = {}
     for slug in sorted(set(by_auth) | set(names)):
         a = reg.get(slug)
@@ -198,11 +198,11 @@ def _report_and_council_pages(
         kept = keys is not None and unchanged(urls.council_doc(slug), [
             "council", slug, *documents(own, keys), *rows, "named",
             *documents(names.get(slug, []), keys)])  # fmt: skip
-        council_pages[slug] = None if kept else (slug, rows)
+        council_pages[slug] = None if kept else rows
         if slug in recs:
             recs_path = urls.council_recommendations_doc(slug)
             recs_pages[slug] = unchanged(recs_path, ["recommendations", recs[slug]])
-    wanted = {slug for slug, made in council_pages.items() if made is not None}
+    wanted = {slug for slug, rows in council_pages.items() if rows is not None}
     named = mentions(built, wanted)
     recommendations = council_recommendations_kept(
         built,
@@ -212,12 +212,12 @@ def _report_and_council_pages(
         {s for s, kept in recs_pages.items() if not kept} if recs else None,
         recs or None,
     )
-    for slug, made in council_pages.items():
+    for slug, compared in council_pages.items():
         a = reg.get(slug)
         assert a is not None
         docs = by_auth.get(slug, [])
         pages[urls.council_doc(slug)] = (
-            None if made is None else authority_page(a, docs, made[1], named.get(slug, []))
+            None if compared is None else authority_page(a, docs, compared, named.get(slug, []))
         )
         if recs_pages.get(slug):
             pages[urls.council_recommendations_doc(slug)] = None
