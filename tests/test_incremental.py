@@ -216,12 +216,14 @@ def test_change_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     text = (corpus / f"{HAVERING}.txt").read_text(encoding="utf-8")
     changed = text.replace("Gooshays", "Gooshays Gardens", 1)
     assert changed != text
+    segments = _segment_files(out)
     _write(corpus, HAVERING, changed)
     last = _link_site(out, tmp_path / "last-site")
     stats = Stats()
     build([corpus], out, stats=stats)
     assert_last_site_untouched(tmp_path / "last-site", last)
     assert stats.parsed == 1 and stats.changed == ["havering-2007-02-06-joint-area-review"]
+    assert _segment_files(out) != segments  # its entries changed: its segment is new
     assert _mtime(out, "reports/" + SIF) == untouched
     page = (out / "site/reports" / HAVERING / "index.html").read_text()
     assert "Gooshays Gardens" in page
@@ -230,14 +232,21 @@ def test_change_one_document(first: tuple[Path, Path], tmp_path: Path) -> None:
     assert_same_as_clean(corpus, out, tmp_path)
 
 
+def _segment_files(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / "index").glob("*.seg"))
+
+
 def test_change_metadata_only(first: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, out = first
+    segments = _segment_files(out)
     _write(corpus, SIF, (corpus / f"{SIF}.txt").read_text(encoding="utf-8"), published="2014-04-22")
     last = _link_site(out, tmp_path / "last-site")
     stats = Stats()
     build([corpus], out, stats=stats)
     assert_last_site_untouched(tmp_path / "last-site", last)
     assert stats.changed == ["hampshire-2014-03-12-single-inspection"] and stats.parsed == 1
+    # Its text, and so its index entries, are the same: its segment is kept as it was.
+    assert _segment_files(out) == segments
     assert '"published": "2014-04-22"' in (out / "data/documents.json").read_text()
     assert_same_as_clean(corpus, out, tmp_path)
 

@@ -292,10 +292,19 @@ def update_index(
 ) -> int:
     """Make dest from the index in previous for a corpus in which some documents were added,
     changed or removed: segments holding none of them are reused file for file; the others, and
-    the small ones, are written again from the documents. previous is only read."""
+    the small ones, are written again from the documents. previous is only read.
+
+    A changed document whose entries are the same as before (its metadata changed, not its
+    text: its stored entries, which hold everything its index entries are made of, are the same
+    bytes) leaves its segment as it is; the documents table is written again in any case."""
     built = list(built)
     by_id = {b.doc.id: b.doc for b in built}
-    touched = set(changed) | set(removed)
+    before = json.loads((previous / "archive.json").read_text()).get("store", {})
+    was = store.read_blobs(previous, before, set(changed) & set(by_id))
+    fresh = {d: store.blob([_row(e) for e in entries(by_id[d])]) for d in sorted(was)}
+    same = {d for d in was if fresh[d] == was[d]}
+    changed = set(changed) - same
+    touched = changed | set(removed)
     schema = ParagraphSchema()
     kept, redo = [], set(changed)
     dest.mkdir(parents=True, exist_ok=False)
@@ -314,8 +323,7 @@ def update_index(
                 link_or_copy(str(previous / name), str(dest / name))
     redo -= set(removed)
     blobs = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)
-    before = json.loads((previous / "archive.json").read_text()).get("store", {})
-    blobs.update(store.read_blobs(previous, before, set(by_id) - set(blobs) - set(changed)))
+    blobs.update(store.read_blobs(previous, before, set(by_id) - set(blobs) - changed))
     for d in sorted(set(by_id) - set(blobs)):  # not in the previous store (never expected)
         blobs[d] = store.blob([_row(e) for e in entries(by_id[d])])
     layouts = _segment_layouts(previous, segments)
