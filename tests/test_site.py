@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -31,6 +32,28 @@ def test_mkdocs_build_strict_has_no_warnings(tmp_path: Path) -> None:
     # The site's own search holds councils and site pages; report text is evidence search's.
     index = (site / "search" / "search_index.json").read_text()
     assert "Gooshays" not in index and "authorities/havering/" in index
+    # Nor the report text that council, recommendations and subject pages quote (every
+    # visitor's browser loads this index whole): their titles and headings stay in it.
+    entries = json.loads(index)["docs"]
+    words = " ".join(" ".join(f"{e['title']} {e['text']}".split()) for e in entries)
+    titles = {" ".join(e["title"].split()) for e in entries}
+    assert "Hampshire: recommendations and what the next inspection said" in titles
+    assert "Named in other documents" in titles and "Camden" in titles
+    built = parse_corpus([SEED_CORPUS])
+    sif = next(b.doc for b in built if b.doc.id == "hampshire-2014-03-12-single-inspection")
+    camden = generated_pages(built)["authorities/camden.md"]
+    quoted = {
+        "authorities/hampshire/recommendations": sif.recommendations[0].text,
+        "authorities/camden": next(
+            line for line in camden.splitlines() if line.startswith("- [")
+        ).rsplit("): ", 1)[1],  # fmt: skip
+        "authorities/hampshire": "The judgements in the chart",
+    }
+    for page, text in quoted.items():
+        start = " ".join(text.split()[:6])
+        shown = re.sub(r"<[^>]+>", " ", (site / page / "index.html").read_text())
+        assert start in " ".join(shown.split()), (page, start)  # on the page, not in the index
+        assert start not in words, start
 
 
 def test_authority_index_lists_all_153_by_region() -> None:

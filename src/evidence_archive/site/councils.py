@@ -276,12 +276,16 @@ def authority_page(
         # Plain HTML, not Markdown in HTML: the chart and its table are built escaped here, and
         # Markdown's inline patterns over the table's cells were a third of a council page's
         # rendering (at 5,000 reports, a newest report has 36 council pages rendered again).
+        # Out of the site's search index too (data-search-exclude): the documents table above
+        # names each report; this lists every judgement again. On the innermost divs: the
+        # search plugin ends an exclusion at the first closing tag of the same name.
         out += ['<div class="timeline-pair">', "",
                 '<div class="table-scroll timeline-scroll" role="region" tabindex="0" '
-                'aria-label="Timeline of judgements">', svg, "</div>", ""]  # fmt: skip
+                'aria-label="Timeline of judgements" data-search-exclude>', svg, "</div>",
+                ""]  # fmt: skip
         out += [
             '<div class="table-scroll" role="region" tabindex="0" '
-            'aria-label="The judgements in the chart">'
+            'aria-label="The judgements in the chart" data-search-exclude>'
             '<table class="timeline-table"><caption>The judgements in the chart</caption>'
             '<thead><tr><th scope="col">Date</th><th scope="col">Judgement</th>'
             '<th scope="col">For</th><th scope="col">Grade as printed</th>'
@@ -312,7 +316,9 @@ def authority_page(
     out += ["| Authority | Relation | Latest overall judgement |", "| --- | --- | --- |"]
     out += compared
     if named_in:
-        out += ["", "## Named in other documents", ""]
+        # The places are other reports' text: out of the site's search index (which every
+        # visitor's browser loads whole), as report text is; evidence search finds them.
+        out += ["", "## Named in other documents", "", "<div data-search-exclude markdown>", ""]
         by_doc: dict[str, list[Mention]] = defaultdict(list)
         for mtn in named_in:
             by_doc[mtn.doc.id].append(mtn)
@@ -331,6 +337,7 @@ def authority_page(
                     f"- … and {more} more place{'s' if more > 1 else ''} in "
                     f"[{md_text(str(d.meta.title))}](../{urls.doc_of(d)})"
                 )
+        out += ["", "</div>"]
     return "\n".join(out) + "\n"
 
 
