@@ -230,10 +230,10 @@ def test_build_names_file_and_line_of_bad_metadata_and_writes_nothing(
 
 
 @pytest.mark.parametrize("with_cp", [True, False])
-def test_linking_tree_links_every_file_and_keeps_symlinks(
+def test_a_linked_tree_links_every_file_and_keeps_symlinks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_cp: bool
 ) -> None:
-    """files.linking_tree (how an incremental build starts from the last site): every file a hard
+    """files.LinkedTree (how an incremental build starts from the last site): every file a hard
     link to the same file, folders and symbolic links as they were; with GNU cp or without."""
 
     from evidence_archive import files
@@ -245,8 +245,7 @@ def test_linking_tree_links_every_file_and_keeps_symlinks(
     (src / "a" / "link").symlink_to("b/page.html")
     if not with_cp:
         monkeypatch.setattr(files.shutil, "which", lambda name: None)
-    with files.linking_tree(src, tmp_path / "copy"):
-        pass
+    files.LinkedTree(src, tmp_path / "copy").done()
     out = tmp_path / "copy"
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
         "a",
@@ -261,11 +260,11 @@ def test_linking_tree_links_every_file_and_keeps_symlinks(
 
 
 @pytest.mark.parametrize("with_cp", [True, False])
-def test_linking_tree_is_undone_when_its_block_fails(
+def test_a_stopped_linked_tree_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_cp: bool
 ) -> None:
-    """files.linking_tree links while its block runs (the site's pages are made meanwhile);
-    when the block fails, the failure comes through and no half-made copy is left."""
+    """files.LinkedTree links while its build goes on; a build that fails stops it
+    (tests/test_incremental.py: a bad document), and no half-made copy is left."""
     from evidence_archive import files
 
     src = tmp_path / "site"
@@ -274,14 +273,9 @@ def test_linking_tree_is_undone_when_its_block_fails(
         (src / f"d{n % 10}" / f"{n}.html").write_text(str(n))
     if not with_cp:
         monkeypatch.setattr(files.shutil, "which", lambda name: None)
-    with (
-        pytest.raises(ArchiveError, match="pages failed"),
-        files.linking_tree(src, tmp_path / "copy"),
-    ):
-        raise ArchiveError(None, "pages failed")
+    files.LinkedTree(src, tmp_path / "copy").stop()
     assert not (tmp_path / "copy").exists()
-    with files.linking_tree(src, tmp_path / "copy"):
-        pass
+    files.LinkedTree(src, tmp_path / "copy").done()
     assert len(list((tmp_path / "copy").rglob("*.html"))) == 200
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -73,16 +71,3 @@ class LinkedTree:
             self._proc.wait()
         shutil.rmtree(self.dst, ignore_errors=True)
         self._done = True
-
-
-@contextlib.contextmanager
-def linking_tree(src: Path, dst: Path) -> Iterator[None]:
-    """LinkedTree made while the block runs (the block must not touch dst), finished when it
-    ends; if the block fails, the copy is stopped and what it made removed."""
-    tree = LinkedTree(src, dst)
-    try:
-        yield
-    except BaseException:
-        tree.stop()
-        raise
-    tree.done()

@@ -4,7 +4,6 @@ build that renders only those (the rest copied from the previous site).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -17,7 +16,7 @@ from typing import Any
 
 from evidence_archive import urls
 from evidence_archive.build.cache import Built
-from evidence_archive.files import LinkedTree, link_or_copy, linking_tree
+from evidence_archive.files import LinkedTree, link_or_copy
 from evidence_archive.opendata.tables import DATABASE, Content
 from evidence_archive.proc import Forked
 from evidence_archive.site.inputs import Inputs
@@ -251,14 +250,14 @@ def build_site(
     """Run `mkdocs build --strict` into out/site with this build's documents; return the site's
     manifest (site key and a digest of each generated page's Markdown).
 
-    previous is the last build's site folder and manifest: when the site key is the same, that
-    site is copied and MkDocs renders only the report pages whose Markdown changed (its 'dirty'
-    build), plus every other page (councils, comparisons, the search index), which depend on many
-    documents and are quick to make. keys: each document's build cache key (static search reuses
-    the section files of documents whose key is unchanged); database: the open-data database
-    being made beside (Generation.database); subjects_made: the subjects' pages being made
-    (pages.subject_pages_forked); linked: the last site being linked into out/site by the
-    caller (evidence build begins it with the build, when reusable_site)."""
+    previous is the last build's site folder and manifest, and linked that site being hard-linked
+    into out/site by the caller (files.LinkedTree: evidence build begins it with the build, when
+    reusable_site). With both, and the site key still the same, MkDocs renders only the pages
+    whose Markdown changed (its 'dirty' build), and the pages whose inputs are unchanged are not
+    made at all (site.inputs); otherwise the site is built whole. keys: each document's build
+    cache key (static search reuses the section files of documents whose key is unchanged);
+    database: the open-data database being made beside (Generation.database); subjects_made:
+    the subjects' pages being made (pages.subject_pages_forked)."""
     global ACTIVE
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -266,25 +265,19 @@ def build_site(
     key = site_key()
     site_dir = out / "site"
     old_dir, old = previous or (None, None)
-    dirty = reusable_site(old_dir, old, key)
+    dirty = linked is not None and reusable_site(old_dir, old, key)
     if linked is not None and not dirty:  # the site key changed during the build
         linked.stop()
         linked = None
     # Hard links, not copies (a copy of the real archive's site took a second, of 5,000
     # reports' far more): gen.linked has every file MkDocs writes unlinked first. The static
     # search index comes too: it is written after MkDocs (index_site keeps the linked base
-    # bundle when the last one serves, and writes no file through a link). Linked by a process
-    # of its own while the pages are made here (2 s at 5,000 reports).
-    linking = (
-        linking_tree(old_dir, site_dir)
-        if dirty and old_dir and linked is None
-        else contextlib.nullcontext()
-    )
-    with linking:
-        last = old if dirty else None
-        gen = Generation.make(built, roots, data, memo, keys, database, last, subjects_made)
-        gen.search_work = search_work
-        digests = gen.digests()
+    # bundle when the last one serves, and writes no file through a link). The pages are made
+    # here while the link is finished.
+    gen = Generation.make(built, roots, data, memo, keys, database, old if dirty else None,
+                          subjects_made)  # fmt: skip
+    gen.search_work = search_work
+    digests = gen.digests()
     if linked is not None:
         linked.done()
     manifest = {"key": key, "pages": digests, "inputs": gen.inputs}
