@@ -21,7 +21,7 @@ from evidence_archive.frameworks import (
 )
 from evidence_archive.model import Document, Judgement
 from evidence_archive.registry import Authority, load_registry
-from evidence_archive.site.html import esc, grade_html, md_text
+from evidence_archive.site.html import esc, grade_html, md_text, unsearched
 from evidence_archive.site.reports import overall_judgement
 
 
@@ -318,14 +318,14 @@ def authority_page(
     if named_in:
         # The places are other reports' text: out of the site's search index (which every
         # visitor's browser loads whole), as report text is; evidence search finds them.
-        out += ["", "## Named in other documents", "", "<div data-search-exclude markdown>", ""]
+        listed: list[str] = []
         by_doc: dict[str, list[Mention]] = defaultdict(list)
         for mtn in named_in:
             by_doc[mtn.doc.id].append(mtn)
         for places in by_doc.values():
             for mtn in places[:MENTIONS_PER_DOCUMENT]:
                 snippet = mtn.text if len(mtn.text) < 160 else mtn.text[:157] + "…"
-                out.append(
+                listed.append(
                     f"- [{md_text(str(mtn.doc.meta.title))} — {md_text(mtn.section)}]"
                     f"(../{urls.doc_of(mtn.doc)}#{mtn.anchor}): "
                     f"{md_text(snippet)}"
@@ -333,11 +333,11 @@ def authority_page(
             if len(places) > MENTIONS_PER_DOCUMENT:
                 more = len(places) - MENTIONS_PER_DOCUMENT
                 d = places[0].doc
-                out.append(
+                listed.append(
                     f"- … and {more} more place{'s' if more > 1 else ''} in "
                     f"[{md_text(str(d.meta.title))}](../{urls.doc_of(d)})"
                 )
-        out += ["", "</div>"]
+        out += ["", "## Named in other documents", "", *unsearched(listed)]
     return "\n".join(out) + "\n"
 
 

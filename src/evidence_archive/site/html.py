@@ -30,3 +30,13 @@ def grade_html(grade: str, score: int | None = None) -> str:
     scale = common_scale(grade)
     number = f" ({score})" if score is not None else ""
     return f'<span class="grade grade-{scale or 0}">{esc(grade.capitalize())}{number}</span>'
+
+
+def unsearched(lines: list[str]) -> list[str]:
+    """Markdown lines kept out of the site's own search index (Material's data-search-exclude):
+    report text quoted on the site's pages (recommendations and the next report's passages,
+    the places in other reports that name a council), which evidence search finds. Every
+    visitor's browser loads that index whole: for the real archive such text was 5 of its
+    6 MB (75 MB at 5,000 reports). Lines with no <div> of their own: the search plugin ends an
+    exclusion at the first closing tag of the same name."""
+    return ["<div data-search-exclude markdown>", "", *lines, "", "</div>"]

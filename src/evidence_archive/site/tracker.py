@@ -20,7 +20,7 @@ from evidence_archive.opendata.followups import follow_ups
 from evidence_archive.opendata.subjects import Subject
 from evidence_archive.opendata.tables import Content
 from evidence_archive.registry import Authority, load_registry
-from evidence_archive.site.html import esc, md_text
+from evidence_archive.site.html import esc, md_text, unsearched
 
 SUBJECTS_DOC = "subjects.md"
 DATA_DOC = "data.md"
@@ -95,16 +95,8 @@ def council_recommendations_page(a: Authority, body: list[str]) -> str:
     name = md_text(a.name)
     out = [f"# {name}: recommendations and what the next inspection said", "",
            f"From the archive's documents about [{name}](../{a.slug}.md).", "",
-           *_unsearched(body)]  # fmt: skip
+           *unsearched(body)]  # fmt: skip
     return "\n".join(out) + "\n"
-
-
-def _unsearched(lines: list[str]) -> list[str]:
-    """Lines kept out of the site's own search index (Material's data-search-exclude): the
-    recommendations and passages are report text, which evidence search finds. In the header
-    search's index, which every visitor's browser loads whole, they were 4 of its 6 MB for the
-    real archive (75 MB at 5,000 reports); the page's title stays in it."""
-    return ["<div data-search-exclude markdown>", "", *lines, "", "</div>"]
 
 
 def _year_counts(s: Subject) -> Counter[str]:
@@ -165,7 +157,7 @@ def _subject_pages(s: Subject) -> dict[str, str]:
         listed: list[str] = []
         for year, items in by_year.items():
             listed += ["", f"## {year}", "", *_subject_items(items, "../")]
-        return {f"subjects/{s.slug}.md": "\n".join([*head, *_unsearched(listed)]) + "\n"}
+        return {f"subjects/{s.slug}.md": "\n".join([*head, *unsearched(listed)]) + "\n"}
     out = [*head, "By year of the report:", ""]
     pages = {}
     for year, items in by_year.items():
@@ -176,7 +168,7 @@ def _subject_pages(s: Subject) -> dict[str, str]:
         page = [f"# {md_text(s.name.capitalize())}: {year}", "",
                 f"The recommendations of reports of {year} that share [this subject]"
                 f"(../{s.slug}.md).", ""]  # fmt: skip
-        page += _unsearched(_subject_items(items, "../../"))
+        page += unsearched(_subject_items(items, "../../"))
         pages[f"subjects/{s.slug}/{year}.md"] = "\n".join(page) + "\n"
     return {f"subjects/{s.slug}.md": "\n".join(out) + "\n", **pages}
 
