@@ -1,5 +1,6 @@
-"""Static search (Pagefind) as a reader meets it: bytes downloaded and time to results in real
-Chromium, index size and indexing time, and report-level relevance beside the API's.
+"""Static search (the site's own static index) as a reader meets it: bytes downloaded and time
+to results in real Chromium, index size and indexing time, and report-level relevance beside the
+API's.
 
 Usage:
     python bench/static_search.py --site build/site [--corpus corpus] [--index build/index]
@@ -35,7 +36,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM  # noqa: E402
 
-from evidence_archive.site.static_search import index_site, section_pages  # noqa: E402
+from evidence_archive.site.static_files import sections_of  # noqa: E402
+from evidence_archive.site.static_search import index_site  # noqa: E402
 
 QUERIES = [
     ("one word", "adoption"),
@@ -61,9 +63,7 @@ def _browser():  # type: ignore[no-untyped-def]
 
 
 class _Counting(http.server.SimpleHTTPRequestHandler):
-    """A plain static file server that counts the bytes it sends. Pagefind fetches its index
-    from a Web Worker, whose requests the page's Resource Timing does not see: the server's
-    count is what crossed the wire."""
+    """A plain static file server that counts the bytes it sends: what crossed the wire."""
 
     sent: list[int] = [0]
     files: list[int] = [0]
@@ -160,17 +160,18 @@ def main() -> None:
 
     reports = len(list((args.site / "reports").glob("*/*/index.html")))
     docs = [b.doc for b in parse_corpus([args.corpus], jobs=2)]
-    sections = len(section_pages(docs))
+    sections = sum(len(sections_of(d)) for d in docs)
     with tempfile.TemporaryDirectory() as tmp:
-        # A cold index (every section file written) into a copy of the site's folder.
-        indexed = index_site(Path(tmp) / "site", docs, Path(tmp) / "work")
-    size = sum(p.stat().st_size for p in (args.site / "pagefind").rglob("*") if p.is_file())
-    files = sum(1 for p in (args.site / "pagefind").rglob("*") if p.is_file())
+        # A cold index (every report indexed) into a folder of its own.
+        indexed = index_site(Path(tmp) / "site", docs)
+    folder = args.site / "static-search"
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
     print(f"Static search, {args.label or args.site}: {reports} report pages, {sections} "
           "sections\n")  # fmt: skip
     print("| what | figure |\n| --- | --- |")
     print(f"| index | {size / 1e6:.1f} MB in {files} files |")
-    print(f"| indexing (Pagefind over the built site) | {indexed.seconds:.1f} s |")
+    print(f"| indexing (every report, in one process) | {indexed.seconds:.1f} s |")
     rows = browse(args.site, QUERIES)
     print("\n| query | | first or next | downloaded | files | typing to results |")
     print("| --- | --- | --- | ---: | ---: | ---: |")

@@ -2,8 +2,7 @@
 
 Usage: python scripts/output_digest.py OUT > digest.json
 
-For every file of OUT/pages, OUT/data and OUT/site: its sha256 (Pagefind's filter files, which
-Pagefind writes in hash-map order, by the sizes of their data). For the index: the answers of the
+For every file of OUT/pages, OUT/data and OUT/site: its sha256. For the index: the answers of the
 API (search, facets, feeds, quote checks) to about 900 requests, each hashed, query for query:
 the queries are made from the corpus itself (words of every 40th paragraph of every document,
 phrases, misspellings, filters by council, framework, region, year, grade, exact search), so
@@ -14,7 +13,6 @@ Two builds of one corpus, before and after a refactor: `diff` of their digests m
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -26,22 +24,15 @@ from starlette.testclient import TestClient
 
 from evidence_archive.search.api import make_app
 
-_ORDERED = re.compile(r"pagefind/(filter/|pagefind-entry\.json|pagefind\.[^/]*\.pf_meta)")
-
 
 def file_digests(out: Path) -> dict[str, str]:
     found: dict[str, str] = {}
-    sizes: list[int] = []
     for part in ("pages", "data", "site"):
         for p in sorted((out / part).rglob("*")):
-            if not p.is_file():
-                continue
-            rel = p.relative_to(out).as_posix()
-            if "pagefind/filter/" in rel:
-                sizes.append(len(gzip.decompress(p.read_bytes())))
-            elif not _ORDERED.search(rel):
-                found[rel] = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
-    found["(pagefind filter data sizes)"] = repr(sorted(sizes))
+            if p.is_file():
+                found[p.relative_to(out).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()[
+                    :16
+                ]
     return found
 
 

@@ -23,8 +23,9 @@ from evidence_archive.corpus.store import dump_meta, load_corpus
 from evidence_archive.errors import ArchiveError
 from evidence_archive.pipeline import build
 from evidence_archive.search.searcher import Searcher
+from evidence_archive.site.static_files import FILTERS, read_part, sections_stored
 
-from .conftest import pagefind_fragments, stable_files
+from .conftest import stable_files
 
 QUERIES = ("young carers", "CAMHS", '"bed and breakfast"', "adolesc*", "care leavers NOT Hampshire",
            "foster carers", "title:joint children", "Gooshays")  # fmt: skip
@@ -38,7 +39,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return stable_files({
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.relative_to(root).as_posix().startswith(("index/", "site/pagefind/"))
+        if p.is_file() and not p.relative_to(root).as_posix().startswith(("index/", "site/static-search/"))
         and p.name != "archive.sqlite"
     })  # fmt: skip
 
@@ -79,16 +80,25 @@ def _database(path: Path) -> dict[str, object]:
 
 
 def _searchable(site: Path) -> list[str]:
-    """Every section the static index finds, as its fragment holds it (address, text, metadata,
-    filters): the base bundle's but those of hidden documents, and the new bundle's."""
-    bundle = site / "pagefind"
-    shown = json.loads((bundle / "bundles.json").read_text())
+    """Every section the static index finds, as its part stores it (text, link, report) with
+    its document's filters: the base part's but those of the documents it leaves out, and the
+    new part's."""
+    bundle = site / "static-search"
+    shown = json.loads((bundle / "parts.json").read_text())
     out = []
-    for folder in [bundle, *(bundle / m for m in shown["merge"])]:
-        for data in pagefind_fragments(folder):
-            if folder == bundle and set(data["filters"]["doc"]) & set(shown["hide"]):
+    for path in shown["parts"]:
+        folder = bundle / path
+        meta = read_part(folder)
+        docs, values = meta["docs"], meta["values"]
+        filters = {}
+        for d, doc in enumerate(docs["id"]):
+            got = {k: values[k][docs[k][d]] for k in FILTERS if docs[k][d] >= 0}
+            got["grade"] = sorted(values["grade"][g] for g in docs["grade"][d])
+            filters[doc] = [got, docs["date"][d], docs["n"][d]]
+        for record in sections_stored(folder):
+            if path == "" and record["doc"] in shown["hide"]:
                 continue
-            out.append(json.dumps(data, sort_keys=True))
+            out.append(json.dumps([record, filters[record["doc"]]], sort_keys=True))
     return sorted(out)
 
 

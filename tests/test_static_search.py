@@ -1,32 +1,35 @@
-"""The static search index (Pagefind): what each report page tells it, the index the build
-writes, and what `evidence serve` says so that the search page uses its API instead."""
+"""The static search index (site/static_search.py, site/static_files.py): what it holds of each report, that its
+words and postings are what the sections print, that it is the same bytes for the same reports,
+its incremental parts, and what `evidence serve` says so that the search page uses its API
+instead."""
 
 from __future__ import annotations
 
 import datetime
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from evidence_archive.corpus.store import scan
-from evidence_archive.errors import ArchiveError
 from evidence_archive.model import Document
 from evidence_archive.parse.document import parse
 from evidence_archive.pipeline import build
 from evidence_archive.search.api import make_app
-from evidence_archive.site.static_search import (
-    SECTIONS,
+from evidence_archive.site.static_files import (
+    WORD,
     filters,
-    index_site,
-    pagefind_data,
-    section_pages,
+    read_index,
+    read_part,
+    sections_of,
+    sections_stored,
 )
+from evidence_archive.site.static_search import BUNDLE, index_site
+from evidence_archive.terms import every_word_stem
 
-from .conftest import CORPUS, pagefind_fragments
+from .conftest import CORPUS
 
 
 def _doc(doc_id: str, **meta: object):  # type: ignore[no-untyped-def]
@@ -54,55 +57,104 @@ def test_a_report_with_no_overall_judgement_is_filtered_as_such() -> None:
     assert f["grade-lscb"] == ["2"]
 
 
-def test_the_hidden_element_is_escaped_attributes_only() -> None:
-    html = pagefind_data(_doc("windsor-and-maidenhead-2024-10-11-ilacs-inspection"))
-    assert html.startswith('<div class="pagefind-data" hidden>') and html.endswith("</div>")
-    assert re.fullmatch(r'<div class="pagefind-data" hidden>(<span [a-z-]+="[^"<>]*"></span>)+'
-                        r"</div>", html)  # fmt: skip
-    assert 'data-pagefind-filter="council:Windsor and Maidenhead"' in html
-    assert 'data-pagefind-sort="date:2024-10-11"' in html
-    assert "children&#x27;s services" in html or "children's" not in html
-
-
 def test_the_build_indexes_every_section_of_every_report(corpus_copy: Path, tmp_path: Path) -> None:
     build([corpus_copy], tmp_path / "out", index=False)
     site = tmp_path / "out" / "site"
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
     entries, _ = scan([corpus_copy])
-    docs = [parse(e.read_text(), e.meta) for e in entries]
-    work = tmp_path / ".out-cache" / SECTIONS  # the indexer's input, kept in the build's cache
-    files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*.html"))
-    assert not (site / SECTIONS).exists()
-    assert files == sorted(section_pages(docs))
-    assert entry["languages"]["en"]["page_count"] == len(files) > 100
-    # Every section with text is there, and every report has its sections.
-    assert {f.split("/")[2] for f in files} == {d.id for d in docs}
-    # A build that changes nothing writes no section file again.
-    stamps = {f: (work / f).stat().st_mtime_ns for f in files}
+    docs = sorted((parse(e.read_text(), e.meta) for e in entries), key=lambda d: d.id)
+    folder = site / BUNDLE
+    meta = read_part(folder)
+    want = [(d.id, n, s) for d in docs for n, s in enumerate(sections_of(d))]
+    assert meta["sections"] == len(want) > 100
+    assert meta["docs"]["id"] == [d.id for d in docs] and sum(meta["docs"]["n"]) == len(want)
+    stored = sections_stored(folder)
+    assert [(r["doc"], r["n"]) for r in stored] == [(d, n) for d, n, _ in want]
+    for record, (_, _, sec) in zip(stored, want, strict=True):
+        assert record["heading"] == sec.heading and record["target"] == sec.target
+        assert record["paragraphs"] == list(sec.paragraphs)
+    assert json.loads((folder / "parts.json").read_text()) == {
+        "format": 1,
+        "hide": [],
+        "parts": [""],
+    }
+    # A build that changes nothing writes no file of the index again.
+    stamps = {p: p.stat().st_mtime_ns for p in folder.rglob("*.bin")}
     build([corpus_copy], tmp_path / "out", index=False)
-    assert {f: (work / f).stat().st_mtime_ns for f in files} == stamps
-    assert len(list((site / "pagefind" / "fragment").iterdir())) == len(files)
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*.bin")} == stamps
 
 
-def test_a_section_file_links_into_its_report(tmp_path: Path) -> None:
+def test_a_section_links_into_its_report() -> None:
     doc = _doc("kent-2022-05-20-ilacs-inspection")
-    pages = section_pages([doc])
-    sec = next(s for s in doc.sections if s.title.startswith("What needs to improve"))
-    page = next(t for t in pages.values() if f"#{sec.anchor}" in t)
-    assert f'data-pagefind-meta="target:reports/kent/{doc.id}/#{sec.anchor}"' in page
-    assert "<h1>What needs to improve?</h1>" in page
+    sec = next(s for s in doc.sections if s.level and any(b.number == "16" for b in s.blocks))
+    got = next(s for s in sections_of(doc) if s.heading == sec.title)
+    assert got.target == f"reports/kent/{doc.id}/#{sec.anchor}"
+    block = next(b for b in sec.blocks if b.number == "16")
+    assert f"16. {block.text}" in got.paragraphs
+    # The report's opening, before any heading, is a section of its own.
+    assert sections_of(doc)[0].heading == "Opening of the report"
 
 
-def test_pagefind_failure_names_the_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_words_and_postings_are_what_the_sections_print(tmp_path: Path) -> None:
+    """Decoded as the page decodes them: every printed word leads to its stem, and the stem's
+    sections are exactly those whose text holds a word of that stem (the search service's
+    terms, stop words kept); its weights run up to 255, the highest first."""
+    docs = [
+        _doc("kent-2022-05-20-ilacs-inspection"),
+        _doc("hampshire-2007-08-14-joint-area-review"),
+    ]
+    index_site(tmp_path / "site", docs)
+    words, postings = read_index(tmp_path / "site" / BUNDLE)
+    sections = [s for d in sorted(docs, key=lambda d: d.id) for s in sections_of(d)]
+    holding: dict[str, set[int]] = {}
+    printed: dict[str, set[str]] = {}
+    for n, sec in enumerate(sections):
+        for word in WORD.findall(sec.text):
+            stem = every_word_stem()(word)
+            assert stem is not None
+            holding.setdefault(stem, set()).add(n)
+            printed.setdefault(stem, set()).add(word.lower())
+    assert len(postings) == len(holding) > 1000
+    by_number = {}
+    for stem, secs in holding.items():
+        number = words[sorted(printed[stem])[0]]
+        by_number[number] = stem
+        forms, got = postings[number]
+        assert set(got) == secs, stem
+        assert set(forms) == printed[stem] and all(words[f] == number for f in forms)
+        assert max(got.values()) == 255 and min(got.values()) >= 1
+    assert len(by_number) == len(holding)  # one number per stem
+    assert words["missing"] == words["missed"] and len(postings[words["the"]][1]) > 20
+    # A section that says a word more often, in fewer words, weighs more.
+    _, care = postings[words["care"]]
+    dense = max(care, key=lambda n: sections[n].text.lower().count("care") / len(sections[n].text))
+    assert care[dense] > min(care.values())
 
-    from evidence_archive.site import static_search
 
-    fail = [sys.executable, "-c", "import sys; print('disk full', file=sys.stderr); sys.exit(3)"]
-    monkeypatch.setattr(static_search, "_pagefind", lambda: fail)
-    doc = _doc("kent-2022-05-20-ilacs-inspection")
-    with pytest.raises(ArchiveError, match=str(tmp_path / "site") + ": Pagefind could not index "
-                       "the site: disk full"):  # fmt: skip
-        index_site(tmp_path / "site", [doc], tmp_path / "work")
+def test_the_same_reports_make_the_same_bytes(tmp_path: Path) -> None:
+    docs = [
+        _doc("kent-2022-05-20-ilacs-inspection"),
+        _doc("hampshire-2007-08-14-joint-area-review"),
+    ]
+    index_site(tmp_path / "a", docs)
+    index_site(tmp_path / "b", list(reversed(docs)))
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
+
+    a, b = files(tmp_path / "a"), files(tmp_path / "b")
+    assert a == b and len(a) > 20
+
+
+def test_report_text_is_data(tmp_path: Path) -> None:
+    """Markup in a report is stored as text (JSON strings) and never reaches a file name."""
+    doc = _doc("kent-2022-05-20-ilacs-inspection", title='Kent <script>alert("x")</script>')
+    index_site(tmp_path / "site", [doc])
+    record = sections_stored(tmp_path / "site" / BUNDLE)[0]
+    assert record["report"] == 'Kent <script>alert("x")</script>'
+    names = [p.name for p in (tmp_path / "site").rglob("*")]
+    assert all(re.fullmatch(r"[a-z0-9.-]+", n) for n in names), names
 
 
 def test_evidence_serve_says_its_api_is_there(search_build: Path) -> None:
@@ -112,123 +164,104 @@ def test_evidence_serve_says_its_api_is_there(search_build: Path) -> None:
     assert r.json()["search"] == "/api/search"
 
 
-def test_unchanged_sections_reuse_the_last_index(
+def _parts(site: Path) -> dict[str, object]:
+    return json.loads((site / BUNDLE / "parts.json").read_text())  # type: ignore[no-any-return]
+
+
+def _indexed_docs(part: Path) -> set[str]:
+    """The documents a part of the static index holds."""
+    return set(read_part(part)["docs"]["id"])
+
+
+def _never(*args: object) -> int:
+    raise AssertionError("indexed again")
+
+
+def test_unchanged_reports_keep_the_last_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An incremental build whose section files are all the same copies the last static index
-    instead of running the indexer."""
+    """An incremental build whose reports are all the same keeps the last static index (linked)
+    and indexes nothing; a report whose build key is unchanged is not even read again."""
     from evidence_archive.site import static_search
 
     doc = _doc("kent-2022-05-20-ilacs-inspection")
-    first = index_site(tmp_path / "one", [doc], tmp_path / "work")
-    assert first.pages > 0 and (tmp_path / "one" / "pagefind" / "pagefind-entry.json").is_file()
-    fail = [sys.executable, "-c", "import sys; print('ran again', file=sys.stderr); sys.exit(3)"]
-    monkeypatch.setattr(static_search, "_pagefind", lambda: fail)
-    again = index_site(tmp_path / "two", [doc], tmp_path / "work", tmp_path / "one" / "pagefind")
-    assert again.pages == first.pages and again.bytes == first.bytes
-    assert sorted(p.name for p in (tmp_path / "two" / "pagefind").rglob("*")) == sorted(
-        p.name for p in (tmp_path / "one" / "pagefind").rglob("*")
-    )
-
-
-def test_section_files_are_made_again_only_for_documents_whose_key_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A document whose build cache key is the listed one keeps its section files and digests
-    without its sections being made again; a document whose key changed, or any document once
-    the listing is lost, has them made again; the files are the same either way."""
-    from evidence_archive.site import static_search
-    from evidence_archive.site.static_search import write_sections
-
-    kent, jar = (
-        _doc("kent-2022-05-20-ilacs-inspection"),
-        _doc("hampshire-2007-08-14-joint-area-review"),
-    )
-    work = tmp_path / "work"
-    first = write_sections(work, [kent, jar], {kent.id: "k1", jar.id: "j1"})
-    assert first == {rel: static_search._digest(t) for rel, t in section_pages([kent, jar]).items()}
-    made: list[str] = []
-    real = static_search.section_pages
-
-    def counting(docs: list[Document]) -> dict[str, str]:
-        made.extend(d.id for d in docs)
-        return real(docs)
-
-    monkeypatch.setattr(static_search, "section_pages", counting)
-    assert write_sections(work, [kent, jar], {kent.id: "k1", jar.id: "j2"}) == first
-    assert made == [jar.id]
-    made.clear()
-    assert write_sections(work, [kent], {kent.id: "k1"}) == {
-        rel: d for rel, d in first.items() if f"/{kent.id}/" in rel
-    }
-    assert made == [] and not list((work / SECTIONS / "hampshire").rglob("*.html"))
-    (work / "sections.json").write_text("{", encoding="utf-8")  # a damaged listing
-    write_sections(work, [kent, jar], {kent.id: "k1", jar.id: "j2"})
-    assert sorted(made) == sorted([kent.id, jar.id])
-    files = sorted(p.relative_to(work).as_posix() for p in work.rglob("*.html"))
-    assert files == sorted(first)
-
-
-def _bundles(site: Path) -> dict[str, list[str]]:
-    return json.loads((site / "pagefind" / "bundles.json").read_text())  # type: ignore[no-any-return]
-
-
-def _indexed_docs(bundle: Path) -> set[str]:
-    """The documents whose sections a Pagefind bundle holds (their `doc` filter values, from its
-    fragments)."""
-    return {d for data in pagefind_fragments(bundle) for d in data["filters"]["doc"]}
+    first = index_site(tmp_path / "one", [doc], tmp_path / "work", keys={doc.id: "k1"})
+    assert first.pages > 0
+    monkeypatch.setattr(static_search, "write_part", _never)
+    monkeypatch.setattr(static_search, "_digest", _never)
+    again = index_site(tmp_path / "two", [doc], tmp_path / "work", tmp_path / "one" / BUNDLE,
+                       keys={doc.id: "k1"})  # fmt: skip
+    assert again.pages == 0 and again.bytes == first.bytes
+    one, two = tmp_path / "one" / BUNDLE / "meta.bin", tmp_path / "two" / BUNDLE / "meta.bin"
+    assert one.stat().st_ino == two.stat().st_ino
+    # A new key: the document's digest is worked out again (and is the same: nothing indexed).
+    with pytest.raises(AssertionError, match="indexed again"):
+        index_site(tmp_path / "three", [doc], tmp_path / "work", tmp_path / "one" / BUNDLE,
+                   keys={doc.id: "k2"})  # fmt: skip
 
 
 def test_an_added_or_changed_report_is_indexed_on_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Incremental: the last index is kept as the base bundle, and only the reports added or
-    changed since are indexed, into the new bundle; the base's sections of a changed (or
-    removed) report are named to be hidden; past MAX_NEW documents everything is indexed again."""
+    """Incremental: the last index is kept as the base part, and only the reports added or
+    changed since are indexed, into the new part; the base's documents changed (or removed)
+    since are named to be left out; past MAX_NEW documents everything is indexed again."""
     from evidence_archive.site import static_search
-    from evidence_archive.site.static_search import doc_key
 
     kent, jar = (
         _doc("kent-2022-05-20-ilacs-inspection"),
         _doc("hampshire-2007-08-14-joint-area-review"),
     )
-    k, j = doc_key(kent), doc_key(jar)
-    assert k.startswith("2022-05-") and len(k.split(" ")[1]) == 10 and k != j
     index_site(tmp_path / "one", [kent], tmp_path / "work")
-    assert _bundles(tmp_path / "one") == {"merge": [], "hide": []}
-    # One report added: only its sections are indexed, into pagefind/new.
-    index_site(tmp_path / "two", [kent, jar], tmp_path / "work", tmp_path / "one" / "pagefind")
-    two = tmp_path / "two" / "pagefind"
-    assert _bundles(tmp_path / "two") == {"merge": ["new/"], "hide": []}
-    assert _indexed_docs(two) == {k} and _indexed_docs(two / "new") == {j}
+    assert _parts(tmp_path / "one") == {"format": 1, "parts": [""], "hide": []}
+    # One report added: only its sections are indexed, into static-search/new.
+    index_site(tmp_path / "two", [kent, jar], tmp_path / "work", tmp_path / "one" / BUNDLE)
+    two = tmp_path / "two" / BUNDLE
+    assert _parts(tmp_path / "two") == {"format": 1, "parts": ["", "new/"], "hide": []}
+    assert _indexed_docs(two) == {kent.id} and _indexed_docs(two / "new") == {jar.id}
     # The base is the last index, linked, not written again.
-    base_file = next((two / "fragment").iterdir())
+    base_file = next((two / "postings").iterdir())
     assert (
         base_file.stat().st_ino
-        == (tmp_path / "one" / "pagefind" / "fragment" / base_file.name).stat().st_ino
+        == (tmp_path / "one" / BUNDLE / "postings" / base_file.name).stat().st_ino
     )
-    # Kent's title changed: its base sections are hidden, its new ones indexed with the JAR's.
-    # (and its date: the base's sections are hidden by the value they were indexed with)
+    # Kent's title and date changed: the base's Kent is left out, the new Kent indexed with the JAR.
     kent2 = _doc("kent-2022-05-20-ilacs-inspection", title="Kent, inspected again",
                  published=datetime.date(2022, 6, 1))  # fmt: skip
-    assert doc_key(kent2) != k
     index_site(tmp_path / "three", [kent2, jar], tmp_path / "work", two)
-    three = tmp_path / "three" / "pagefind"
-    assert _bundles(tmp_path / "three") == {"merge": ["new/"], "hide": [k]}
-    assert _indexed_docs(three) == {k} and _indexed_docs(three / "new") == {doc_key(kent2), j}
-    # Kent removed: its base sections hidden, the new bundle made again without it.
+    three = tmp_path / "three" / BUNDLE
+    assert _parts(tmp_path / "three") == {"format": 1, "parts": ["", "new/"], "hide": [kent.id]}
+    assert _indexed_docs(three) == {kent.id} and _indexed_docs(three / "new") == {kent.id, jar.id}
+    assert {r["report"] for r in sections_stored(three / "new")} >= {"Kent, inspected again"}
+    # Kent removed: left out of the base, the new part made again without it.
     index_site(tmp_path / "four", [jar], tmp_path / "work", three)
-    assert _bundles(tmp_path / "four") == {"merge": ["new/"], "hide": [k]}
-    assert _indexed_docs(tmp_path / "four" / "pagefind" / "new") == {j}
-    # Nothing changed since: the last index kept whole, the indexer not run.
-    fail = [sys.executable, "-c", "import sys; print('ran again', file=sys.stderr); sys.exit(3)"]
+    assert _parts(tmp_path / "four") == {"format": 1, "parts": ["", "new/"], "hide": [kent.id]}
+    assert _indexed_docs(tmp_path / "four" / BUNDLE / "new") == {jar.id}
+    # Nothing changed since: the last index kept whole, nothing indexed.
     with monkeypatch.context() as m:
-        m.setattr(static_search, "_pagefind", lambda: fail)
-        index_site(tmp_path / "six", [jar], tmp_path / "work", tmp_path / "four" / "pagefind")
-    assert _indexed_docs(tmp_path / "six" / "pagefind" / "new") == {j}
-    # Past MAX_NEW, one bundle of everything again.
+        m.setattr(static_search, "write_part", _never)
+        index_site(tmp_path / "six", [jar], tmp_path / "work", tmp_path / "four" / BUNDLE)
+    assert _indexed_docs(tmp_path / "six" / BUNDLE / "new") == {jar.id}
+    # Past MAX_NEW, one part of everything again.
     monkeypatch.setattr(static_search, "MAX_NEW", 0)
-    index_site(tmp_path / "five", [jar], tmp_path / "work", tmp_path / "four" / "pagefind")
-    assert _bundles(tmp_path / "five") == {"merge": [], "hide": []}
-    assert _indexed_docs(tmp_path / "five" / "pagefind") == {j}
-    assert not (tmp_path / "five" / "pagefind" / "new").exists()
+    index_site(tmp_path / "five", [jar], tmp_path / "work", tmp_path / "four" / BUNDLE)
+    assert _parts(tmp_path / "five") == {"format": 1, "parts": [""], "hide": []}
+    assert _indexed_docs(tmp_path / "five" / BUNDLE) == {jar.id}
+    assert not (tmp_path / "five" / BUNDLE / "new").exists()
+
+
+def test_a_stopped_indexing_leaves_no_half_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence_archive.site import static_search
+
+    real = static_search.write_part
+
+    def failing(docs: list[Document], out: Path) -> int:
+        real(docs, out)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(static_search, "write_part", failing)
+    with pytest.raises(OSError, match="disk full"):
+        index_site(tmp_path / "site", [_doc("kent-2022-05-20-ilacs-inspection")])
+    assert list((tmp_path / "site").iterdir()) == []

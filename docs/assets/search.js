@@ -221,114 +221,218 @@
     }).catch(function () { return {}; });
     return labels;
   }
-  var pagefind = null;
-  function loadPagefind() {
-    // The static index is a base bundle and, after incremental builds, a small bundle of the
-    // reports added or changed since (bundles.json: the bundles to merge, and the documents
-    // whose sections in the base are out of date and hidden).
-    if (!pagefind) pagefind = Promise.all([
-      import(new URL("pagefind/pagefind.js", root()).href),
-      fetch(new URL("pagefind/bundles.json", root())).then(function (r) {
-        return r.ok ? r.json() : {};
-      }).catch(function () { return {}; })
-    ]).then(function (got) {
-      var pf = got[0], bundles = { merge: got[1].merge || [], hide: got[1].hide || [] };
-      return pf.options({ baseUrl: root().pathname, excerptLength: 36,
-                          mergeFilter: { part: "base" } }).then(function () {
-        return Promise.all(bundles.merge.map(function (path) {
-          return pf.mergeIndex(new URL("pagefind/" + path, root()).pathname,
-                               { mergeFilter: { part: "new" } });
-        }));
-      }).then(function () {
-        return pf.filters();  // the filter index: counts for every result set from here on
-      }).then(function () { return { pf: pf, bundles: bundles }; });
+  // --- the static index (site/static_search.py writes it) -------------------------------------
+  // Every file but parts.json is gzip; the page reads it with the browser's DecompressionStream
+  // (or as it came, when a host has already decoded it).
+  function packed(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status + " for " + url.pathname);
+      return r.arrayBuffer();
+    }).then(function (buf) {
+      var bytes = new Uint8Array(buf);
+      if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Response(stream).arrayBuffer().then(function (b) { return new Uint8Array(b); });
     });
-    return pagefind;
   }
-  function withPart(filters, part, hide) {
-    // The filters of one bundle's sections: the new bundle's, or the base's still current.
-    var f = Object.assign({}, filters, { part: part });
-    if (part === "base" && hide.length) f.doc = { none: hide };
-    return f;
+  function packedJson(url) {
+    return packed(url).then(function (b) { return JSON.parse(new TextDecoder().decode(b)); });
   }
-  function byDate(search, desc) {
-    // A bundle's results sorted by date, each with its date: the counts of the doc filter (a
-    // report's date, a space, a digest of its id) say how many of the results (in sort order)
-    // fall on each date; results without a date come last.
-    var docs = (search.filters || {}).doc || {}, counts = {}, out = [], i = 0;
-    Object.keys(docs).forEach(function (v) {
-      var d = v.split(" ")[0];
-      if (d && docs[v] > 0) counts[d] = (counts[d] || 0) + docs[v];
+  var WORD = /[\p{L}\p{N}_]+/gu;  // as static_search.WORD
+  var staticIndex = null;
+  function loadStatic() {
+    // The index is a base part and, after incremental builds, a small part of the reports
+    // added or changed since (parts.json: the parts, and the base's documents left out).
+    if (!staticIndex) staticIndex = fetch(new URL("static-search/parts.json", root())).then(function (r) {
+      if (!r.ok) throw new Error("no static index here");
+      return r.json();
+    }).then(function (parts) {
+      var hide = new Set(parts.hide || []);
+      return Promise.all(parts.parts.map(function (path, n) {
+        var base = new URL("static-search/" + path, root());
+        return packedJson(new URL("meta.bin", base)).then(function (meta) {
+          return openPart(base, meta, n === 0 ? hide : new Set());
+        });
+      }));
     });
-    var dates = Object.keys(counts).sort();
-    if (desc) dates.reverse();
-    dates.forEach(function (d) {
-      for (var k = 0; k < counts[d] && i < search.results.length; k++) {
-        out.push({ result: search.results[i++], date: d });
-      }
-    });
-    while (i < search.results.length) out.push({ result: search.results[i++], date: "" });
-    return out;
+    return staticIndex;
   }
-  function addCounts(a, b) {
-    var out = {};
-    [a || {}, b || {}].forEach(function (filters) {
-      Object.keys(filters).forEach(function (key) {
-        out[key] = out[key] || {};
-        Object.keys(filters[key]).forEach(function (v) {
-          out[key][v] = (out[key][v] || 0) + filters[key][v];
+  function openPart(base, meta, hide) {
+    // Which document each section belongs to, and its number within the document.
+    var docs = meta.docs, ofSection = new Int32Array(meta.sections), local = new Int32Array(meta.sections);
+    var s = 0;
+    docs.n.forEach(function (count, d) {
+      for (var k = 0; k < count; k++) { ofSection[s] = d; local[s] = k; s++; }
+    });
+    var hidden = docs.id.map(function (id) { return hide.has(id); });
+    return { base: base, meta: meta, ofSection: ofSection, local: local, hidden: hidden,
+             chunks: {}, files: {} };
+  }
+  function chunkOf(part, n) {
+    if (!part.chunks[n]) part.chunks[n] = packedJson(new URL("words/" + n + ".bin", part.base));
+    return part.chunks[n];
+  }
+  function firstAtMost(list, value) {
+    // The last place in a sorted list whose value is at most value (-1: none).
+    var lo = 0, hi = list.length - 1, at = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (list[mid] <= value) { at = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return at;
+  }
+  function stemsOf(part, word) {
+    // The stems of a word ('adopt*': of every word that begins so), from the word chunks.
+    var prefix = word.charAt(word.length - 1) === "*";
+    var w = prefix ? word.slice(0, -1) : word;
+    var first = Math.max(0, firstAtMost(part.meta.words, w));
+    var last = prefix ? Math.max(first, firstAtMost(part.meta.words, w + "\uffff")) : first;
+    var wanted = [];
+    for (var n = first; n <= last && n < first + 8; n++) wanted.push(chunkOf(part, n));
+    return Promise.all(wanted).then(function (chunks) {
+      var stems = new Set();
+      chunks.forEach(function (c) {
+        c.words.forEach(function (x, i) {
+          if (x === w || (prefix && x.lastIndexOf(w, 0) === 0)) stems.add(c.stems[i]);
         });
       });
+      return Array.from(stems);
     });
+  }
+  function postingsFile(part, n) {
+    if (!part.files[n]) part.files[n] = packed(new URL("postings/" + n + ".bin", part.base));
+    return part.files[n];
+  }
+  function readStem(bytes, first, stem) {
+    // A stem's record in its postings file: sections (as gaps), weight steps, printed forms.
+    var pos = 0;
+    function varint() {
+      var n = 0, mul = 1, b;
+      do { b = bytes[pos++]; n += (b & 0x7f) * mul; mul *= 128; } while (b >= 0x80);
+      return n;
+    }
+    for (var id = first; id < stem; id++) { var skip = varint(); pos += skip; }  // not pos += varint()
+    varint();
+    var count = varint(), top = varint() / 1000, forms = [], nforms = varint();
+    for (var f = 0; f < nforms; f++) {
+      var len = varint();
+      forms.push(new TextDecoder().decode(bytes.subarray(pos, pos + len)));
+      pos += len;
+    }
+    var secs = new Int32Array(count), last = 0;
+    for (var k = 0; k < count; k++) { last = varint() + (k ? last : 0); secs[k] = last; }
+    var weights = new Float64Array(count);
+    for (k = 0; k < count; k++) weights[k] = bytes[pos + k] * top / 255;
+    return { secs: secs, weights: weights, forms: forms };
+  }
+  function postingsOf(part, stem) {
+    var n = firstAtMost(part.meta.postings, stem);
+    return postingsFile(part, n).then(function (bytes) {
+      return readStem(bytes, part.meta.postings[n], stem);
+    });
+  }
+  function queryWords(q) {
+    // The words searched for as the index holds them: lowercased, a trailing '*' kept (a
+    // prefix); quotes and other marks are not words.
+    var out = [], m, re = new RegExp(WORD.source + "\\*?", "gu");
+    while ((m = re.exec(q.toLowerCase()))) {
+      if (out.indexOf(m[0]) === -1) out.push(m[0]);
+    }
     return out;
   }
-  function staticSearch(got, q, opts) {
-    // One search over the bundles. Pagefind's merged search orders results by score, so a
-    // search by date runs once per bundle and the two date-sorted lists are merged here.
-    var pf = got.pf, hide = got.bundles.hide, merged = got.bundles.merge.length > 0;
-    if (!merged) return pf.search(q, opts);
-    if (!opts.sort) {
-      var any = [{ part: "new" }, withPart({}, "base", hide)];
-      return pf.search(q, { filters: Object.assign({}, opts.filters, { any: any }) });
-    }
-    var desc = opts.sort.date === "desc";
-    function part(name) {
-      return pf.search(q, { filters: withPart(opts.filters, name, hide), sort: opts.sort });
-    }
-    return Promise.all([part("base"), part("new")]).then(function (two) {
-      var a = byDate(two[0], desc), b = byDate(two[1], desc), i = 0, j = 0, results = [];
-      function first(x, y) {  // whether x comes before y (undated last)
-        if (!y.date || !x.date) return !y.date;
-        return desc ? x.date >= y.date : x.date <= y.date;
-      }
-      while (i < a.length || j < b.length) {
-        if (j >= b.length || (i < a.length && first(a[i], b[j]))) results.push(a[i++].result);
-        else results.push(b[j++].result);
-      }
-      return { results: results, filters: addCounts(two[0].filters, two[1].filters) };
+  function matchPart(part, words) {
+    // Every section of the part that holds each word (any of its stems), with its score: the
+    // sum over the words of the word's best stem weight in the section.
+    return Promise.all(words.map(function (w) {
+      return stemsOf(part, w).then(function (stems) {
+        return Promise.all(stems.map(function (s) { return postingsOf(part, s); }));
+      });
+    })).then(function (perWord) {
+      var forms = [], scores = null;
+      perWord.forEach(function (records) {
+        var mine = new Map();
+        records.forEach(function (r) {
+          forms = forms.concat(r.forms);
+          for (var k = 0; k < r.secs.length; k++) {
+            var was = mine.get(r.secs[k]);
+            if (was === undefined || was < r.weights[k]) mine.set(r.secs[k], r.weights[k]);
+          }
+        });
+        if (scores === null) { scores = mine; return; }
+        var both = new Map();
+        scores.forEach(function (v, sec) { var x = mine.get(sec); if (x !== undefined) both.set(sec, v + x); });
+        scores = both;
+      });
+      return { scores: scores || new Map(), forms: forms };
     });
+  }
+  function docFilter(params, lab) {
+    // Whether a part's document passes the page's filters (authority, region, kind,
+    // framework, years, a judgement on the common scale).
+    var want = {};
+    if (params.get("authority")) {
+      var slug = params.get("authority").toLowerCase();
+      var name = Object.keys(lab.council || {}).find(function (n) { return lab.council[n] === slug; });
+      want.council = name || params.get("authority");
+    }
+    ["region", "kind", "framework"].forEach(function (k) { if (params.get(k)) want[k] = params.get(k); });
+    var from = parseInt(params.get("from") || "0", 10), to = parseInt(params.get("to") || "0", 10);
+    var grade = (params.get("grade") || "").split(":");
+    var gradeValue = grade.length === 2 ? (grade[0] || "any") + ":" + grade[1] : null;
+    return function (part, d) {
+      var docs = part.meta.docs, values = part.meta.values;
+      for (var k in want) {
+        if (docs[k][d] < 0 || values[k][docs[k][d]] !== want[k]) return false;
+      }
+      if (from || to) {
+        var y = docs.year[d] < 0 ? 0 : parseInt(values.year[docs.year[d]], 10);
+        if (!y || (from && y < from) || (to && y > to)) return false;
+      }
+      if (gradeValue !== null) {
+        if (!docs.grade[d].some(function (g) { return values.grade[g] === gradeValue; })) return false;
+      }
+      return true;
+    };
   }
   var FACETS = [["council", "Council"], ["region", "Region"], ["kind", "Kind"], ["year", "Year"],
                 ["judgement", "Overall judgement"]];
-  function staticFilters(params, names) {
-    var f = {};
-    if (params.get("authority")) {
-      var slug = params.get("authority").toLowerCase();
-      var name = Object.keys(names).find(function (n) { return names[n] === slug; });
-      f.council = name || params.get("authority");
-    }
-    if (params.get("region")) f.region = params.get("region");
-    if (params.get("kind")) f.kind = params.get("kind");
-    if (params.get("framework")) f.framework = params.get("framework");
-    var from = parseInt(params.get("from") || "0", 10), to = parseInt(params.get("to") || "0", 10);
-    if (from || to) {
-      var years = [];
-      for (var y = from || 2000; y <= (to || 2100); y++) years.push(String(y));
-      f.year = { any: years };
-    }
-    var grade = (params.get("grade") || "").split(":");
-    if (grade.length === 2) f["grade-" + (grade[0] || "any")] = grade[1];
-    return f;
+  function staticSearch(parts, params, lab) {
+    // Every matching section of every part (the base's out-of-date documents left out), the
+    // counts of each filter's values among them, sorted as asked.
+    var words = queryWords(params.get("q") || "");
+    var passes = docFilter(params, lab);
+    if (!words.length) return Promise.resolve({ results: [], counts: {}, forms: [] });
+    return Promise.all(parts.map(function (part) { return matchPart(part, words); })).then(function (found) {
+      var results = [], counts = {}, forms = [];
+      FACETS.forEach(function (f) { counts[f[0]] = {}; });
+      found.forEach(function (got, p) {
+        var part = parts[p], docs = part.meta.docs, values = part.meta.values, ok = {};
+        forms = forms.concat(got.forms);
+        got.scores.forEach(function (score, sec) {
+          var d = part.ofSection[sec];
+          if (part.hidden[d]) return;
+          if (ok[d] === undefined) ok[d] = passes(part, d);
+          if (!ok[d]) return;
+          results.push({ part: part, sec: sec, doc: d, score: score, date: docs.date[d] });
+          FACETS.forEach(function (f) {
+            var v = docs[f[0]][d];
+            if (v >= 0) { var name = values[f[0]][v]; counts[f[0]][name] = (counts[f[0]][name] || 0) + 1; }
+          });
+        });
+      });
+      var sort = params.get("sort");
+      results.sort(function (a, b) {
+        if (sort === "newest" || sort === "oldest") {
+          if (!a.date !== !b.date) return a.date ? -1 : 1;  // undated last
+          if (a.date !== b.date) return (a.date < b.date ? -1 : 1) * (sort === "newest" ? -1 : 1);
+        }
+        if (a.score !== b.score) return b.score - a.score;
+        if (a.date !== b.date) return a.date < b.date ? 1 : -1;
+        var ia = a.part.meta.docs.id[a.doc], ib = b.part.meta.docs.id[b.doc];
+        return ia < ib ? -1 : ia > ib ? 1 : a.sec - b.sec;
+      });
+      return { results: results, counts: counts, forms: forms };
+    });
   }
   function label(kind, value, lab) {
     if (kind === "kind" && lab.kind && lab.kind[value]) return lab.kind[value];
@@ -389,6 +493,32 @@
     var month = months[parseInt(parts[1], 10) - 1] || "";
     return (parts.length === 3 ? parseInt(parts[2], 10) + " " : "") + month + " " + parts[0];
   }
+  function excerpt(el, text, marked) {
+    // About 36 words of the section around the most words searched for, those words marked;
+    // set as text nodes and <mark> elements (nothing from a report is read as markup).
+    var spans = [], m, re = new RegExp(WORD.source, "gu");
+    while ((m = re.exec(text))) spans.push([m.index, m.index + m[0].length, marked.has(m[0].toLowerCase())]);
+    var size = 36, best = 0, bestHits = -1, hits = 0;
+    for (var i = 0; i < spans.length; i++) {
+      hits += spans[i][2] ? 1 : 0;
+      if (i >= size) hits -= spans[i - size][2] ? 1 : 0;
+      if (hits > bestHits) { bestHits = hits; best = Math.max(0, i - size + 1); }
+    }
+    var shownSpans = spans.slice(best, best + size);
+    if (!shownSpans.length) { el.textContent = text.slice(0, 240); return; }
+    var at = shownSpans[0][0], end = shownSpans[shownSpans.length - 1][1];
+    if (best > 0) el.appendChild(document.createTextNode("… "));
+    shownSpans.forEach(function (s) {
+      if (!s[2]) return;
+      if (s[0] > at) el.appendChild(document.createTextNode(text.slice(at, s[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(s[0], s[1]);
+      el.appendChild(mark);
+      at = s[1];
+    });
+    if (end > at) el.appendChild(document.createTextNode(text.slice(at, end)));
+    if (end < text.length) el.appendChild(document.createTextNode(" …"));
+  }
   function renderStatic(search, shown, form, lab) {
     // A result is a section of a report: its heading, the report, where and when, the words
     // found in it, and a link to that section of the report page.
@@ -396,20 +526,24 @@
     var status = document.getElementById("es-status");
     var total = search.results.length;
     var page = search.results.slice(shown, shown + 10);
-    return Promise.all(page.map(function (r) { return r.data(); })).then(function (items) {
+    var marked = new Set(search.forms);
+    return Promise.all(page.map(function (r) {
+      var id = r.part.meta.docs.id[r.doc];
+      return packedJson(new URL("sections/" + id + "/" + r.part.local[r.sec] + ".bin", r.part.base));
+    })).then(function (items) {
       items.forEach(function (d) {
         var li = document.createElement("li");
         li.className = "es-hit";
         var head = document.createElement("p");
         var link = document.createElement("a");
-        link.href = new URL(d.meta.target || d.url, root()).href;
-        link.textContent = d.meta.report + " — " + (d.meta.section || d.meta.title);
+        link.href = new URL(d.target, root()).href;
+        link.textContent = d.report + " — " + d.heading;
         head.appendChild(link);
         var meta = document.createElement("p");
         meta.className = "es-citation";
-        meta.textContent = [d.meta.council, humanDate(d.meta.date), d.meta.kind].filter(Boolean).join(" · ");
+        meta.textContent = [d.council, humanDate(d.date), d.kind].filter(Boolean).join(" · ");
         var quote = document.createElement("blockquote");
-        highlighted(quote, d.excerpt || "");
+        excerpt(quote, [d.heading].concat(d.paragraphs).join(" "), marked);
         li.appendChild(head); li.appendChild(meta); li.appendChild(quote);
         list.appendChild(li);
       });
@@ -425,14 +559,10 @@
     var status = document.getElementById("es-status");
     document.getElementById("es-results").textContent = "";
     document.getElementById("es-export").hidden = true;
-    Promise.all([loadPagefind(), loadLabels()]).then(function (got) {
+    Promise.all([loadStatic(), loadLabels()]).then(function (got) {
       var lab = got[1];
-      var sort = params.get("sort");
-      var opts = { filters: staticFilters(params, lab.council || {}) };
-      if (sort === "newest") opts.sort = { date: "desc" };
-      if (sort === "oldest") opts.sort = { date: "asc" };
-      return staticSearch(got[0], params.get("q"), opts).then(function (search) {
-        renderFacets(search.filters || {}, lab, form);
+      return staticSearch(got[0], params, lab).then(function (search) {
+        renderFacets(search.counts, lab, form);
         return renderStatic(search, 0, form, lab);
       });
     }).catch(function (err) {

@@ -214,7 +214,7 @@ def build(
                 kept = store.folder
                 manifest["site"] = build_site(
                     tmp, built, roots, previous=last, data=dict(files),
-                    search_work=kept / "search-sections" if kept else None,
+                    search_work=kept / "static-search" if kept else None,
                     memo=kept / "recommendations" if kept else None,
                     keys=stats.keys, database=database_ready, subjects_made=subjects_made,
                     linked=linked,

@@ -124,6 +124,14 @@ def _stem_of() -> Callable[[str], str | None]:
     return term_function(_stemming())
 
 
+@functools.lru_cache(maxsize=1)
+def every_word_stem() -> Callable[[str], str | None]:
+    """word -> its stem, stop words kept (the static search index's terms: a search there needs
+    every word, so that a run of words is found where it is printed)."""
+    return term_function(RegexTokenizer(WORD.pattern) | LowercaseFilter() | BritishFilter()
+                         | StemFilter())  # fmt: skip
+
+
 def stem_terms(text: str) -> list[str]:
     """The stemming analyzer's terms of text, in order (what stems() gives, only faster)."""
     stem_of = _stem_of()

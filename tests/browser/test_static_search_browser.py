@@ -1,4 +1,4 @@
-"""Static search (Pagefind) in real Chromium, on the built site served by a plain static file
+"""Static search (the site's own static index) in real Chromium, on the built site served by a plain static file
 server: a phrase in a report paragraph is found and its link lands in the right section, filters
 narrow and count right, no request goes to /api, keyboard use and screen-reader names, and
 axe-core finds nothing on the page with results. The test site is the five seeds and four real
@@ -54,7 +54,7 @@ def _status(browser) -> str:  # type: ignore[no-untyped-def]
 
 def _sections_with(entries: dict, word: str) -> list[tuple[str, str]]:
     """(document id, section anchor) of every report section whose text holds the word (a
-    regular expression: the word's forms that Pagefind's English stemmer joins)."""
+    regular expression: the word's forms that the English stemmer joins)."""
     out = []
     for e in entries.values():
         doc = parse(e.read_text(), e.meta)
@@ -153,7 +153,7 @@ def test_no_request_goes_to_the_api(browser, base: str) -> None:  # type: ignore
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
     assert [u for u in asked if "/api" in u] == []
-    assert any("/pagefind/" in u for u in asked)
+    assert any("/static-search/" in u for u in asked)
     assert browser.find_element("tag name", "body").get_attribute("data-search-backend") == "static"
     assert not browser.find_element("id", "es-feed-item").is_displayed()
 
