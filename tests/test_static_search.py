@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from evidence_archive.parse.document import parse
 from evidence_archive.pipeline import build
 from evidence_archive.search.api import make_app
 from evidence_archive.site.static_files import (
+    COARSER,
     WORD,
     filters,
     read_index,
@@ -124,10 +126,23 @@ def test_words_and_postings_are_what_the_sections_print(tmp_path: Path) -> None:
         assert max(got.values()) == 255 and min(got.values()) >= 1
     assert len(by_number) == len(holding)  # one number per stem
     assert words["missing"] == words["missed"] and len(postings[words["the"]][1]) > 20
-    # A section that says a word more often, in fewer words, weighs more.
-    _, care = postings[words["care"]]
-    dense = max(care, key=lambda n: sections[n].text.lower().count("care") / len(sections[n].text))
-    assert care[dense] > min(care.values())
+    # A section that says a word at least as often in no more words weighs at least as much
+    # (BM25); the commoner a word, the fewer its steps (static_files.COARSER).
+    tf = [Counter(every_word_stem()(w) for w in WORD.findall(sec.text)) for sec in sections]
+    size = [sum(c.values()) for c in tf]
+    strictly = 0
+    for stem, secs in holding.items():
+        _, got = postings[words[sorted(printed[stem])[0]]]
+        for x in secs:
+            for y in secs:
+                if tf[x][stem] >= tf[y][stem] and size[x] <= size[y]:
+                    assert got[x] >= got[y], stem
+                    strictly += got[x] > got[y]
+        levels = next(
+            (n for share, n in reversed(COARSER) if len(secs) > share * len(sections)), 255
+        )
+        assert len(set(got.values())) <= levels
+    assert strictly > 100
 
 
 def test_the_same_reports_make_the_same_bytes(tmp_path: Path) -> None:

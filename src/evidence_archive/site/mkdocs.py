@@ -84,12 +84,12 @@ class Generation:
     """The URLs of the documentation pages in the order MkDocs builds them (set by the hook),
     to complete the site search index of a dirty build in a clean build's order."""
     search_work: Path | None = None
-    """Where the static search's section files are kept between builds; None for a temporary
-    folder."""
+    """Where the static search keeps each document's digest between builds (the build's cache);
+    None for none."""
     previous_bundle: Path | None = None
-    """The last build's static index (an incremental build), reused if no section changed."""
+    """The last build's static index (an incremental build), kept as the base part."""
     keys: dict[str, str] | None = None
-    """Each document's build cache key, which fixes its static search section files."""
+    """Each document's build cache key, which fixes what the static index holds of it."""
     database: Callable[[], Path] | None = None
     """The open-data database when it is being made beside the site (evidence build): waits
     for it and gives its path. It is linked into the site just before MkDocs writes the site
