@@ -34,7 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from evidence_archive import urls
+from evidence_archive.corpus.store import SLUG
 from evidence_archive.dates import doc_date
+from evidence_archive.errors import ArchiveError
 from evidence_archive.frameworks import (
     COMMON_SCALE,
     FRAMEWORKS,
@@ -200,6 +202,8 @@ def write_part(docs: list[Document], out: Path) -> int:
         secs = sections_of(doc)
         if not secs:
             continue
+        if not SLUG.fullmatch(doc.id):  # a folder of the site is named by it
+            raise ArchiveError(doc.id, "not a document id: the static index names a folder by it")
         f = filters(doc)
         columns["id"].append(doc.id)
         columns["date"].append(doc_date(doc))
