@@ -134,6 +134,14 @@ def test_filters_narrow_and_count_right(browser, base: str, entries: dict) -> No
     assert {h.split("/reports/")[1].split("/")[1] for h in hrefs} == {e.id for e in inadequate}
 
 
+def test_a_prefix_finds_every_word_that_begins_so(browser, base: str, entries: dict) -> None:  # type: ignore[no-untyped-def]
+    _open(browser, base + "search/?terms=adopt*", "static-prefix")
+    want = _sections_with(entries, r"adopt\w*")
+    assert int(_status(browser).split()[0]) == len(want) > len(_sections_with(entries, "adoption"))
+    marks = {m.text.lower() for m in browser.find_elements("css selector", "#es-results mark")}
+    assert marks and all(m.startswith("adopt") for m in marks)
+
+
 def test_newest_first(browser, base: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, base + "search/?terms=children&sort=newest", "static-newest")
     _status(browser)
