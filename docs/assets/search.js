@@ -247,6 +247,8 @@
       if (!r.ok) throw new Error("no static index here");
       return r.json();
     }).then(function (parts) {
+      // The format this page reads (static_files.FORMAT); another is a site half updated.
+      if (parts.format !== 1) throw new Error("the static index is of another format");
       var hide = new Set(parts.hide || []);
       return Promise.all(parts.parts.map(function (path, n) {
         var base = new URL("static-search/" + path, root());

@@ -142,6 +142,19 @@ def test_a_prefix_finds_every_word_that_begins_so(browser, base: str, entries: d
     assert marks and all(m.startswith("adopt") for m in marks)
 
 
+def test_an_index_of_another_format_is_refused_plainly(browser, base: str, root: Path) -> None:  # type: ignore[no-untyped-def]
+    parts = root / "out" / "site" / "static-search" / "parts.json"
+    before = parts.read_text()
+    try:
+        parts.write_text(before.replace('"format": 1', '"format": 2'))
+        _open(browser, base + "search/?terms=adoption", "static-format")
+        status = _wait(browser, lambda d: "could not be read" in (t := d.find_element(
+            "id", "es-status").text) and t, 20)  # fmt: skip
+        assert "another format" in status
+    finally:
+        parts.write_text(before)
+
+
 def test_newest_first(browser, base: str) -> None:  # type: ignore[no-untyped-def]
     _open(browser, base + "search/?terms=children&sort=newest", "static-newest")
     _status(browser)
