@@ -74,11 +74,9 @@ def test_the_build_indexes_every_section_of_every_report(corpus_copy: Path, tmp_
     for record, (_, _, sec) in zip(stored, want, strict=True):
         assert record["heading"] == sec.heading and record["target"] == sec.target
         assert record["paragraphs"] == list(sec.paragraphs)
-    assert json.loads((folder / "parts.json").read_text()) == {
-        "format": 1,
-        "hide": [],
-        "parts": [""],
-    }
+    parts = json.loads((folder / "parts.json").read_text())
+    assert parts == {"format": 1, "hide": [], "parts": [""], "versions": parts["versions"]}
+    assert re.fullmatch(r"[0-9a-f]{16}", parts["versions"][0])
     # A build that changes nothing writes no file of the index again.
     stamps = {p: p.stat().st_mtime_ns for p in folder.rglob("*.bin")}
     build([corpus_copy], tmp_path / "out", index=False)
@@ -180,7 +178,14 @@ def test_evidence_serve_says_its_api_is_there(search_build: Path) -> None:
 
 
 def _parts(site: Path) -> dict[str, object]:
-    return json.loads((site / BUNDLE / "parts.json").read_text())  # type: ignore[no-any-return]
+    """parts.json but its versions (each part's, as _versions gives them)."""
+    parts = json.loads((site / BUNDLE / "parts.json").read_text())
+    del parts["versions"]
+    return parts  # type: ignore[no-any-return]
+
+
+def _versions(site: Path) -> list[str]:
+    return json.loads((site / BUNDLE / "parts.json").read_text())["versions"]  # type: ignore[no-any-return]
 
 
 def _indexed_docs(part: Path) -> set[str]:
@@ -234,6 +239,9 @@ def test_an_added_or_changed_report_is_indexed_on_its_own(
     two = tmp_path / "two" / BUNDLE
     assert _parts(tmp_path / "two") == {"format": 1, "parts": ["", "new/"], "hide": []}
     assert _indexed_docs(two) == {kent.id} and _indexed_docs(two / "new") == {jar.id}
+    # The base keeps its version (a reader's cached files of it stay good); the new part has one.
+    assert _versions(tmp_path / "two")[0] == _versions(tmp_path / "one")[0]
+    assert len(set(_versions(tmp_path / "two"))) == 2
     # The base is the last index, linked, not written again.
     base_file = next((two / "postings").iterdir())
     assert (
@@ -262,6 +270,12 @@ def test_an_added_or_changed_report_is_indexed_on_its_own(
     index_site(tmp_path / "five", [jar], tmp_path / "work", tmp_path / "four" / BUNDLE)
     assert _parts(tmp_path / "five") == {"format": 1, "parts": [""], "hide": []}
     assert _indexed_docs(tmp_path / "five" / BUNDLE) == {jar.id}
+    # A version is its part's content: other reports, another version (four's base holds
+    # Kent); the same reports, the same version (four's new part holds the JAR alone).
+    assert _versions(tmp_path / "five")[0] != _versions(tmp_path / "four")[0]
+    assert _versions(tmp_path / "five")[0] == _versions(tmp_path / "four")[1]
+    index_site(tmp_path / "seven", [jar], tmp_path / "work", tmp_path / "four" / BUNDLE)
+    assert _versions(tmp_path / "seven") == _versions(tmp_path / "five")
     assert not (tmp_path / "five" / BUNDLE / "new").exists()
 
 

@@ -243,7 +243,9 @@
   function loadStatic() {
     // The index is a base part and, after incremental builds, a small part of the reports
     // added or changed since (parts.json: the parts, and the base's documents left out).
-    if (!staticIndex) staticIndex = fetch(new URL("static-search/parts.json", root())).then(function (r) {
+    // parts.json is asked for again at every page load ("no-cache": a conditional request); every
+    // other file carries its part's version in its address, so a cached one is never stale.
+    if (!staticIndex) staticIndex = fetch(new URL("static-search/parts.json", root()), { cache: "no-cache" }).then(function (r) {
       if (!r.ok) throw new Error("no static index here");
       return r.json();
     }).then(function (parts) {
@@ -251,15 +253,18 @@
       if (parts.format !== 1) throw new Error("the static index is of another format");
       var hide = new Set(parts.hide || []);
       return Promise.all(parts.parts.map(function (path, n) {
-        var base = new URL("static-search/" + path, root());
-        return packedJson(new URL("meta.bin", base)).then(function (meta) {
-          return openPart(base, meta, n === 0 ? hide : new Set());
+        var part = { base: new URL("static-search/" + path, root()), version: parts.versions[n] };
+        return packedJson(fileOf(part, "meta.bin")).then(function (meta) {
+          return openPart(part, meta, n === 0 ? hide : new Set());
         });
       }));
     });
     return staticIndex;
   }
-  function openPart(base, meta, hide) {
+  function fileOf(part, path) {
+    return new URL(path + "?v=" + encodeURIComponent(part.version), part.base);
+  }
+  function openPart(where, meta, hide) {
     // Which document each section belongs to, and its number within the document.
     var docs = meta.docs, ofSection = new Int32Array(meta.sections), local = new Int32Array(meta.sections);
     var s = 0;
@@ -267,11 +272,11 @@
       for (var k = 0; k < count; k++) { ofSection[s] = d; local[s] = k; s++; }
     });
     var hidden = docs.id.map(function (id) { return hide.has(id); });
-    return { base: base, meta: meta, ofSection: ofSection, local: local, hidden: hidden,
-             chunks: {}, files: {} };
+    return { base: where.base, version: where.version, meta: meta, ofSection: ofSection,
+             local: local, hidden: hidden, chunks: {}, files: {} };
   }
   function chunkOf(part, n) {
-    if (!part.chunks[n]) part.chunks[n] = packedJson(new URL("words/" + n + ".bin", part.base));
+    if (!part.chunks[n]) part.chunks[n] = packedJson(fileOf(part, "words/" + n + ".bin"));
     return part.chunks[n];
   }
   function firstAtMost(list, value) {
@@ -302,7 +307,7 @@
     });
   }
   function postingsFile(part, n) {
-    if (!part.files[n]) part.files[n] = packed(new URL("postings/" + n + ".bin", part.base));
+    if (!part.files[n]) part.files[n] = packed(fileOf(part, "postings/" + n + ".bin"));
     return part.files[n];
   }
   function readStem(bytes, first, stem) {
@@ -531,7 +536,7 @@
     var marked = new Set(search.forms);
     return Promise.all(page.map(function (r) {
       var id = r.part.meta.docs.id[r.doc];
-      return packedJson(new URL("sections/" + id + "/" + r.part.local[r.sec] + ".bin", r.part.base));
+      return packedJson(fileOf(r.part, "sections/" + id + "/" + r.part.local[r.sec] + ".bin"));
     })).then(function (items) {
       items.forEach(function (d) {
         var li = document.createElement("li");

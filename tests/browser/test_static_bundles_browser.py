@@ -101,7 +101,9 @@ def _all_results(browser) -> list[tuple[str, str]]:  # type: ignore[no-untyped-d
 def test_the_incremental_build_made_a_second_part(archive: tuple[Path, str]) -> None:
     bundle = archive[0] / "out" / "site" / "static-search"
     shown = json.loads((bundle / "parts.json").read_text())
-    assert shown == {"format": 1, "parts": ["", "new/"], "hide": [CHANGED.split("/")[1]]}
+    assert shown == {"format": 1, "parts": ["", "new/"], "hide": [CHANGED.split("/")[1]],
+                     "versions": shown["versions"]}  # fmt: skip
+    assert len(set(shown["versions"])) == 2
     assert (bundle / "new" / "meta.bin").is_file()
 
 

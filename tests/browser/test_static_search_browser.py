@@ -6,6 +6,7 @@ reports (three of them judged inadequate overall), built as `evidence build` bui
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -147,12 +148,16 @@ def test_an_index_of_another_format_is_refused_plainly(browser, base: str, root:
     before = parts.read_text()
     try:
         parts.write_text(before.replace('"format": 1', '"format": 2'))
+        later = parts.stat().st_mtime + 10  # newer than any copy the browser has seen
+        os.utime(parts, (later, later))
         _open(browser, base + "search/?terms=adoption", "static-format")
         status = _wait(browser, lambda d: "could not be read" in (t := d.find_element(
             "id", "es-status").text) and t, 20)  # fmt: skip
         assert "another format" in status
     finally:
         parts.write_text(before)
+        again = parts.stat().st_mtime + 20  # newer again: the browser's copy is replaced
+        os.utime(parts, (again, again))
 
 
 def test_newest_first(browser, base: str) -> None:  # type: ignore[no-untyped-def]

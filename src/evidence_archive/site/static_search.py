@@ -115,29 +115,44 @@ def index_site(
                 shutil.copytree(previous, bundle, copy_function=link_or_copy,
                                 ignore=shutil.ignore_patterns(NEW, PARTS, STATE))  # fmt: skip
             pages = 0
+            versions = {"base": state["versions"]["base"]}
             if new and new == state["new"] and (previous / NEW / META).is_file():
                 shutil.copytree(previous / NEW, bundle / NEW, copy_function=link_or_copy)
+                versions["new"] = state["versions"]["new"]
             elif new:
-                pages = _write_into(bundle / NEW, [by_id[d] for d in sorted(new)])
-            _write_state(bundle, base, new, hidden)
+                pages, versions["new"] = _write_into(bundle / NEW, [by_id[d] for d in sorted(new)])
+            _write_state(bundle, base, new, hidden, versions)
             return Indexed(pages, time.perf_counter() - begin, bundle)
     shutil.rmtree(bundle, ignore_errors=True)
-    pages = _write_into(bundle, docs)
-    _write_state(bundle, now, {}, [])
+    pages, version = _write_into(bundle, docs)
+    _write_state(bundle, now, {}, [], {"base": version})
     return Indexed(pages, time.perf_counter() - begin, bundle)
 
 
-def _write_into(folder: Path, docs: list[Document]) -> int:
+def _write_into(folder: Path, docs: list[Document]) -> tuple[int, str]:
     """write_part into a temporary folder beside `folder`, then moved into place (a build
-    stopped half way leaves no half index where the next build looks for one)."""
+    stopped half way leaves no half index where the next build looks for one); the number of
+    sections and the part's version (_version)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".static-", dir=folder.parent))
     try:
         pages = write_part(docs, tmp / "part")
+        version = _version(tmp / "part")
         os.replace(tmp / "part", folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return pages
+    return pages, version
+
+
+def _version(part: Path) -> str:
+    """A digest of every file of a part, which the page adds to each address it fetches from
+    the part (`?v=`): a browser's cached file of an older index is never read with a newer
+    one, and an unchanged part stays cached."""
+    h = hashlib.sha256()
+    for path in sorted(part.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(part).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -190,16 +205,28 @@ def _state(previous: Path | None) -> dict[str, Any] | None:
         state = json.loads((previous / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    ok = isinstance(state, dict) and all(isinstance(state.get(k), dict) for k in ("base", "new"))
-    return state if ok else None
+    ok = isinstance(state, dict) and all(
+        isinstance(state.get(k), dict) for k in ("base", "new", "versions")
+    )
+    return state if ok and "base" in state["versions"] else None
 
 
 def _write_state(
-    bundle: Path, base: dict[str, str], new: dict[str, str], hidden: list[str]
+    bundle: Path,
+    base: dict[str, str],
+    new: dict[str, str],
+    hidden: list[str],
+    versions: dict[str, str],
 ) -> None:
-    """state.json (the base's and the new part's digests) and parts.json (the parts to search;
-    the base documents to leave out)."""
-    state = {"base": base, "new": new}
+    """state.json (the base's and the new part's digests, and their versions) and parts.json
+    (the parts to search with their versions; the base documents to leave out)."""
+    state = {"base": base, "new": new, "versions": versions}
     (bundle / STATE).write_text(json.dumps(state, indent=0, sort_keys=True) + "\n", "utf-8")
-    parts = {"parts": ["", f"{NEW}/"] if new else [""], "hide": hidden, "format": FORMAT}
+    names = ["base", "new"] if new else ["base"]
+    parts = {
+        "parts": ["", f"{NEW}/"] if new else [""],
+        "versions": [versions[n] for n in names],
+        "hide": hidden,
+        "format": FORMAT,
+    }
     (bundle / PARTS).write_text(json.dumps(parts, sort_keys=True) + "\n", "utf-8")
