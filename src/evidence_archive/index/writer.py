@@ -323,6 +323,7 @@ def update_index(
                 link_or_copy(str(previous / name), str(dest / name))
     redo -= set(removed)
     blobs = _write_segments(dest, [by_id[d] for d in sorted(redo)], kept, procs)
+    blobs.update({d: was[d] for d in same if d not in blobs})  # read above: not again
     blobs.update(store.read_blobs(previous, before, set(by_id) - set(blobs) - changed))
     for d in sorted(set(by_id) - set(blobs)):  # not in the previous store (never expected)
         blobs[d] = store.blob([_row(e) for e in entries(by_id[d])])
