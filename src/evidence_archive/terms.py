@@ -126,10 +126,10 @@ def _stem_of() -> Callable[[str], str | None]:
 
 @functools.lru_cache(maxsize=1)
 def every_word_stem() -> Callable[[str], str | None]:
-    """word -> its stem, stop words kept (the static search index's terms: a search there needs
-    every word, so that a run of words is found where it is printed)."""
-    return term_function(RegexTokenizer(WORD.pattern) | LowercaseFilter() | BritishFilter()
-                         | StemFilter())  # fmt: skip
+    """word -> its stem, stop words kept as themselves (the stemming analyzer with Whoosh's
+    removestops=False): the static search index's terms, where a search needs every word, so
+    that a run of words is found where it is printed."""
+    return term_function(_stemming(), removestops=False)
 
 
 def stem_terms(text: str) -> list[str]:
