@@ -255,7 +255,7 @@ def build_site(
     reusable_site). With both, and the site key still the same, MkDocs renders only the pages
     whose Markdown changed (its 'dirty' build), and the pages whose inputs are unchanged are not
     made at all (site.inputs); otherwise the site is built whole. keys: each document's build
-    cache key (static search reuses the section files of documents whose key is unchanged);
+    cache key (static search does not read again a document whose key is unchanged);
     database: the open-data database being made beside (Generation.database); subjects_made:
     the subjects' pages being made (pages.subject_pages_forked)."""
     global ACTIVE
@@ -272,7 +272,7 @@ def build_site(
     # Hard links, not copies (a copy of the real archive's site took a second, of 5,000
     # reports' far more): gen.linked has every file MkDocs writes unlinked first. The static
     # search index comes too: it is written after MkDocs (index_site keeps the linked base
-    # bundle when the last one serves, and writes no file through a link). The pages are made
+    # part when the last one serves, and writes no file through a link). The pages are made
     # here while the link is finished.
     gen = Generation.make(built, roots, data, memo, keys, database, old if dirty else None,
                           subjects_made)  # fmt: skip

@@ -177,18 +177,14 @@ WORD = re.compile(r"\w+")
 words, council and s), as the page splits what is typed."""
 
 
-def _stemmer() -> Any:
-    from evidence_archive.terms import every_word_stem
-
-    return WORD, every_word_stem()
-
-
 def write_part(docs: list[Document], out: Path) -> int:
     """Index these documents' sections into the folder `out` (which must not exist); the
     number of sections indexed."""
     import numpy as np
 
-    word_re, stem_of = _stemmer()
+    from evidence_archive.terms import every_word_stem
+
+    stem_of = every_word_stem()
     docs = sorted(docs, key=lambda d: d.id)
     stem_cache: dict[str, str | None] = {}
     postings: dict[str, tuple[array[int], array[int]]] = {}
@@ -220,7 +216,7 @@ def write_part(docs: list[Document], out: Path) -> int:
         folder.mkdir()
         for local, sec in enumerate(secs):
             counts: Counter[str] = Counter()
-            for word in word_re.findall(sec.text):
+            for word in WORD.findall(sec.text):
                 low = word.lower()
                 if low not in stem_cache:
                     stem_cache[low] = stem_of(low)

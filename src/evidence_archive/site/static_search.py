@@ -45,9 +45,13 @@ beyond it the whole index is made again."""
 
 
 def _digest(doc: Document) -> str:
-    """A digest of everything the static index holds of a document."""
+    """A digest of everything the static index holds of a document ('' if it holds nothing:
+    a document without a section of text)."""
+    sections = sections_of(doc)
+    if not sections:
+        return ""
     record = {
-        "sections": [[s.heading, s.target, list(s.paragraphs)] for s in sections_of(doc)],
+        "sections": [[s.heading, s.target, list(s.paragraphs)] for s in sections],
         "filters": filters(doc),
         "shown": shown(doc),
     }
@@ -184,7 +188,7 @@ def _doc_digests(
         if key is not None and isinstance(was, list) and len(was) == 2 and was[0] == key:
             digest = was[1]
         else:
-            digest = _digest(doc) if sections_of(doc) else ""
+            digest = _digest(doc)
         if digest:
             out[doc.id] = digest
         if key is not None:
