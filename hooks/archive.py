@@ -26,15 +26,13 @@ def on_files(files, config):  # type: ignore[no-untyped-def]
 
 def on_nav(nav, config, files):  # type: ignore[no-untyped-def]
     assert _gen is not None
-    _gen.record_order(files)
+    _gen.record_nav(nav, files)
     return nav
 
 
 def on_env(env, config, files):  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
     assert _gen is not None
-    _gen.link_database(Path(config.site_dir))
+    _gen.before_writing(config, files, env)
     return env
 
 

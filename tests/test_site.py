@@ -169,3 +169,40 @@ def test_a_failure_of_the_other_pages_stops_the_subjects_process(
     monkeypatch.setattr(pages_module, "_report_and_council_pages", failing)
     built = parse_corpus([SEED_CORPUS])
     assert_child_stopped(started, lambda: generated_pages(built), "council pages failed")
+
+
+def test_reports_rendered_apart_make_the_site_mkdocs_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """evidence build renders the report pages one at a time (Generation.render_apart, so that
+    MkDocs does not hold every page's HTML at once); the site is byte for byte the one
+    `mkdocs build` makes when MkDocs renders every page itself."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from evidence_archive.site import mkdocs as site_mkdocs
+
+    rendered: list[int] = []
+    render_apart = site_mkdocs.Generation.render_apart
+
+    def counting(gen: site_mkdocs.Generation, *args: object) -> None:
+        rendered.append(sum(gen._rendered_apart(p) for p in gen.files))
+        render_apart(gen, *args)
+
+    monkeypatch.setattr(site_mkdocs.Generation, "render_apart", counting)
+    built = parse_corpus([SEED_CORPUS])
+    site_mkdocs.build_site(tmp_path / "apart", built, [SEED_CORPUS])
+    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "whole"), strict=True)
+    config["extra"]["corpus_dirs"] = [str(SEED_CORPUS)]
+    mkdocs_build(config)
+    assert rendered == [len(built), 0]  # every report apart in the first, none in the second
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}  # fmt: skip
+
+    apart, whole = files(tmp_path / "apart" / "site"), files(tmp_path / "whole")
+    assert sorted(apart) == sorted(whole)
+    assert [p for p in apart if apart[p] != whole[p]] == []
+    page = "reports/hampshire/hampshire-2014-03-12-single-inspection/index.html"
+    assert b"doc-meta" in apart[page]  # a report page, rendered in full

@@ -337,3 +337,37 @@ def _cmdline(proc: Path) -> bytes:
         return (proc / "cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_a_built_document_is_packed_and_reads_as_the_parsed_one() -> None:
+    """A build holds every document to its end, so Built keeps the body and the page packed
+    (build.cache.PackedDocument, Built.packed); every reader still sees the parsed document."""
+    import dataclasses
+    import pickle
+
+    from evidence_archive.build.cache import PackedDocument
+    from evidence_archive.build.parsing import parse_corpus
+    from evidence_archive.model import Document
+
+    for b in parse_corpus([SEED_CORPUS], None, 1):
+        entry = next(e for e in scan([SEED_CORPUS])[0] if e.id == b.doc.id)
+        parsed = parse(entry.read_text(), entry.meta)
+        assert isinstance(b.doc, PackedDocument) and type(parsed) is Document
+        assert b.doc == parsed and parsed == b.doc  # both ways, every field
+        assert b.doc.sections == parsed.sections and b.doc.boilerplate == parsed.boilerplate
+        assert b.doc.unpacked() == parsed and type(b.doc.unpacked()) is Document
+        assert b.blocks == len(parsed.blocks())
+        # Packed: the body is bytes in the object, not Section objects, and a fraction of
+        # the parsed document's pickle.
+        assert not any(isinstance(v, tuple) and v and hasattr(v[0], "blocks")
+                       for v in vars(b.doc).values())  # fmt: skip
+        assert len(pickle.dumps(b.doc)) < len(pickle.dumps(parsed)) / 2
+        again = pickle.loads(pickle.dumps(b))
+        assert again.doc == parsed and again.markdown == b.markdown
+        # A changed copy is packed too, with the change.
+        fewer = dataclasses.replace(b.doc, sections=parsed.sections[:1])
+        assert isinstance(fewer, PackedDocument) and fewer.sections == parsed.sections[:1]
+        assert fewer != parsed and fewer.recommendations == parsed.recommendations
+    # A different document is not equal.
+    docs = [b.doc for b in parse_corpus([SEED_CORPUS], None, 1)]
+    assert docs[0] != docs[1]

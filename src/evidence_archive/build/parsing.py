@@ -35,7 +35,7 @@ def _parse_and_render(entry: CorpusEntry) -> Built:
     body = render_body(doc)
     front = front_matter(doc, body)
     markdown = page_markdown(front, body)
-    return Built(
+    return Built.of(
         doc, markdown, page, str(entry.meta["source_file"]), len(markdown) - len(body), front,
         document_abbreviations(doc), councils_named_in(doc),
     )  # fmt: skip

@@ -189,8 +189,9 @@ def moved(doc: Document, ledger: Ledger) -> dict[str, str]:
 
 def anchors(doc: Document) -> set[str]:
     """The anchors a document's page publishes."""
-    out = {sec.anchor for sec in doc.sections if sec.level}
-    out.update(b.anchor for sec in doc.sections for b in sec.blocks)
+    sections = doc.sections  # read once: a built document's body is kept packed
+    out = {sec.anchor for sec in sections if sec.level}
+    out.update(b.anchor for sec in sections for b in sec.blocks)
     out.update(b.anchor for b in doc.boilerplate)
     return out
 

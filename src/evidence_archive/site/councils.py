@@ -40,10 +40,12 @@ def mentions(built: list[Built], only: Collection[str] | None = None) -> dict[st
     about that authority (found when each document was parsed: Built.named)."""
     found: dict[str, list[Mention]] = defaultdict(list)
     for b in built:
+        sections = None  # read once, and only for a document with places wanted
         for si, bi, slugs in b.named:
             if only is not None and not any(s in only for s in slugs):
                 continue
-            sec = b.doc.sections[si]
+            sections = b.doc.sections if sections is None else sections
+            sec = sections[si]
             anchor, text = (sec.anchor, sec.title) if bi < 0 else (
                 sec.blocks[bi].anchor, sec.blocks[bi].text)  # fmt: skip
             for slug in slugs:

@@ -20,7 +20,7 @@ from evidence_archive.files import LinkedTree, link_or_copy
 from evidence_archive.opendata.tables import DATABASE, Content
 from evidence_archive.proc import Forked
 from evidence_archive.site.inputs import Inputs
-from evidence_archive.site.pages import site_pages
+from evidence_archive.site.pages import Packed, site_pages
 from evidence_archive.site.reports import load_moved
 from evidence_archive.site.static_search import BUNDLE, index_site
 
@@ -66,9 +66,10 @@ class Generation:
     nothing else, so the hook stays a few lines and page generation stays in the package."""
 
     built: list[Built]
-    files: dict[str, Content | None]
+    files: dict[str, Content | Packed | None]
     """Every generated file, docs path -> contents: pages, then open data, then feeds; None for
-    a page or feed whose inputs are the last build's (kept), which is not made again."""
+    a page or feed whose inputs are the last build's (kept), which is not made again; a report
+    page is Packed."""
     pages: frozenset[str]
     """The generated pages and feeds (not the open data), whose digests the manifest keeps."""
     inputs: dict[str, str] = field(default_factory=dict)
@@ -94,6 +95,13 @@ class Generation:
     """The open-data database when it is being made beside the site (evidence build): waits
     for it and gives its path. It is linked into the site just before MkDocs writes the site
     (on_env), so that the pages are made and rendered while it is made."""
+    apart: bool = False
+    """Render the Packed pages (the reports) one at a time, each written before the next is
+    read (render_apart), instead of among the other pages: MkDocs reads and renders every page
+    before it writes any, and holds all their HTML (3 GB at 5,000 reports). evidence build
+    sets it, and runs MkDocs' dirty build so that MkDocs passes over these pages."""
+    nav: Any = None
+    """The site's navigation (set by the hook), which render_apart gives each page."""
     linked: bool = False
     """The site folder starts as the last build's site, hard-linked (an incremental build): every
     file MkDocs will write is unlinked first, so that it writes a new file and never through a
@@ -126,7 +134,7 @@ class Generation:
         feeds = feeds_made([b.doc for b in built], keys, inputs)
         moved = load_moved(roots, built)
         pages = site_pages(built, moved, data, memo, keys, inputs, subjects_made)
-        files: dict[str, Content | None] = {**pages, **data, **feeds}
+        files: dict[str, Content | Packed | None] = {**pages, **data, **feeds}
         made = frozenset(pages) | frozenset(feeds)
         return cls(
             built, files, made, keys=keys, database=database,
@@ -141,6 +149,8 @@ class Generation:
         content = self.files[path]
         if content is None:
             return self.kept[path]
+        if isinstance(content, Packed):
+            return content.digest[:20]
         return hashlib.sha256(_bytes(content)).hexdigest()[:20]
 
     # --- what the hook calls ------------------------------------------------------------------
@@ -156,8 +166,11 @@ class Generation:
         for path, content in self.files.items():
             # A page or feed not made (kept) is the last build's, which MkDocs never reads.
             assert content is not None or path in self.unchanged, path
+            if isinstance(content, Packed):
+                # Read by render_apart when rendered apart, else now.
+                content = "" if self.apart else content.text()
             made = File.generated(config, path, content="" if content is None else content)
-            if path in self.unchanged:
+            if path in self.unchanged or self._rendered_apart(path):
                 made.is_modified = _unmodified  # type: ignore[method-assign]
             files.append(made)
         if self.database is not None:
@@ -172,7 +185,8 @@ class Generation:
             site = Path(config["site_dir"])
             # What the dirty build writes: every file it finds modified, the theme's static
             # templates (404 page, sitemap and its gzip) and the search plugin's index.
-            written = [Path(f.abs_dest_path) for f in files if f.is_modified()]
+            written = [Path(f.abs_dest_path) for f in files
+                       if f.is_modified() or self._rendered_apart(f.src_uri)]  # fmt: skip
             for name in sorted(config["theme"].static_templates):
                 written += [site / name, site / f"{name}.gz"]
             written.append(site / "search" / "search_index.json")
@@ -180,9 +194,44 @@ class Generation:
                 dest.unlink(missing_ok=True)
         return files
 
+    def _rendered_apart(self, path: str) -> bool:
+        return (
+            self.apart and isinstance(self.files.get(path), Packed) and path not in self.unchanged
+        )
+
+    def before_writing(self, config: Any, files: Any, env: Any) -> None:
+        """MkDocs on_env (the other pages are rendered, none written): the pages rendered
+        apart, then the open-data database linked in."""
+        self.render_apart(config, files, env)
+        self.link_database(Path(config["site_dir"]))
+
+    def render_apart(self, config: Any, files: Any, env: Any) -> None:
+        """Read, render and write each page to be rendered apart, one at a time, as MkDocs
+        does (its own steps, with every plugin event), and let go of its Markdown and HTML
+        before the next. MkDocs, in its dirty build, passes over them (unmodified); their
+        anchors stay, for MkDocs' check of the links into them."""
+        if not self.apart:
+            return
+        from mkdocs.commands.build import _build_page, _populate_page
+        from mkdocs.structure.files import InclusionLevel
+        from mkdocs.structure.pages import Page
+
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        for path, content in self.files.items():
+            if not self._rendered_apart(path):
+                continue
+            assert isinstance(content, Packed)
+            file = files.get_file_from_path(path)
+            page = file.page if file.page is not None else Page(None, file, config)
+            file.content_string = content.text()
+            _populate_page(page, config, files)
+            _build_page(page, config, doc_files, self.nav, env)
+            file.content_string = ""
+            page.markdown = page.content = None
+
     def link_database(self, site_dir: Path) -> None:
-        """MkDocs on_env (the pages are rendered, the site not yet written): the open-data
-        database, once made, linked into the site (in place of the last build's there)."""
+        """The open-data database, once made, linked into the site (in place of the last
+        build's there), before MkDocs writes the site."""
         if self.database is None:
             return
         made = self.database()
@@ -191,8 +240,10 @@ class Generation:
         dest.unlink(missing_ok=True)
         link_or_copy(str(made), str(dest))
 
-    def record_order(self, files: Any) -> None:
-        """MkDocs on_nav: the pages in build order (as pages name themselves: home is '')."""
+    def record_nav(self, nav: Any, files: Any) -> None:
+        """MkDocs on_nav: the navigation, and the pages in build order (as pages name
+        themselves: home is '')."""
+        self.nav = nav
         self.order[:] = [f.page.url if f.page else f.url for f in files.documentation_pages()]
 
     def index_static_search(self, site_dir: Path) -> None:
@@ -277,6 +328,7 @@ def build_site(
     gen = Generation.make(built, roots, data, memo, keys, database, old if dirty else None,
                           subjects_made)  # fmt: skip
     gen.search_work = search_work
+    gen.apart = True
     digests = gen.digests()
     if linked is not None:
         linked.done()
@@ -300,7 +352,9 @@ def build_site(
     try:
         config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
         config["extra"]["corpus_dirs"] = [str(r.resolve()) for r in roots]
-        mkdocs_build(config, dirty=dirty)
+        if not dirty:  # MkDocs' clean build, but with the report pages rendered apart
+            shutil.rmtree(site_dir, ignore_errors=True)
+        mkdocs_build(config, dirty=True)
         if dirty and old_dir is not None:
             index = Path("search") / "search_index.json"
             merge_search_index(site_dir / index, old_dir / index, gen.order,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,25 @@ from evidence_archive.site.tracker import (
     open_data_page,
     subjects_pages,
 )
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A generated page's Markdown kept compressed (zlib) from its making until MkDocs renders
+    it, with the digest of its UTF-8 bytes: the report pages are most of a site's Markdown
+    (500 MB as Python text at 5,000 reports, a tenth of that packed)."""
+
+    data: bytes
+    digest: str
+    """sha256 of the text's UTF-8 bytes, hex."""
+
+    @classmethod
+    def of(cls, text: str) -> Packed:
+        raw = text.encode("utf-8")
+        return cls(zlib.compress(raw, 1), hashlib.sha256(raw).hexdigest())
+
+    def text(self) -> str:
+        return zlib.decompress(self.data).decode("utf-8")
 
 
 def recommendation_keys(
@@ -122,7 +143,11 @@ def generated_pages(
     memo: where the councils' recommendations sections are kept between builds; keys: each
     document's build cache key, for that memo)."""
     made = site_pages(built, moved, data, memo, keys)
-    return {path: page for path, page in made.items() if page is not None}
+    return {
+        path: page.text() if isinstance(page, Packed) else page
+        for path, page in made.items()
+        if page is not None
+    }
 
 
 def subject_pages_forked(built: list[Built]) -> Forked:
@@ -140,10 +165,11 @@ def site_pages(
     keys: dict[str, str] | None = None,
     inputs: Inputs | None = None,
     subjects_made: Forked | None = None,
-) -> dict[str, str | None]:
+) -> dict[str, str | Packed | None]:
     """generated_pages, with inputs (given keys): each report, council and recommendations page
     whose inputs are the last build's is not made, and maps to None (in its place among the
-    pages, which MkDocs takes in order). subjects_made: subject_pages_forked, when begun."""
+    pages, which MkDocs takes in order); a report page is Packed. subjects_made:
+    subject_pages_forked, when begun."""
     subjects_made = subjects_made or subject_pages_forked(built)
     try:
         pages = _report_and_council_pages(built, moved, memo, keys, inputs)
@@ -152,7 +178,7 @@ def site_pages(
         raise
     pages.update(subjects_made.result())
     if data is not None:
-        paragraphs = sum(len(sec.blocks) for b in built for sec in b.doc.sections)
+        paragraphs = sum(b.blocks for b in built)
         pages[DATA_DOC] = open_data_page(data, paragraphs)
         pages.update(dictionary_pages())
     return pages
@@ -164,7 +190,7 @@ def _report_and_council_pages(
     memo: Path | None,
     keys: dict[str, str] | None,
     inputs: Inputs | None,
-) -> dict[str, str | None]:
+) -> dict[str, str | Packed | None]:
     reg = load_registry()
     by_auth = group_by_authority(built)
     if keys is None or inputs is None:
@@ -173,12 +199,12 @@ def _report_and_council_pages(
     def unchanged(path: str, parts: Iterable[str]) -> bool:
         return inputs is not None and inputs.same(path, parts)
 
-    pages: dict[str, str | None] = {}
+    pages: dict[str, str | Packed | None] = {}
     for b in built:
         path = urls.doc_of(b.doc)
         holder = moved_holder(moved, b.doc.id) if moved and b.doc.id in moved.anchors else ""
         kept = keys is not None and unchanged(path, ["report", b.doc.id, keys[b.doc.id], holder])
-        pages[path] = None if kept else report_page(b, moved)
+        pages[path] = None if kept else Packed.of(report_page(b, moved))
     for old_id, (council, target) in sorted((moved.pages if moved else {}).items()):
         pages[urls.report_doc(council, old_id)] = moved_page(old_id, target, moved)  # type: ignore[arg-type]
     # A page for every council with documents, or named in another document; made only where
