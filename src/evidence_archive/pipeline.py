@@ -223,10 +223,11 @@ def build(
 
             if index and site and "fork" in multiprocessing.get_all_start_methods():
                 # The index is written in a child process (and its workers) while MkDocs renders in
-                # this one: the two stages share nothing but the parsed documents. An update of
-                # the index (a few documents) has time to spare beside the site: it yields the
-                # processors to the site and the database, which the site waits for.
-                alongside(make_index, make_site, stats, nice=10 if previous is not None else 0)
+                # this one: the two stages share nothing but the parsed documents. The site is
+                # the longer (at 5,000 reports 517 s against the index's 437, each with the other
+                # beside it), and the index yields the processors to it and to the database,
+                # which the site waits for; it takes them back when the site is done.
+                alongside(make_index, make_site, stats, nice=10)
             elif index:
                 make_index()
             elif site:
