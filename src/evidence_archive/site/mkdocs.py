@@ -207,9 +207,11 @@ class Generation:
 
     def render_apart(self, config: Any, files: Any, env: Any) -> None:
         """Read, render and write each page to be rendered apart, one at a time, as MkDocs
-        does (its own steps, with every plugin event), and let go of its Markdown and HTML
-        before the next. MkDocs, in its dirty build, passes over them (unmodified); their
-        anchors stay, for MkDocs' check of the links into them."""
+        does (its own steps, with every plugin event: mkdocs.commands.build's _populate_page
+        and _build_page, of MkDocs 1.6, whose version is in the code version), and let go of
+        its Markdown and HTML before the next. MkDocs, in its dirty build, passes over them
+        (unmodified); their anchors stay, for MkDocs' check of the links into them.
+        tests/test_site.py checks that the site is the one MkDocs makes rendering them itself."""
         if not self.apart:
             return
         from mkdocs.commands.build import _build_page, _populate_page
