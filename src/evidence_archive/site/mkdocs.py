@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from evidence_archive import urls
-from evidence_archive.build.cache import Built
+from evidence_archive.build.cache import Built, Packed
 from evidence_archive.files import LinkedTree, link_or_copy
 from evidence_archive.opendata.tables import DATABASE, Content
 from evidence_archive.proc import Forked
 from evidence_archive.site.inputs import Inputs
-from evidence_archive.site.pages import Packed, site_pages
+from evidence_archive.site.pages import site_pages
 from evidence_archive.site.reports import load_moved
 from evidence_archive.site.static_search import BUNDLE, index_site
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evidence_archive import urls
-from evidence_archive.build.cache import Built, code_version
+from evidence_archive.build.cache import Built, Packed, code_version
 from evidence_archive.dates import doc_date, human_date
 from evidence_archive.files import write_atomic
 from evidence_archive.model import Document
@@ -40,25 +38,6 @@ from evidence_archive.site.tracker import (
     open_data_page,
     subjects_pages,
 )
-
-
-@dataclass(frozen=True)
-class Packed:
-    """A generated page's Markdown kept compressed (zlib) from its making until MkDocs renders
-    it, with the digest of its UTF-8 bytes: the report pages are most of a site's Markdown
-    (the real archive's 405 are 49 MB as Python text, 9 MB packed)."""
-
-    data: bytes
-    digest: str
-    """sha256 of the text's UTF-8 bytes, hex."""
-
-    @classmethod
-    def of(cls, text: str) -> Packed:
-        raw = text.encode("utf-8")
-        return cls(zlib.compress(raw, 1), hashlib.sha256(raw).hexdigest())
-
-    def text(self) -> str:
-        return zlib.decompress(self.data).decode("utf-8")
 
 
 def recommendation_keys(
