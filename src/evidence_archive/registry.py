@@ -8,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from evidence_archive import data_text
 
 #: Words that surround a council's name in print but are not part of it, longest first.
 _PREFIXES = (
@@ -93,15 +94,23 @@ class Registry:
         self.authorities = sorted(authorities, key=lambda a: a.slug)
         self._by_slug = {a.slug: a for a in self.authorities}
         self._by_code = {a.la_code: a for a in self.authorities}
-        self._exact: dict[str, Authority] = {}
-        self._core: dict[str, Authority] = {}
-        for a in self.authorities:
-            for printed in (a.name, *a.printed_names):
-                self._exact.setdefault(_squash(printed), a)
-                key = _core(_squash(printed))
-                # A current council wins a shared core name over a former one.
-                if key not in self._core or (a.current and not self._core[key].current):
-                    self._core[key] = a
+        self._names: tuple[dict[str, Authority], dict[str, Authority]] | None = None
+
+    def _printed(self) -> tuple[dict[str, Authority], dict[str, Authority]]:
+        """Every printed name, squashed, and its core (made on the first lookup: a search that
+        only finds names in a query, registry.name_finder, never needs them)."""
+        if self._names is None:
+            exact: dict[str, Authority] = {}
+            core: dict[str, Authority] = {}
+            for a in self.authorities:
+                for printed in (a.name, *a.printed_names):
+                    exact.setdefault(_squash(printed), a)
+                    key = _core(_squash(printed))
+                    # A current council wins a shared core name over a former one.
+                    if key not in core or (a.current and not core[key].current):
+                        core[key] = a
+            self._names = exact, core
+        return self._names
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.authorities)
@@ -128,13 +137,14 @@ class Registry:
         if not squashed:
             return None
         core = _core(squashed)
-        hit = self._exact.get(squashed) or self._core.get(core)
+        exact, cores = self._printed()
+        hit = exact.get(squashed) or cores.get(core)
         if hit is None and squashed.startswith("the "):
             hit = self.lookup(squashed[4:])
         if hit is None and len(core) > 3:
             # A short form that only one council's name begins with: 'East Riding',
             # 'Newcastle' (the reports' own short names for their councils).
-            longer = {a.slug: a for k, a in self._core.items() if k.startswith(core + " ")}
+            longer = {a.slug: a for k, a in cores.items() if k.startswith(core + " ")}
             current = [a for a in longer.values() if a.current]
             if len(current) == 1:
                 hit = current[0]
@@ -152,7 +162,7 @@ class Registry:
 @cache
 def load_registry() -> Registry:
     """The registry shipped with the package (made by scripts/make_registry.py)."""
-    raw = resources.files("evidence_archive").joinpath("data/authorities.json").read_text("utf-8")
+    raw = data_text("authorities.json")
     items = json.loads(raw)
     return Registry(
         [

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.filedb import filetables
 from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import byte_to_length
 
 from evidence_archive.index.analysis import frequency
+from evidence_archive.index.codec import Blocks, CompactLeafMatcher
 
 _INT = np.int64
 _EMPTY = np.zeros(0, dtype=_INT)
@@ -82,6 +84,40 @@ def _buffer_file_init(self: Any, buf: Any, name: Any = None, onclose: Any = None
 # index in every server process). The same object, its stream reading the memory map in place.
 BufferFile.__init__ = _buffer_file_init
 
+
+def _hash_reader_init(
+    self: Any, dbfile: Any, length: int | None = None, magic: bytes = b"HSH3", startoffset: int = 0
+) -> None:
+    """HashReader.__init__ as Whoosh writes it, but for its directory of 256 hash tables, read
+    in one piece where Whoosh makes 256 reads (9 of the 22 ms of opening the real archive's
+    index, most of a new `evidence search` process's open)."""
+    self.dbfile = dbfile
+    self.startoffset = startoffset
+    self.is_closed = False
+    if length is None:
+        dbfile.seek(0, 2)
+        length = dbfile.tell() - startoffset
+    dbfile.seek(startoffset)
+    filemagic = dbfile.read(4)
+    if filemagic != magic:
+        raise filetables.FileFormatError(f"Unknown file header {filemagic!r}")
+    self.hashtype = dbfile.read_byte()
+    self.hashfn = filetables._hash_functions[self.hashtype]
+    dbfile.read_int()  # two ints kept for future use
+    dbfile.read_int()
+    self.startofdata = dbfile.tell()
+    exptr = startoffset + length - filetables._INT_SIZE
+    expos = exptr - dbfile.get_int(exptr)  # the extras' length is at the end of the file
+    dbfile.seek(expos)
+    self._read_extras()
+    dbfile.seek(expos - filetables._directory_size)
+    raw = dbfile.read(filetables._directory_size)
+    self.tables = list(filetables._dir_entry.iter_unpack(raw))  # (position, number of slots)
+    self.endofdata = self.tables[0][0]
+
+
+filetables.HashReader.__init__ = _hash_reader_init
+
 LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 """Whoosh stores a field's length in one byte, logarithmically: byte -> length."""
 
@@ -110,34 +146,52 @@ def _column_bytes(col: Any, n: int) -> np.ndarray:
         return np.asarray(col.load(), dtype=np.intp)[:n]
 
 
-def read_postings(
-    m: Any,
-    offset: int,
-    positional: bool,
-    ids: list[np.ndarray],
-    weights: list[np.ndarray],
-    values: list[bytes],
-    counts: list[np.ndarray],
-) -> None:
-    """Append a term's postings from matcher m (entry numbers shifted by offset, weights and,
-    when positional, the positions' varint deltas and each posting's count of them) to ids,
-    weights, values and counts."""
-    while m.is_active():
-        if hasattr(m, "read_all"):  # the index's codec (codec.py): the whole term at once
-            term_ids, term_weights, term_values, term_counts = m.read_all()
-            ids.append(term_ids + offset)
-            weights.append(term_weights)
-            if positional:
-                values.extend(term_values)
-                counts.append(term_counts)
-        else:  # any other matcher: one posting at a time
-            ids.append(np.array([m.id() + offset], dtype=_INT))
-            weights.append(np.array([m.weight()], dtype=np.float64))
-            if positional:
-                value = m.value()
-                values.append(value)
-                counts.append(np.array([frequency(value)], dtype=_INT))
+class TermPostings:
+    """One term's postings, gathered segment by segment from Whoosh's matchers: (entry numbers,
+    weights, the positions' varint deltas, each posting's count of them). The index's codec
+    (codec.py) gives its blocks, decoded together at the end; any other matcher one posting at
+    a time."""
+
+    def __init__(self, positional: bool) -> None:
+        self.positional = positional
+        self._blocks = Blocks()
+        self._parts: list[tuple[np.ndarray, np.ndarray, list[bytes], np.ndarray]] = []
+
+    def add(self, m: Any, offset: int) -> None:
+        """The postings of matcher m (used up), entry numbers shifted by offset."""
+        if isinstance(m, CompactLeafMatcher):
+            self._blocks.add(m, offset)
+            return
+        self._flush()
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list[bytes] = []
+        while m.is_active():
+            ids.append(m.id() + offset)
+            weights.append(m.weight())
+            if self.positional:
+                values.append(m.value())
             m.next()
+        counts = np.array([frequency(v) for v in values], dtype=_INT)
+        self._parts.append((np.array(ids, dtype=_INT), np.array(weights, dtype=np.float64),
+                            values, counts))  # fmt: skip
+
+    def _flush(self) -> None:
+        if self._blocks:
+            self._parts.append(self._blocks.decode())
+            self._blocks = Blocks()
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, list[bytes], np.ndarray] | None:
+        """(entry numbers, weights, values, counts) of every posting gathered, None if none."""
+        self._flush()
+        parts = [p for p in self._parts if len(p[0])]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        values = [v for p in parts for v in p[2]]
+        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                values, np.concatenate([p[3] for p in parts]))  # fmt: skip
 
 
 def whoosh_matches(reader: Any, node: Any, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
+from evidence_archive import data_text
 from evidence_archive.errors import ArchiveError
 
 #: The weight of a group's other terms against the term as typed: a search for "children in
@@ -23,7 +23,7 @@ OTHER_TERMS = 0.5
 @lru_cache(maxsize=1)
 def groups() -> tuple[tuple[str, ...], ...]:
     """The synonym groups, in the table's order (each group's terms as written)."""
-    text = resources.files("evidence_archive").joinpath("data/synonyms.txt").read_text("utf-8")
+    text = data_text("synonyms.txt")
     return parse_table(text, "data/synonyms.txt")
 
 
