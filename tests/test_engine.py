@@ -219,6 +219,42 @@ def test_segment_files_read_as_streams_without_copying() -> None:
         assert f.readinto(buf) == 5 and bytes(buf) == b"\nline"
 
 
+def test_one_word_terms_are_the_analyzers_on_every_word_of_the_corpus() -> None:
+    """term_function's direct path (terms._one_word: the filters applied to a word without the
+    analyzer's chain) gives what the analyzer gives, for every distinct word of every document
+    of the corpus and some made to try each filter, with every option set the archive uses;
+    and an analyzer it does not know is run as it is."""
+    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
+    from whoosh.support.charset import accent_map
+
+    from evidence_archive.terms import (
+        WORD,
+        _one_word,
+        exact_analyzer,
+        stemming_analyzer,
+        term_function,
+    )
+
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    words = {w for p in root.rglob("*.txt") for w in WORD.findall(p.read_text("utf-8"))}
+    words |= {"A", "I", "THE", "The", "Organizations", "Behavior", "modeling", "Analyze",
+              "children's", "Children’s", "x" * 80, "café", "İstanbul", "ǅemal", "MMXXIV"}  # fmt: skip
+    assert len(words) > 15_000
+    checked = 0
+    for analyzer in (stemming_analyzer(), exact_analyzer()):
+        for options in ({}, {"removestops": False}, {"removestops": False, "mode": "query"}):
+            direct = _one_word(analyzer, options)
+            assert direct is not None  # the archive's analyzers take the direct path
+            for word in sorted(words):
+                found = [t.text for t in analyzer(word, **options)]
+                assert direct(word) == (found[0] if len(found) == 1 else None), (word, options)
+                checked += 1
+    assert checked > 90_000
+    folding = RegexTokenizer(WORD.pattern) | LowercaseFilter() | CharsetFilter(accent_map)
+    assert _one_word(folding, {}) is None
+    assert term_function(folding)("Café") == "cafe"  # Whoosh's chain, as it is
+
+
 def test_terms_word_by_word_are_the_analyzers_terms() -> None:
     """stems (position, term and characters) and stem_terms (each word's term, cached) give what
     the stemming analyzer gives over the whole text, for every paragraph, item and row of reports of every framework; and a hit's
