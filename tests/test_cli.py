@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from evidence_archive.cli import make_parser
+from evidence_archive.cli import make_parser, parse
 
 from .conftest import ROOT, run_cli
 
@@ -30,6 +30,26 @@ def test_each_subcommand_has_its_own_help() -> None:
         result = run_cli(name, "--help")
         assert result.returncode == 0, name
         assert sub.description and sub.description.split()[0] in result.stdout
+
+
+def test_a_command_parses_as_the_whole_parser_parses_it() -> None:
+    """parse() builds only the named command's arguments: the same answer as the parser of
+    every command, for each command and its options; a misspelt command is refused as before."""
+    vectors = [
+        ["check", "--fidelity", "--audit", "--jobs", "2", "--corpus", "a", "--corpus", "b"],
+        ["-v", "build", "--out", "o", "--clean", "--no-site"],
+        ["ingest", "a.pdf", "b.pdf", "--authority", "leeds", "--no-progress", "--dry-run"],
+        ["ids", "--update"],
+        ["search", "care leavers", "--authority", "leeds", "--authority", "york", "--from",
+         "2015", "--grade", "overall:2", "--format", "json", "--exact", "--limit", "5"],
+        ["verify", "-", "--format", "json", "--base-url", "https://x.example/"],
+        ["serve", "--port", "9000", "--workers", "1"],
+    ]  # fmt: skip
+    assert {v[0] if v[0] != "-v" else v[1] for v in vectors} == set(_subcommands())
+    for argv in vectors:
+        assert vars(parse(argv)) == vars(make_parser().parse_args(argv)), argv
+    result = run_cli("serach", "x")
+    assert result.returncode == 2 and "invalid choice: 'serach'" in result.stderr
 
 
 def test_every_option_is_documented_in_the_readme() -> None:

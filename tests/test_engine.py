@@ -224,13 +224,14 @@ def test_one_word_terms_are_the_analyzers_on_every_word_of_the_corpus() -> None:
     analyzer's chain) gives what the analyzer gives, for every distinct word of every document
     of the corpus and some made to try each filter, with every option set the archive uses;
     and an analyzer it does not know is run as it is."""
-    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
+    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
     from whoosh.support.charset import accent_map
 
     from evidence_archive.terms import (
         WORD,
         _one_word,
         exact_analyzer,
+        keeps_first_letter,
         stemming_analyzer,
         term_function,
     )
@@ -248,10 +249,14 @@ def test_one_word_terms_are_the_analyzers_on_every_word_of_the_corpus() -> None:
             for word in sorted(words):
                 found = [t.text for t in analyzer(word, **options)]
                 assert direct(word) == (found[0] if len(found) == 1 else None), (word, options)
+                # What the marking of hits counts on (Searcher._mark): the first letter kept.
+                assert not found or found[0][:1] == word.lower()[:1], (word, options)
                 checked += 1
+        assert keeps_first_letter(analyzer)
     assert checked > 90_000
     folding = RegexTokenizer(WORD.pattern) | LowercaseFilter() | CharsetFilter(accent_map)
-    assert _one_word(folding, {}) is None
+    assert _one_word(folding, {}) is None and not keeps_first_letter(folding)
+    assert not keeps_first_letter(RegexTokenizer(WORD.pattern) | StemFilter(lambda w: "x" + w))
     assert term_function(folding)("Café") == "cafe"  # Whoosh's chain, as it is
 
 

@@ -191,8 +191,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
-    """The argument parser, one subcommand per job."""
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, one subcommand per job. With command, only that subcommand's
+    arguments are added (the others are listed, for help and errors): a new search process
+    builds its own arguments, not every command's (3 of the 5 ms)."""
+
+    def want(name: str) -> bool:
+        return command is None or command == name
+
     parser = argparse.ArgumentParser(
         prog="evidence",
         description="Inspection Evidence Archive: children's services inspection reports as a "
@@ -208,19 +214,20 @@ def make_parser() -> argparse.ArgumentParser:
         description="Validate every corpus document and print one line per problem, naming the "
         "file. Exit status 1 if there is any problem.",
     )
-    _corpus_args(p)
-    p.add_argument(
-        "--fidelity",
-        action="store_true",
-        help="also compare each page's words with its source, per document",
-    )
-    p.add_argument(
-        "--audit", action="store_true",
-        help="also audit each document against its framework and variant: judgements it must "
-        "have, dates, paragraph numbers, council URN, title (see audit.py)",
-    )  # fmt: skip
-    p.add_argument("--jobs", type=int, metavar="N", help="processes (default: CPUs)")
-    p.set_defaults(func=cmd_check)
+    if want("check"):
+        _corpus_args(p)
+        p.add_argument(
+            "--fidelity",
+            action="store_true",
+            help="also compare each page's words with its source, per document",
+        )
+        p.add_argument(
+            "--audit", action="store_true",
+            help="also audit each document against its framework and variant: judgements it must "
+            "have, dates, paragraph numbers, council URN, title (see audit.py)",
+        )  # fmt: skip
+        p.add_argument("--jobs", type=int, metavar="N", help="processes (default: CPUs)")
+        p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
         "build",
@@ -231,22 +238,30 @@ def make_parser() -> argparse.ArgumentParser:
         "documents come from the cache and the previous OUT's index and site are updated; the "
         "result is the same as a clean build's.",
     )
-    _corpus_args(p)
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/")
-    p.add_argument(
-        "--cache", type=Path, metavar="DIR",
-        help="parse cache (default: .<OUT name>-cache beside OUT, e.g. .build-cache)",
-    )  # fmt: skip
-    p.add_argument(
-        "--clean", dest="incremental", action="store_false",
-        help="build everything from scratch: no cache, no reuse of the previous OUT",
-    )  # fmt: skip
-    p.add_argument(
-        "--jobs", type=int, metavar="N", help="processes for parsing and indexing (default: CPUs)"
-    )
-    p.add_argument("--no-site", dest="site", action="store_false", help="skip the MkDocs site")
-    p.add_argument("--no-index", dest="index", action="store_false", help="skip the search index")
-    p.set_defaults(func=cmd_build)
+    if want("build"):
+        _corpus_args(p)
+        p.add_argument(
+            "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/"
+        )
+        p.add_argument(
+            "--cache", type=Path, metavar="DIR",
+            help="parse cache (default: .<OUT name>-cache beside OUT, e.g. .build-cache)",
+        )  # fmt: skip
+        p.add_argument(
+            "--clean", dest="incremental", action="store_false",
+            help="build everything from scratch: no cache, no reuse of the previous OUT",
+        )  # fmt: skip
+        p.add_argument(
+            "--jobs",
+            type=int,
+            metavar="N",
+            help="processes for parsing and indexing (default: CPUs)",
+        )
+        p.add_argument("--no-site", dest="site", action="store_false", help="skip the MkDocs site")
+        p.add_argument(
+            "--no-index", dest="index", action="store_false", help="skip the search index"
+        )
+        p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
         "ingest",
@@ -256,31 +271,34 @@ def make_parser() -> argparse.ArgumentParser:
         "<corpus>/<authority>/<id>.txt and .yml. Prints what it detected for review. If any PDF "
         "fails, every failure is printed and nothing is written.",
     )
-    p.add_argument("pdfs", type=Path, nargs="+", metavar="FILE.pdf")
-    p.add_argument(
-        "--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="default: ./corpus"
-    )
-    p.add_argument(
-        "--authority", metavar="SLUG", help="the council's registry slug, if not detected"
-    )
-    p.add_argument("--kind", metavar="KIND", help="kind of document; required for non-Ofsted PDFs")
-    p.add_argument("--dry-run", action="store_true", help="detect and print, write nothing")
-    p.add_argument(
-        "--replace", action="store_true",
-        help="extract a PDF already in the corpus again and replace its document (paragraph ids "
-        "that change are added to the redirect map)",
-    )  # fmt: skip
-    p.add_argument(
-        "--keep-going", action="store_true",
-        help="write every PDF that passes and refuse the others one line each (exit 1 if any "
-        "was refused); by default one failure writes nothing",
-    )  # fmt: skip
-    p.add_argument("--jobs", type=int, metavar="N", help="processes (default: CPUs)")
-    p.add_argument(
-        "--progress", action=argparse.BooleanOptionalAction, default=None,
-        help="progress bar on stderr (default: when stderr is a terminal)",
-    )  # fmt: skip
-    p.set_defaults(func=cmd_ingest)
+    if want("ingest"):
+        p.add_argument("pdfs", type=Path, nargs="+", metavar="FILE.pdf")
+        p.add_argument(
+            "--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="default: ./corpus"
+        )
+        p.add_argument(
+            "--authority", metavar="SLUG", help="the council's registry slug, if not detected"
+        )
+        p.add_argument(
+            "--kind", metavar="KIND", help="kind of document; required for non-Ofsted PDFs"
+        )
+        p.add_argument("--dry-run", action="store_true", help="detect and print, write nothing")
+        p.add_argument(
+            "--replace", action="store_true",
+            help="extract a PDF already in the corpus again and replace its document "
+            "(paragraph ids that change are added to the redirect map)",
+        )  # fmt: skip
+        p.add_argument(
+            "--keep-going", action="store_true",
+            help="write every PDF that passes and refuse the others one line each (exit 1 if any "
+            "was refused); by default one failure writes nothing",
+        )  # fmt: skip
+        p.add_argument("--jobs", type=int, metavar="N", help="processes (default: CPUs)")
+        p.add_argument(
+            "--progress", action=argparse.BooleanOptionalAction, default=None,
+            help="progress bar on stderr (default: when stderr is a terminal)",
+        )  # fmt: skip
+        p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser(
         "ids",
@@ -291,9 +309,10 @@ def make_parser() -> argparse.ArgumentParser:
         "print the ids that moved and exit 1 if there are any; with --update, write the "
         "ledgers and the redirect map.",
     )
-    _corpus_args(p)
-    p.add_argument("--update", action="store_true", help="write the ledgers and redirect map")
-    p.set_defaults(func=cmd_ids)
+    if want("ids"):
+        _corpus_args(p)
+        p.add_argument("--update", action="store_true", help="write the ledgers and redirect map")
+        p.set_defaults(func=cmd_ids)
 
     p = sub.add_parser(
         "search",
@@ -303,35 +322,38 @@ def make_parser() -> argparse.ArgumentParser:
         "section, title, grades). British and American spellings match, and abbreviations "
         "match their long forms both ways (unless --exact).",
     )
-    p.add_argument("query")
-    p.add_argument("--authority", action="append", metavar="SLUG", help="repeatable")
-    p.add_argument("--region", metavar="NAME", help="e.g. London, 'South East'")
-    p.add_argument("--kind", metavar="KIND", help="e.g. single-inspection")
-    p.add_argument("--framework", metavar="F", help="e.g. sif, ilacs, jar-2007")
-    p.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year")
-    p.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year")
-    p.add_argument(
-        "--grade",
-        action="append",
-        metavar="AREA:GRADE",
-        help="only documents with this judgement, e.g. overall:inadequate, "
-        "help-and-protection:2, any:outstanding (repeatable: all must hold)",
-    )
-    p.add_argument("--limit", type=int, default=10, metavar="N", help="default 10")
-    p.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
-    p.add_argument("--exact", action="store_true", help="no stemming, synonyms or abbreviations")
-    p.add_argument("--no-fold", action="store_true",
-                   help="every paragraph of a report among the hits (by default at most 3, "
-                   "the others counted as more from the report)")  # fmt: skip
-    p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
-    p.add_argument(
-        "--base-url",
-        default=None,
-        metavar="URL",
-        help="where the site is hosted, for absolute links in citations (default: the "
-        "EVIDENCE_SITE_URL environment variable, mkdocs.yml's site_url)",
-    )
-    p.set_defaults(func=cmd_search, read_only=True)
+    if want("search"):
+        p.add_argument("query")
+        p.add_argument("--authority", action="append", metavar="SLUG", help="repeatable")
+        p.add_argument("--region", metavar="NAME", help="e.g. London, 'South East'")
+        p.add_argument("--kind", metavar="KIND", help="e.g. single-inspection")
+        p.add_argument("--framework", metavar="F", help="e.g. sif, ilacs, jar-2007")
+        p.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year")
+        p.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year")
+        p.add_argument(
+            "--grade",
+            action="append",
+            metavar="AREA:GRADE",
+            help="only documents with this judgement, e.g. overall:inadequate, "
+            "help-and-protection:2, any:outstanding (repeatable: all must hold)",
+        )
+        p.add_argument("--limit", type=int, default=10, metavar="N", help="default 10")
+        p.add_argument("--format", choices=["text", "json", "csv", "md"], default="text")
+        p.add_argument(
+            "--exact", action="store_true", help="no stemming, synonyms or abbreviations"
+        )
+        p.add_argument("--no-fold", action="store_true",
+                       help="every paragraph of a report among the hits (by default at most 3, "
+                       "the others counted as more from the report)")  # fmt: skip
+        p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
+        p.add_argument(
+            "--base-url",
+            default=None,
+            metavar="URL",
+            help="where the site is hosted, for absolute links in citations (default: the "
+            "EVIDENCE_SITE_URL environment variable, mkdocs.yml's site_url)",
+        )
+        p.set_defaults(func=cmd_search, read_only=True)
 
     p = sub.add_parser(
         "verify",
@@ -342,14 +364,15 @@ def make_parser() -> argparse.ArgumentParser:
         "and mark every difference: [-as printed-]{+as quoted+}. Exit status 0 when found, 2 "
         "when the quote is in no paragraph of the archive, 1 on a bad quote.",
     )
-    p.add_argument("quote", help='the quote ("-" reads it from standard input)')
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
-    p.add_argument(
-        "--base-url", default=None, metavar="URL",
-        help="for absolute citation links (default: EVIDENCE_SITE_URL, mkdocs.yml's site_url)",
-    )  # fmt: skip
-    p.set_defaults(func=cmd_verify, read_only=True)
+    if want("verify"):
+        p.add_argument("quote", help='the quote ("-" reads it from standard input)')
+        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
+        p.add_argument(
+            "--base-url", default=None, metavar="URL",
+            help="for absolute citation links (default: EVIDENCE_SITE_URL, mkdocs.yml's site_url)",
+        )  # fmt: skip
+        p.set_defaults(func=cmd_verify, read_only=True)
 
     p = sub.add_parser(
         "serve",
@@ -357,24 +380,39 @@ def make_parser() -> argparse.ArgumentParser:
         description="Serve OUT/site and GET /api/search (same parameters and hits as "
         "`evidence search`, plus total and facets). Picks up a rebuilt index without a restart.",
     )
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-        help="server processes, each with the index open (default: one per core)",
-    )  # fmt: skip
-    p.add_argument(
-        "--keep-answers", type=int, default=512, metavar="N",
-        help="answers each process keeps to give again to the same request (0: none)",
-    )  # fmt: skip
-    p.set_defaults(func=cmd_serve)
+    if want("serve"):
+        p.add_argument(
+            "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/"
+        )
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument(
+            "--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+            help="server processes, each with the index open (default: one per core)",
+        )  # fmt: skip
+        p.add_argument(
+            "--keep-answers", type=int, default=512, metavar="N",
+            help="answers each process keeps to give again to the same request (0: none)",
+        )  # fmt: skip
+        p.set_defaults(func=cmd_serve)
+
     return parser
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand argv names (its first word that is not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """argv (default: the process's) parsed."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return make_parser(_command(argv)).parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command argv names; its exit code."""
-    return run(make_parser().parse_args(argv))
+    return run(parse(argv))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -408,7 +446,7 @@ def console() -> None:
     verify) leaves at once once its output is flushed, skipping the interpreter's teardown of
     every module and object it loaded (20 ms of a 200 ms search); the others exit normally, so
     their clean-up (temporary folders, worker pools, logs) runs."""
-    args = make_parser().parse_args(sys.argv[1:])
+    args = parse()
     code = run(args)
     if getattr(args, "read_only", False):
         try:

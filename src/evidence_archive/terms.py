@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import Filter
+from whoosh.lang.porter import stem as porter_stem
 
 #: American spellings -> the British spelling the reports use (single words).
 SPELLINGS: dict[str, str] = {
@@ -32,7 +33,8 @@ _IZE = re.compile(r"^(\w{3,})iz(e|es|ed|er|ers|ing|ation|ations|ational)$")
 _YZE = re.compile(r"^(\w+)yz(e|es|ed|ing)$")
 
 
-_LED = re.compile(r"^(travel|model|cancel|label|fuel|signal)(ed|ing|er|ers)$")
+_LED_WORDS = ("travel", "model", "cancel", "label", "fuel", "signal")
+_LED = re.compile(rf"^({'|'.join(_LED_WORDS)})(ed|ing|er|ers)$")
 
 
 _NOT_IZE = {"size", "sizes", "prize", "prizes", "seize", "seized", "citizen", "citizens"}
@@ -43,14 +45,15 @@ def british(word: str) -> str:
     """One spelling for words spelt both ways: organization -> organisation, color -> colour."""
     if word in SPELLINGS:
         return SPELLINGS[word]
-    for stem in _OUR:
-        if word.startswith(stem):
-            return stem[:-2] + "our" + word[len(stem) :]
-    if word not in _NOT_IZE and (m := _IZE.match(word)):
+    if word.startswith(_OUR):
+        stem = next(s for s in _OUR if word.startswith(s))
+        return stem[:-2] + "our" + word[len(stem) :]
+    # Each pattern tried only on a word it could match (most words match none).
+    if "iz" in word and word not in _NOT_IZE and (m := _IZE.match(word)):
         return f"{m.group(1)}is{m.group(2)}"
-    if m := _YZE.match(word):
+    if "yz" in word and (m := _YZE.match(word)):
         return f"{m.group(1)}ys{m.group(2)}"
-    if m := _LED.match(word):  # traveled -> travelled, modeling -> modelling
+    if word.startswith(_LED_WORDS) and (m := _LED.match(word)):  # traveled -> travelled
         return f"{m.group(1)}l{m.group(2)}"
     return word
 
@@ -162,6 +165,18 @@ def _one_word(analyzer: Any, options: dict[str, Any]) -> Callable[[str], str | N
         return text
 
     return term_of
+
+
+def keeps_first_letter(analyzer: Any) -> bool:
+    """Whether every term the analyzer makes of a word begins with the word's first letter,
+    lowercased: true of the analyzers made here, whose filters (lowercase, British spelling,
+    stop words, Porter's stemmer) change only how a word ends; false of any other."""
+    items = getattr(analyzer, "items", None)
+    if _one_word(analyzer, {}) is None or not items:
+        return False
+    known = (LowercaseFilter, BritishFilter, StopFilter)
+    return all(type(f) in known or (type(f) is StemFilter and f.stemfn is porter_stem)
+               for f in items[1:])  # fmt: skip
 
 
 def _stop_step(

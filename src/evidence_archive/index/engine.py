@@ -107,14 +107,20 @@ class Engine:
         # entries are written together, in the document's order.
         self.doc_ids = sorted(row[0] for row in layout)
         number = {d: i for i, d in enumerate(self.doc_ids)}
-        self.doc_of = np.zeros(self.count, dtype=_INT)
         self.first = np.zeros(len(self.doc_ids), dtype=_INT)
-        self._doc_entries: dict[str, np.ndarray] = {}
-        for doc_id, first, n in layout:
-            i = number[doc_id]
-            self.doc_of[first : first + n] = i
-            self.first[i] = first
-            self._doc_entries[doc_id] = np.arange(first, first + n, dtype=_INT)
+        rows = sorted(layout, key=lambda row: row[1])
+        numbers = np.array([number[d] for d, _, _ in rows], dtype=_INT)
+        counts = np.array([n for _, _, n in rows], dtype=_INT)
+        firsts = np.array([first for _, first, _ in rows], dtype=_INT)
+        self.first[numbers] = firsts
+        #: Each document's first entry and count of entries.
+        self._doc_entries: dict[str, tuple[int, int]] = {d: (first, n) for d, first, n in rows}
+        if int(counts.sum()) == self.count and np.array_equal(firsts, np.cumsum(counts) - counts):
+            self.doc_of = np.repeat(numbers, counts)  # the documents' entries, one after another
+        else:  # never written so, but read as written
+            self.doc_of = np.zeros(self.count, dtype=_INT)
+            for i, first, n in zip(numbers.tolist(), firsts.tolist(), counts.tolist(), strict=True):
+                self.doc_of[first : first + n] = i
         place = np.arange(self.count, dtype=_INT) - self.first[self.doc_of]
         #: The order of equal scores: document id, then place in the document.
         self.order = self.doc_of * (1 << 24) + place
@@ -192,7 +198,8 @@ class Engine:
         """The entry numbers of some documents, sorted. (Each entry is one document's: a sort,
         not np.unique, whose plain form imports numpy.ma, 9 ms of a new process's search.)"""
         held = self._doc_entries
-        parts = [held[d] for d in dict.fromkeys(doc_ids) if d in held]
+        runs = [held[d] for d in dict.fromkeys(doc_ids) if d in held]
+        parts = [np.arange(first, first + n, dtype=_INT) for first, n in runs]
         return np.sort(np.concatenate(parts)) if parts else _EMPTY_DOCS
 
     def evaluate(
@@ -405,7 +412,7 @@ class Engine:
     def _estimate(self, node: Any) -> float:
         """How many entries a part of an AND may match (to evaluate the rarest first)."""
         if isinstance(node, DocumentSet):
-            return float(sum(len(self._doc_entries.get(d, ())) for d in node.ids))
+            return float(sum(self._doc_entries.get(d, (0, 0))[1] for d in node.ids))
         if isinstance(node, q.Term):
             p = self.postings(node.fieldname, self._bytes(node.fieldname, node.text))
             return float(len(p.docs)) if p is not None else 0.0

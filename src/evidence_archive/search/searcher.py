@@ -38,7 +38,7 @@ from evidence_archive.search.documents import DocumentTable
 from evidence_archive.search.facets import FacetTable, councils_first
 from evidence_archive.search.formats import citation, escape_html
 from evidence_archive.search.understand import understand
-from evidence_archive.terms import WORD, term_function
+from evidence_archive.terms import WORD, keeps_first_letter, term_function
 
 #: BM25F with milder length normalisation: a whole paragraph should not lose to a short heading.
 WEIGHTING = BM25F(B=0.4, K1=1.2)
@@ -103,7 +103,7 @@ class Searcher:
         self.facet_table = FacetTable(list(engine.doc_ids), self.documents)
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
         self._long_rows: dict[str, list[list[Any]]] = meta.get("long_forms", {})
-        self._term_of: dict[str, Any] = {}
+        self._term_of: dict[str, tuple[Any, bool]] = {}
         if old is not None:
             old.close()
         if old_engine is not None:
@@ -404,17 +404,25 @@ class Searcher:
         termN"> (N counting the distinct words marked, 0 to 4), or "" when none is: what
         Whoosh's highlight() with a whole-text fragment gives, without running the analyzer
         chain over every word of every hit (each word's term is worked out once, cached)."""
-        term_of = self._term_of.get(field_name)
-        if term_of is None:
+        known = self._term_of.get(field_name)
+        if known is None:
             analyzer = self.schema[field_name].analyzer
             # Stop words kept, as Whoosh's highlighting analyses.
-            term_of = term_function(analyzer, removestops=False, mode="query")
-            self._term_of[field_name] = term_of
+            known = (term_function(analyzer, removestops=False, mode="query"),
+                     keeps_first_letter(analyzer))  # fmt: skip
+            self._term_of[field_name] = known
+        term_of, first_kept = known
+        # Where a word's term begins with its first letter, a word whose letter begins none of
+        # the terms is passed over unanalysed (most words of a hit; a third of its marking).
+        firsts = {w[:1] for w in words} if first_kept else None
         out: list[str] = []
         seen: dict[str, int] = {}
         index = 0
         for m in WORD.finditer(text):
-            if term_of(m.group()) not in words:
+            word = m.group()
+            if firsts is not None and word[:1].lower()[:1] not in firsts:
+                continue
+            if term_of(word) not in words:
                 continue
             start, end = m.span()
             if start > index:
