@@ -100,7 +100,8 @@ class Searcher:
         self.documents: dict[str, dict[str, Any]] = meta["documents"]
         self._councils = frozenset(r["authority"] for r in self.documents.values())
         self.table = DocumentTable(self.documents, self.schema)
-        self.facet_table = FacetTable(list(engine.doc_ids), self.documents)
+        # Made by the first search with facets, for the engine it searched.
+        self._facet_table: tuple[Engine, FacetTable] | None = None
         self._long: dict[str, dict[tuple[str, ...], list[str]]] = {}
         self._long_rows: dict[str, list[list[Any]]] = meta.get("long_forms", {})
         self._term_of: dict[str, tuple[Any, bool]] = {}
@@ -110,6 +111,15 @@ class Searcher:
             old_engine.close()
         if old_store is not None:
             old_store.close()
+
+    def facet_table(self, engine: Engine, documents: dict[str, dict[str, Any]]) -> FacetTable:
+        """The council, kind and year of each document of the index engine reads (documents:
+        its table), for facets: a search without facets, the CLI's, never makes it."""
+        held = self._facet_table
+        if held is None or held[0] is not engine:
+            held = (engine, FacetTable(list(engine.doc_ids), documents))
+            self._facet_table = held
+        return held[1]
 
     def index(self) -> Any:
         """The open index, reopened if a new one has been swapped in since."""
@@ -297,7 +307,7 @@ class Searcher:
         query = self.parse(text, expand)
         self.index()
         with self._lock:
-            engine = self.engine
+            engine, documents = self.engine, self.documents
             within = self._allowed(filters or Filters())
         docs, scores = engine.evaluate(query, within)
         all_words = total = len(docs)
@@ -310,7 +320,7 @@ class Searcher:
         counts = None
         if facets:
             per_doc = np.bincount(engine.doc_of[docs], minlength=len(engine.doc_ids))
-            counts = self.facet_table.counts(per_doc)
+            counts = self.facet_table(engine, documents).counts(per_doc)
         field_name = "content" if expand else "exact"
         return _Ranked(engine, query, field_name, found, total, all_words, counts)
 
