@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -447,8 +448,14 @@ def console() -> None:
     every module and object it loaded (20 ms of a 200 ms search); the others exit normally, so
     their clean-up (temporary folders, worker pools, logs) runs."""
     args = parse()
+    read_only = getattr(args, "read_only", False)
+    if read_only:
+        # A short process that only reads, and leaves without tearing down: no cyclic garbage
+        # collection (5 to 10 ms of a new search's imports and search, collections that find
+        # next to nothing to free in a process that lives a fifth of a second).
+        gc.disable()
     code = run(args)
-    if getattr(args, "read_only", False):
+    if read_only:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
