@@ -139,3 +139,61 @@ def test_same_answers_as_whooshs_own_codec(search_build: Path, whoosh_codec_inde
         assert np.array_equal(scores_a, scores_b)
     # The postings take well under half the bytes of Whoosh's own.
     assert _size(search_build / "index") < 0.45 * _size(whoosh_codec_index)
+
+
+def test_word_values_word_by_word_are_whooshs() -> None:
+    """CompactPositions.word_values (terms and positions worked out word by word) gives what
+    Whoosh's Positions.word_values gives through the analyzer's chain: every entry of every
+    tenth document of the corpus, both text fields, and texts made to try the stop filter's
+    renumbering and the tokenizer's edges."""
+    from whoosh.formats import Positions
+
+    from evidence_archive.build.parsing import parse_entry
+    from evidence_archive.corpus.store import load_corpus
+    from evidence_archive.index.analysis import ParagraphSchema
+
+    schema = ParagraphSchema()
+    texts = ["", "the and of", "The child's plan, the CHILD’S plan: 2019-20 (x_y) café",
+             "to be or not to be " * 40, "Organizations organize; behaviors, programs"]  # fmt: skip
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    for entry in load_corpus([root])[::10]:
+        built = parse_entry(entry)
+        assert not isinstance(built, Exception)
+        texts += [e.text for e in writer.entries(built.doc)]
+    assert len(texts) > 5_000
+    for name in ("content", "exact", "section"):
+        field = schema[name]
+        for text in texts:
+            ours = list(field.format.word_values(text, field.analyzer, mode="index"))
+            theirs = list(Positions.word_values(field.format, text, field.analyzer, mode="index"))
+            assert ours == theirs, (name, text[:80])
+
+
+def test_field_lengths_read_once_are_whooshs(tmp_path: Path) -> None:
+    """The postings writer's field lengths (whoosh_internals.FieldLengths, each field read
+    once) are Whoosh's per-document reader's, for every entry and field, and for a field
+    without lengths (the default); an entry past the last is refused."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    from evidence_archive.build.parsing import parse_entry
+    from evidence_archive.corpus.store import load_corpus
+    from evidence_archive.index.whoosh_internals import FieldLengths, segments
+
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    docs = [parse_entry(e).doc for e in load_corpus([root])[:3]]  # type: ignore[union-attr]
+    writer._write_segment((tmp_path / "seg", docs))
+    from whoosh.filedb.filestore import FileStorage
+
+    seg = segments(tmp_path / "seg")[0]
+    storage = seg.open_compound_file(FileStorage(str(tmp_path / "seg")))
+    perdoc = W3PerDocReader(storage, seg)
+    ours = FieldLengths(perdoc)
+    n = perdoc.doc_count_all()
+    assert n > 100
+    for field in ("content", "exact", "section", "block", "title"):
+        for d in range(n):
+            assert ours.doc_field_length(d, field) == perdoc.doc_field_length(d, field)
+    assert ours.doc_field_length(0, "title", default=7) == 7  # no lengths: the default
+    for d in (n, -1):
+        with pytest.raises(IndexError):
+            ours.doc_field_length(d, "content")

@@ -167,6 +167,28 @@ def _one_word(analyzer: Any, options: dict[str, Any]) -> Callable[[str], str | N
     return term_of
 
 
+def term_positions(analyzer: Any) -> Callable[[str], list[tuple[int, str]]] | None:
+    """text -> (position, term) of each term the analyzer makes of text, as it gives them with
+    positions (mode 'index'), each word's term worked out once (_one_word); None for an
+    analyzer _one_word does not know. The tokenizer numbers every word; a stop filter that
+    renumbers numbers the words it keeps from the first kept word's place, one after another."""
+    direct = _one_word(analyzer, {"mode": "index"})
+    if direct is None:
+        return None
+    term_of = functools.lru_cache(maxsize=200_000)(direct)
+    renumber = any(type(f) is StopFilter and f.renumber for f in analyzer.items[1:])
+
+    def positions(text: str) -> list[tuple[int, str]]:
+        out: list[tuple[int, str]] = []
+        for n, word in enumerate(WORD.findall(text)):
+            term = term_of(word)
+            if term is not None:
+                out.append((out[-1][0] + 1 if renumber and out else n, term))
+        return out
+
+    return positions
+
+
 def keeps_first_letter(analyzer: Any) -> bool:
     """Whether every term the analyzer makes of a word begins with the word's first letter,
     lowercased: true of the analyzers made here, whose filters (lowercase, British spelling,

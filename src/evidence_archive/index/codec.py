@@ -30,7 +30,7 @@ import zlib
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from evidence_archive.index.analysis import CompactPositions, decode_varints, frequency
@@ -70,6 +70,9 @@ class CompactCodec(W3Codec):  # type: ignore[misc]  # Whoosh is untyped
         # in each of hundreds of segments, at 5,000 documents).
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=1)
 
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        return CompactFieldWriter(self, storage, segment)
+
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         if byteids:  # term vectors: Whoosh's own reader of them expects Whoosh's blocks
             return super().postings_writer(dbfile, byteids=True)
@@ -83,6 +86,16 @@ class CompactCodec(W3Codec):  # type: ignore[misc]  # Whoosh is untyped
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return CompactLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class CompactFieldWriter(W3FieldWriter):  # type: ignore[misc]
+    """Whoosh 3's field writer, the new segment's field lengths read once per field
+    (whoosh_internals.FieldLengths), not once per posting."""
+
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
+        from evidence_archive.index.whoosh_internals import FieldLengths
+
+        super().add_postings(schema, FieldLengths(lengths) if lengths else lengths, items)
 
 
 class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]

@@ -11,6 +11,7 @@ which the public API does not offer) is here too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,33 @@ def length_bytes(leaf: Any, field: str) -> np.ndarray:
 
     col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     return _column_bytes(col, leaf.doc_count_all())
+
+
+class FieldLengths:
+    """A new segment's field lengths, as its per-document reader gives them to the postings
+    writer (`doc_field_length`), each field's read once, whole: Whoosh's reader reads the column
+    once for every posting (a sixth of writing a segment)."""
+
+    def __init__(self, perdoc: Any) -> None:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        self._perdoc = perdoc
+        self._lenfield: Callable[[str], str] = _lenfield
+        self._lengths_column = LENGTHS_COLUMN
+        self._count = perdoc.doc_count_all()
+        self._fields: dict[str, list[int | None] | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        if not 0 <= docnum < self._count:  # never asked: every posting is of an entry
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._count}")
+        if fieldname not in self._fields:
+            col = self._perdoc._cached_reader(self._lenfield(fieldname), self._lengths_column)
+            # None for a length of 0, as Whoosh's reader answers.
+            self._fields[fieldname] = None if col is None else [
+                byte_to_length(b) if b else None for b in _column_bytes(col, self._count).tolist()
+            ]  # fmt: skip
+        table = self._fields[fieldname]
+        return default if table is None else table[docnum]
 
 
 def _column_bytes(col: Any, n: int) -> np.ndarray:
