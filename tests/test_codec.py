@@ -177,7 +177,8 @@ def test_field_lengths_read_once_are_whooshs(tmp_path: Path) -> None:
 
     from evidence_archive.build.parsing import parse_entry
     from evidence_archive.corpus.store import load_corpus
-    from evidence_archive.index.whoosh_internals import FieldLengths, segments
+    from evidence_archive.index.codec import FieldLengths
+    from evidence_archive.index.whoosh_internals import segments
 
     root = Path(__file__).resolve().parents[1] / "corpus"
     docs = [parse_entry(e).doc for e in load_corpus([root])[:3]]  # type: ignore[union-attr]

@@ -34,6 +34,7 @@ from whoosh import query as q
 from whoosh.reading import TermNotFound
 
 from evidence_archive.errors import QueryError
+from evidence_archive.index.codec import TermPostings
 from evidence_archive.index.postings import Postings
 from evidence_archive.index.sets import EMPTY_DOCS as _EMPTY_DOCS
 from evidence_archive.index.sets import EMPTY_SCORES as _EMPTY_SCORES
@@ -42,7 +43,6 @@ from evidence_archive.index.sets import intersect as _intersect
 from evidence_archive.index.sets import union
 from evidence_archive.index.whoosh_internals import (
     LENGTH_OF_BYTE,
-    TermPostings,
     length_bytes,
     whoosh_matches,
 )

@@ -11,7 +11,6 @@ which the public API does not offer) is here too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,7 @@ from whoosh.filedb import filetables
 from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import byte_to_length
 
-from evidence_archive.index.analysis import frequency
-from evidence_archive.index.codec import Blocks, CompactLeafMatcher
+from evidence_archive.index.codec import _column_bytes
 
 _INT = np.int64
 _EMPTY = np.zeros(0, dtype=_INT)
@@ -129,97 +127,6 @@ def length_bytes(leaf: Any, field: str) -> np.ndarray:
 
     col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     return _column_bytes(col, leaf.doc_count_all())
-
-
-class FieldLengths:
-    """A new segment's field lengths, as its per-document reader gives them to the postings
-    writer (`doc_field_length`), each field's read once, whole: Whoosh's reader reads the column
-    once for every posting (a sixth of writing a segment)."""
-
-    def __init__(self, perdoc: Any) -> None:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        self._perdoc = perdoc
-        self._lenfield: Callable[[str], str] = _lenfield
-        self._lengths_column = LENGTHS_COLUMN
-        self._count = perdoc.doc_count_all()
-        self._fields: dict[str, list[int | None] | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        if not 0 <= docnum < self._count:  # never asked: every posting is of an entry
-            raise IndexError(f"Asked for docnum {docnum!r} of {self._count}")
-        if fieldname not in self._fields:
-            col = self._perdoc._cached_reader(self._lenfield(fieldname), self._lengths_column)
-            # None for a length of 0, as Whoosh's reader answers.
-            self._fields[fieldname] = None if col is None else [
-                byte_to_length(b) if b else None for b in _column_bytes(col, self._count).tolist()
-            ]  # fmt: skip
-        table = self._fields[fieldname]
-        return default if table is None else table[docnum]
-
-
-def _column_bytes(col: Any, n: int) -> np.ndarray:
-    """The one-byte field lengths of a segment's n entries, read in one piece from the column
-    (Whoosh's own reader unpacks them one entry at a time)."""
-    if col is None:
-        return np.zeros(n, dtype=np.intp)
-    try:
-        if col._typecode != "B" or col._fixedlen != 1:
-            raise AttributeError
-        count = min(col._count, n)
-        raw = np.frombuffer(col._dbfile.get(col._basepos, count), dtype=np.uint8)
-        default = col._unpack(col._defaultbytes)[0]
-        return np.concatenate([raw, np.full(n - count, default, dtype=np.uint8)]).astype(np.intp)
-    except AttributeError:  # another column layout: Whoosh's reader
-        return np.asarray(col.load(), dtype=np.intp)[:n]
-
-
-class TermPostings:
-    """One term's postings, gathered segment by segment from Whoosh's matchers: (entry numbers,
-    weights, the positions' varint deltas, each posting's count of them). The index's codec
-    (codec.py) gives its blocks, decoded together at the end; any other matcher one posting at
-    a time."""
-
-    def __init__(self, positional: bool) -> None:
-        self.positional = positional
-        self._blocks = Blocks()
-        self._parts: list[tuple[np.ndarray, np.ndarray, list[bytes], np.ndarray]] = []
-
-    def add(self, m: Any, offset: int) -> None:
-        """The postings of matcher m (used up), entry numbers shifted by offset."""
-        if isinstance(m, CompactLeafMatcher):
-            self._blocks.add(m, offset)
-            return
-        self._flush()
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list[bytes] = []
-        while m.is_active():
-            ids.append(m.id() + offset)
-            weights.append(m.weight())
-            if self.positional:
-                values.append(m.value())
-            m.next()
-        counts = np.array([frequency(v) for v in values], dtype=_INT)
-        self._parts.append((np.array(ids, dtype=_INT), np.array(weights, dtype=np.float64),
-                            values, counts))  # fmt: skip
-
-    def _flush(self) -> None:
-        if self._blocks:
-            self._parts.append(self._blocks.decode())
-            self._blocks = Blocks()
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, list[bytes], np.ndarray] | None:
-        """(entry numbers, weights, values, counts) of every posting gathered, None if none."""
-        self._flush()
-        parts = [p for p in self._parts if len(p[0])]
-        if not parts:
-            return None
-        if len(parts) == 1:
-            return parts[0]
-        values = [v for p in parts for v in p[2]]
-        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                values, np.concatenate([p[3] for p in parts]))  # fmt: skip
 
 
 def whoosh_matches(reader: Any, node: Any, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:
