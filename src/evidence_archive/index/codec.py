@@ -27,11 +27,17 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    _lenfield,
+)
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from evidence_archive.index.analysis import CompactPositions, decode_varints, frequency
@@ -281,11 +287,7 @@ class FieldLengths:
     once for every posting (a sixth of writing a segment)."""
 
     def __init__(self, perdoc: Any) -> None:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
         self._perdoc = perdoc
-        self._lenfield: Callable[[str], str] = _lenfield
-        self._lengths_column = LENGTHS_COLUMN
         self._count = perdoc.doc_count_all()
         self._fields: dict[str, list[int | None] | None] = {}
 
@@ -293,7 +295,7 @@ class FieldLengths:
         if not 0 <= docnum < self._count:  # never asked: every posting is of an entry
             raise IndexError(f"Asked for docnum {docnum!r} of {self._count}")
         if fieldname not in self._fields:
-            col = self._perdoc._cached_reader(self._lenfield(fieldname), self._lengths_column)
+            col = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             # None for a length of 0, as Whoosh's reader answers.
             self._fields[fieldname] = None if col is None else [
                 byte_to_length(b) if b else None for b in _column_bytes(col, self._count).tolist()
@@ -320,8 +322,8 @@ def _column_bytes(col: Any, n: int) -> np.ndarray:
 
 class TermPostings:
     """One term's postings, gathered segment by segment from Whoosh's matchers: (entry numbers,
-    weights, the positions' varint deltas, each posting's count of them). The index's codec
-    (codec.py) gives its blocks, decoded together at the end; any other matcher one posting at
+    weights, the positions' varint deltas, each posting's count of them). This codec's matchers
+    give their blocks, decoded together at the end (Blocks); any other matcher one posting at
     a time."""
 
     def __init__(self, positional: bool) -> None:
