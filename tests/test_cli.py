@@ -3,11 +3,14 @@ search process starts without the imports it does not use."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
 
-from evidence_archive.cli import make_parser, parse
+import pytest
+
+from evidence_archive.cli import COMMANDS, make_parser, parse
 
 from .conftest import ROOT, run_cli
 
@@ -32,7 +35,9 @@ def test_each_subcommand_has_its_own_help() -> None:
         assert sub.description and sub.description.split()[0] in result.stdout
 
 
-def test_a_command_parses_as_the_whole_parser_parses_it() -> None:
+def test_a_command_parses_as_the_whole_parser_parses_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """parse() builds only the named command's arguments: the same answer as the parser of
     every command, for each command and its options; a misspelt command is refused as before."""
     vectors = [
@@ -50,6 +55,60 @@ def test_a_command_parses_as_the_whole_parser_parses_it() -> None:
         assert vars(parse(argv)) == vars(make_parser().parse_args(argv)), argv
     result = run_cli("serach", "x")
     assert result.returncode == 2 and "invalid choice: 'serach'" in result.stderr
+    assert tuple(_subcommands()) == COMMANDS
+    for name in COMMANDS:  # the named command's parser alone: its help and errors the same
+        alone = make_parser(name)
+        choices = next(a for a in alone._actions if a.dest == "command").choices
+        assert tuple(choices) == (name,)
+        assert choices[name].format_help() == _subcommands()[name].format_help(), name
+        for argv in ([name, "--no-such-option"], [name, "--help"]):
+            assert _outcome(alone, argv, capsys) == _outcome(make_parser(), argv, capsys), argv
+
+
+def _outcome(
+    parser: argparse.ArgumentParser, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[object, str, str]:
+    """(exit code, stdout, stderr) of parsing argv with parser."""
+    with pytest.raises(SystemExit) as stop:
+        parser.parse_args(argv)
+    out, err = capsys.readouterr()
+    return stop.value.code, out, err
+
+
+def test_help_is_argparses_own_at_every_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The formatter that asks the terminal's width only when it writes (cli.HelpFormatter)
+    gives argparse's help and usage, for the top level and every command, narrow and wide."""
+    from evidence_archive import cli
+
+    def helps() -> list[str]:
+        parser = make_parser()
+        subs = next(a for a in parser._actions if a.dest == "command").choices
+        parsers = [parser, *subs.values()]
+        return [p.format_help() for p in parsers] + [p.format_usage() for p in parsers]
+
+    for columns in ("30", "80", "200"):
+        monkeypatch.setenv("COLUMNS", columns)
+        ours = helps()
+        with monkeypatch.context() as m:
+            m.setattr(cli, "HelpFormatter", argparse.HelpFormatter)
+            theirs = helps()
+        assert ours == theirs, columns
+        assert max(len(line) for text in ours for line in text.splitlines()) <= max(
+            int(columns), 60
+        )
+
+
+def test_a_search_parses_its_arguments_without_asking_the_terminal() -> None:
+    """Parsing a search's arguments imports no shutil (argparse's formatter asks the width only
+    when it writes help); help still fits the terminal it is asked for."""
+    code = (
+        "import sys\n"
+        "from evidence_archive.cli import parse\n"
+        "parse(['search', 'care leavers', '--format', 'json'])\n"
+        "print('shutil' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]
 
 
 def test_every_option_is_documented_in_the_readme() -> None:

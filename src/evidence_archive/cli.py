@@ -14,6 +14,39 @@ from evidence_archive.errors import ArchiveError, WorkerFailure
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_OUT = Path("build")
+#: The subcommands, in the order of the help.
+COMMANDS = ("check", "build", "ingest", "ids", "search", "verify", "serve")
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, asking the terminal's width only when it writes help or usage.
+
+    argparse makes a formatter for every argument it adds, only to check the argument's metavar;
+    its formatter asks the width at once, and asking imports shutil (with bz2 and lzma: 2 ms of
+    a new search process). Help and usage come out as argparse's own (tests/test_cli.py)."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, 0 if width is None else width)
+        self._width_given = width is not None
+        self._position_wanted = max_help_position
+
+    def format_help(self) -> str:
+        if not self._width_given:  # as argparse.HelpFormatter.__init__ works them out
+            import shutil
+
+            width = shutil.get_terminal_size().columns - 2
+            self._width = width
+            self._max_help_position = min(
+                self._position_wanted, max(width - 20, self._indent_increment * 2)
+            )
+            self._width_given = True
+        return super().format_help()
 
 
 def _corpus_args(p: argparse.ArgumentParser) -> None:
@@ -193,29 +226,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser, one subcommand per job. With command, only that subcommand's
-    arguments are added (the others are listed, for help and errors): a new search process
-    builds its own arguments, not every command's (3 of the 5 ms)."""
-
-    def want(name: str) -> bool:
-        return command is None or command == name
-
+    """The argument parser, one subcommand per job. With command (one of COMMANDS), only that
+    subcommand is made: a new search process builds its own parser, not every command's (5 of
+    its 6 ms). Without, or with a name that is none of them, every one (for help and errors)."""
+    if command not in COMMANDS:  # none named, or a misspelt one: every command, for the error
+        command = None
     parser = argparse.ArgumentParser(
         prog="evidence",
+        formatter_class=HelpFormatter,
         description="Inspection Evidence Archive: children's services inspection reports as a "
         "citable, searchable archive.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # prog given: argparse would write the top level's usage to find it (asking the width).
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, prog=parser.prog)
 
-    p = sub.add_parser(
+    def add(name: str, *, help: str, description: str) -> argparse.ArgumentParser | None:
+        """The parser of command name, if it is one the parser is made for."""
+        if command is not None and command != name:
+            return None
+        made: argparse.ArgumentParser = sub.add_parser(
+            name, help=help, description=description, formatter_class=HelpFormatter
+        )
+        return made
+
+    p = add(
         "check",
         help="validate the corpus: metadata, hashes, encodings; --fidelity compares words",
         description="Validate every corpus document and print one line per problem, naming the "
         "file. Exit status 1 if there is any problem.",
     )
-    if want("check"):
+    if p is not None:
         _corpus_args(p)
         p.add_argument(
             "--fidelity",
@@ -230,7 +272,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         p.add_argument("--jobs", type=int, metavar="N", help="processes (default: CPUs)")
         p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser(
+    p = add(
         "build",
         help="build the pages, open data, index and site into OUT",
         description="Parse every corpus document into a Markdown page with front matter, and "
@@ -239,7 +281,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         "documents come from the cache and the previous OUT's index and site are updated; the "
         "result is the same as a clean build's.",
     )
-    if want("build"):
+    if p is not None:
         _corpus_args(p)
         p.add_argument(
             "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/"
@@ -264,7 +306,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         )
         p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser(
+    p = add(
         "ingest",
         help="turn Ofsted PDFs into corpus documents",
         description="Extract each PDF's text (pypdfium2), remove page furniture, detect the "
@@ -272,7 +314,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         "<corpus>/<authority>/<id>.txt and .yml. Prints what it detected for review. If any PDF "
         "fails, every failure is printed and nothing is written.",
     )
-    if want("ingest"):
+    if p is not None:
         p.add_argument("pdfs", type=Path, nargs="+", metavar="FILE.pdf")
         p.add_argument(
             "--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="default: ./corpus"
@@ -301,7 +343,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         )  # fmt: skip
         p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser(
+    p = add(
         "ids",
         help="check (or --update) the permanent paragraph ids and the redirect map",
         description="Every paragraph id a page publishes is kept in a ledger beside its text "
@@ -310,12 +352,12 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         "print the ids that moved and exit 1 if there are any; with --update, write the "
         "ledgers and the redirect map.",
     )
-    if want("ids"):
+    if p is not None:
         _corpus_args(p)
         p.add_argument("--update", action="store_true", help="write the ledgers and redirect map")
         p.set_defaults(func=cmd_ids)
 
-    p = sub.add_parser(
+    p = add(
         "search",
         help="find paragraphs to quote, with citations",
         description="Search the paragraph index. Words must all appear; use OR, NOT, "
@@ -323,7 +365,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         "section, title, grades). British and American spellings match, and abbreviations "
         "match their long forms both ways (unless --exact).",
     )
-    if want("search"):
+    if p is not None:
         p.add_argument("query")
         p.add_argument("--authority", action="append", metavar="SLUG", help="repeatable")
         p.add_argument("--region", metavar="NAME", help="e.g. London, 'South East'")
@@ -356,7 +398,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         )
         p.set_defaults(func=cmd_search, read_only=True)
 
-    p = sub.add_parser(
+    p = add(
         "verify",
         help="check a quote: where it comes from, verbatim or not, the differences marked",
         description="Find the paragraph a quote comes from, even with changed punctuation, "
@@ -365,7 +407,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         "and mark every difference: [-as printed-]{+as quoted+}. Exit status 0 when found, 2 "
         "when the quote is in no paragraph of the archive, 1 on a bad quote.",
     )
-    if want("verify"):
+    if p is not None:
         p.add_argument("quote", help='the quote ("-" reads it from standard input)')
         p.add_argument("--format", choices=["text", "json"], default="text")
         p.add_argument("--index", type=Path, default=DEFAULT_OUT / "index", metavar="DIR")
@@ -375,13 +417,13 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         )  # fmt: skip
         p.set_defaults(func=cmd_verify, read_only=True)
 
-    p = sub.add_parser(
+    p = add(
         "serve",
         help="serve the built site and the search API on localhost",
         description="Serve OUT/site and GET /api/search (same parameters and hits as "
         "`evidence search`, plus total and facets). Picks up a rebuilt index without a restart.",
     )
-    if want("serve"):
+    if p is not None:
         p.add_argument(
             "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="default: build/"
         )
