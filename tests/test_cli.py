@@ -100,7 +100,7 @@ def test_help_is_argparses_own_at_every_width(monkeypatch: pytest.MonkeyPatch) -
 
 def test_a_search_parses_its_arguments_without_asking_the_terminal() -> None:
     """Parsing a search's arguments imports no shutil (argparse's formatter asks the width only
-    when it writes help); help still fits the terminal it is asked for."""
+    when it writes help)."""
     code = (
         "import sys\n"
         "from evidence_archive.cli import parse\n"
@@ -134,7 +134,9 @@ def test_search_path_leaves_out_whooshs_unused_imports() -> None:
     not take (whoosh_start.py), and a later import of each gets the real module; the stand-ins
     Whoosh keeps act as the real ones (md5 digests, temporary storage, variations)."""
     deferred = ("asyncio", "urllib.request", "cached_property", "hashlib", "tempfile", "shutil",
-                "calendar", "queue", "random", "whoosh.lang.morph_en")  # fmt: skip
+                "calendar", "queue", "random", "whoosh.lang.morph_en", "whoosh.lang.dmetaphone",
+                "whoosh.automata.lev", "whoosh.automata.fsa",
+                "whoosh.support.levenshtein")  # fmt: skip
     code = (
         "import sys, gc\n"
         "import evidence_archive.search.searcher, evidence_archive.cli\n"
@@ -149,6 +151,9 @@ def test_search_path_leaves_out_whooshs_unused_imports() -> None:
         "import whoosh.filedb.filestore as fs, whoosh.query.terms as terms, os\n"
         "print(os.path.isdir(fs.tempfile.gettempdir()), sorted(terms.variations('leaver'))[:2])\n"
         "print(sorted(m for m in ('whoosh.lang.morph_en', 'random') if m in sys.modules))\n"
+        "import whoosh.analysis.morph as morph, whoosh.codec.base as cb\n"
+        "print(morph.double_metaphone('Smith'), type(cb.lev.levenshtein_automaton('care', 1, 0))"
+        ".__name__, whoosh.reading.distance('care', 'core'))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.splitlines()  # fmt: skip
@@ -157,3 +162,4 @@ def test_search_path_leaves_out_whooshs_unused_imports() -> None:
     assert out[2] == "True builtin_function_or_method True True"
     assert out[3] == "True ['leave', 'leaver']"
     assert out[4] == "['random', 'whoosh.lang.morph_en']"  # the real ones, imported when used
+    assert out[5] == "('SM0', 'XMT') NFA 1"  # sounds-like, fuzzy and distance as Whoosh's

@@ -110,7 +110,13 @@ def test_entry_order_follows_the_document(searcher: Searcher) -> None:
         assert e.doc_ids[e.doc_of[d]] == stored["doc_id"]
     # Within a document, order is the place of the entry: strictly increasing along its run.
     same = e.doc_of[1:] == e.doc_of[:-1]
-    assert np.all(np.diff(e.order)[same] == 1)
+    order = e.order_of(np.arange(e.count))
+    assert np.all(np.diff(order)[same] == 1)
+    # Across documents, by document id: each document's entries after those of the ids before.
+    places = [e.where(d) for d in range(e.count)]
+    assert [int(i) for i in np.argsort(order, kind="stable")] == sorted(
+        range(e.count), key=places.__getitem__
+    )
 
 
 @pytest.mark.parametrize("text", ["a*", "e*"])
@@ -185,7 +191,7 @@ def test_top_is_a_full_sort_cut_short(searcher: Searcher, seed: int) -> None:
     for w in (None, words):
         for limit in (1, 7, 50, 1000):
             got = e.top(docs, scores, limit, w)
-            key = [((-w[i] if w is not None else 0), -round(scores[i], 9), e.order[d])
+            key = [((-w[i] if w is not None else 0), -round(scores[i], 9), e.where(int(d)))
                    for i, d in enumerate(docs)]  # fmt: skip
             expected = [int(docs[i]) for i in sorted(range(len(docs)), key=key.__getitem__)]
             assert [d for d, _ in got] == expected[:limit]

@@ -10,8 +10,10 @@ process, modules that only some of its paths use:
 - `whoosh.filedb.filestore` and `whoosh.filedb.compound` import `tempfile` and `shutil` (with
   bz2, lzma and random), `whoosh.util.times` `calendar`, `whoosh.compat` `queue`, and
   `whoosh.query.terms` `whoosh.lang.morph_en`, which compiles 80 regular expressions (5 ms) for
-  the `Variations` query: each only for a path a search does not take (temporary storage,
-  copying a file, dates, threads, variations).
+  the `Variations` query; `whoosh.analysis.morph` imports `whoosh.lang.dmetaphone` (the
+  double metaphone filter), `whoosh.codec.base` the Levenshtein automata and `whoosh.reading`
+  the edit distance (fuzzy terms, spelling): each only for a path a search does not take
+  (temporary storage, copying a file, dates, threads, variations, sounds-like and fuzzy words).
 
 While Whoosh's modules are imported (and nothing else), each of those names stands for a
 module that imports the real one on first use (`_Deferred`), `cached_property` for the standard
@@ -81,6 +83,9 @@ def _stand_ins() -> dict[str, types.ModuleType]:
         "calendar": _Deferred("calendar"),
         "queue": _Deferred("queue"),
         "whoosh.lang.morph_en": _Deferred("whoosh.lang.morph_en", "variations"),
+        "whoosh.lang.dmetaphone": _Deferred("whoosh.lang.dmetaphone", "double_metaphone"),
+        "whoosh.automata.lev": _Deferred("whoosh.automata.lev"),
+        "whoosh.support.levenshtein": _Deferred("whoosh.support.levenshtein", "distance"),
         "cached_property": types.ModuleType("cached_property"),
     }
     out["cached_property"].cached_property = functools.cached_property  # type: ignore[attr-defined]

@@ -121,9 +121,14 @@ class Engine:
             self.doc_of = np.zeros(self.count, dtype=_INT)
             for i, first, n in zip(numbers.tolist(), firsts.tolist(), counts.tolist(), strict=True):
                 self.doc_of[first : first + n] = i
-        place = np.arange(self.count, dtype=_INT) - self.first[self.doc_of]
-        #: The order of equal scores: document id, then place in the document.
-        self.order = self.doc_of * (1 << 24) + place
+
+    def order_of(self, entries: np.ndarray) -> np.ndarray:
+        """The order of equal scores, for some entries: document id, then place in the document.
+        (Worked out for the entries ranked, not kept for all: three arrays of the index's size
+        fewer to make when a new search process opens the index.)"""
+        docs = self.doc_of[entries]
+        result: np.ndarray = docs * (1 << 24) + (entries - self.first[docs])
+        return result
 
     def where(self, entry: int) -> tuple[str, int]:
         """(document id, place in the document) of an entry number."""
@@ -447,7 +452,7 @@ class Engine:
                 keep = np.concatenate([above, at])
             docs, scores, rounded = docs[keep], scores[keep], rounded[keep]
             words = words[keep] if words is not None else None
-        keys = [self.order[docs], -rounded] + ([-words] if words is not None else [])
+        keys = [self.order_of(docs), -rounded] + ([-words] if words is not None else [])
         order = np.lexsort(keys)[:limit]
         return [(int(docs[i]), float(scores[i])) for i in order]
 

