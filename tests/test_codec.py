@@ -4,6 +4,8 @@ written with Whoosh's own codec, in about a third of the bytes."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +200,48 @@ def test_field_lengths_read_once_are_whooshs(tmp_path: Path) -> None:
     for d in (n, -1):
         with pytest.raises(IndexError):
             ours.doc_field_length(d, "content")
+
+
+def test_terms_found_in_each_segment_as_whoosh_finds_them(
+    search_build: Path, whoosh_codec_index: Path, tmp_path: Path
+) -> None:
+    """segment_postings (each segment's term table read directly, the key hashed once) gives,
+    for every term of every field, the postings Whoosh's SegmentReader.postings gives in each
+    segment, and none where a segment lacks the term: over an index of one segment per report,
+    one written with Whoosh's own codec, and one with a deleted entry (read by Whoosh's own)."""
+    from whoosh.index import open_dir
+    from whoosh.reading import TermNotFound
+
+    from evidence_archive.index.whoosh_internals import segment_postings
+    from evidence_archive.pipeline import build
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(writer, "SEGMENT_DOCUMENTS", 1)
+    try:
+        build([search_build.parent / "corpus"], tmp_path / "out", site=False, jobs=1)
+    finally:
+        mp.undo()
+    deleted = tmp_path / "deleted"
+    shutil.copytree(tmp_path / "out" / "index", deleted)
+    w = open_dir(str(deleted)).writer()
+    w.delete_document(3)
+    w.commit(merge=False)
+    for folder in (tmp_path / "out" / "index", whoosh_codec_index, deleted):
+        reader = open_dir(str(folder)).reader()
+        leaves = list(reader.leaf_readers())
+        reports = len(list(reader.lexicon("doc_id")))  # one segment each, but Whoosh's codec's
+        assert len(leaves) == (1 if folder == whoosh_codec_index else reports) and reports >= 5
+        assert [leaf.has_deletions() for leaf, _ in leaves].count(True) == (folder == deleted)
+        terms = sorted(set(reader.all_terms())) + [("content", b"zzzz"), ("no-such-field", b"a")]
+        found = 0
+        for field, text in terms:
+            ours = [(off, _read_all(m)) for m, off in segment_postings(leaves, field, text)]
+            theirs = []
+            for leaf, off in leaves:
+                with contextlib.suppress(TermNotFound):
+                    theirs.append((off, _read_all(leaf.postings(field, text))))
+            assert ours == theirs, (folder.name, field, text)
+            found += len(ours)
+        # Every term of the index found; in several segments, many of them in more than one.
+        assert found == len(terms) - 2 if len(leaves) == 1 else found > 2 * len(terms)
+        reader.close()

@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as q
-from whoosh.reading import TermNotFound
 
 from evidence_archive.errors import QueryError
 from evidence_archive.index.codec import TermPostings
@@ -44,6 +43,7 @@ from evidence_archive.index.sets import union
 from evidence_archive.index.whoosh_internals import (
     LENGTH_OF_BYTE,
     length_bytes,
+    segment_postings,
     whoosh_matches,
 )
 
@@ -182,11 +182,7 @@ class Engine:
     def _read(self, field: str, text: bytes) -> Postings | None:
         positional = self.reader.schema[field].format.supports("positions")
         gathered = TermPostings(positional)
-        for leaf, offset in self.leaves:
-            try:  # one look-up, not a test for the term and then another to read it
-                m = leaf.postings(field, text)
-            except TermNotFound:
-                continue
+        for m, offset in segment_postings(self.leaves, field, text):
             gathered.add(m, offset)
         found = gathered.arrays()
         if found is None:
