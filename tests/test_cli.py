@@ -7,6 +7,7 @@ import argparse
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -109,6 +110,27 @@ def test_a_search_parses_its_arguments_without_asking_the_terminal() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads counted in /proc")
+def test_numpy_starts_no_blas_threads_unless_asked() -> None:
+    """Once the package is imported, NumPy loads OpenBLAS with one thread (no worker spinning a
+    core at every process's start); a thread count the environment gives is kept."""
+    import os
+
+    code = (
+        "import os, evidence_archive, numpy\n"
+        "print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout  # fmt: skip
+    assert out.split() == ["1", "1"]
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout  # fmt: skip
+    threads, asked = out.split()
+    assert asked == "2" and int(threads) == min(2, os.cpu_count() or 1)
 
 
 def test_every_option_is_documented_in_the_readme() -> None:
