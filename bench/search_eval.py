@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import shutil
 import sqlite3
@@ -249,10 +250,14 @@ def main() -> None:
                    "--index", str(out / "index"), "--format", "json"]  # fmt: skip
             subprocess.run(cmd, check=True, capture_output=True)
 
+        # The reference loads NumPy as the CLI does: OpenBLAS with one thread (the package sets
+        # it; evidence_archive/__init__.py).
+        one_thread = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+
         def floor(_: dict[str, Any]) -> None:
             # What any process that searches with NumPy pays before it starts: the reference.
             cmd = [sys.executable, "-c", "import numpy, os; os._exit(0)"]
-            subprocess.run(cmd, check=True, capture_output=True)
+            subprocess.run(cmd, check=True, capture_output=True, env=one_thread)
 
         cli_ms: list[float] = []
         floor_ms: list[float] = []
