@@ -172,7 +172,7 @@ def test_word_values_word_by_word_are_whooshs() -> None:
 
 
 def test_field_lengths_read_once_are_whooshs(tmp_path: Path) -> None:
-    """The postings writer's field lengths (whoosh_internals.FieldLengths, each field read
+    """The postings writer's field lengths (codec.FieldLengths, each field read
     once) are Whoosh's per-document reader's, for every entry and field, and for a field
     without lengths (the default); an entry past the last is refused."""
     from whoosh.codec.whoosh3 import W3PerDocReader

@@ -97,7 +97,7 @@ class CompactCodec(W3Codec):  # type: ignore[misc]  # Whoosh is untyped
 
 class CompactFieldWriter(W3FieldWriter):  # type: ignore[misc]
     """Whoosh 3's field writer, the new segment's field lengths read once per field
-    (whoosh_internals.FieldLengths), not once per posting."""
+    (FieldLengths, below), not once per posting."""
 
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
         super().add_postings(schema, FieldLengths(lengths) if lengths else lengths, items)
@@ -298,13 +298,13 @@ class FieldLengths:
             col = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             # None for a length of 0, as Whoosh's reader answers.
             self._fields[fieldname] = None if col is None else [
-                byte_to_length(b) if b else None for b in _column_bytes(col, self._count).tolist()
+                byte_to_length(b) if b else None for b in column_bytes(col, self._count).tolist()
             ]  # fmt: skip
         table = self._fields[fieldname]
         return default if table is None else table[docnum]
 
 
-def _column_bytes(col: Any, n: int) -> np.ndarray:
+def column_bytes(col: Any, n: int) -> np.ndarray:
     """The one-byte field lengths of a segment's n entries, read in one piece from the column
     (Whoosh's own reader unpacks them one entry at a time)."""
     if col is None:

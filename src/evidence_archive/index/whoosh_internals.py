@@ -22,7 +22,7 @@ from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from evidence_archive.index.codec import _column_bytes
+from evidence_archive.index.codec import column_bytes
 
 _INT = np.int64
 _EMPTY = np.zeros(0, dtype=_INT)
@@ -189,7 +189,7 @@ def length_bytes(leaf: Any, field: str) -> np.ndarray:
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
     col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    return _column_bytes(col, leaf.doc_count_all())
+    return column_bytes(col, leaf.doc_count_all())
 
 
 def whoosh_matches(reader: Any, node: Any, B: float, K1: float) -> tuple[np.ndarray, np.ndarray]:
